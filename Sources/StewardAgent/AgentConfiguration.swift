@@ -1,0 +1,17 @@
+/// Everything `steward agent` can be told.
+public struct AgentConfiguration: Sendable {
+    /// The hub's base URL, e.g. `https://hub.example.com`. Needed only to enroll; afterwards the stored one is used.
+    public var hubURL: String?
+    /// A registration token; needed only until the agent has enrolled.
+    public var registrationToken: String?
+    public var stateDirectory: String
+    public var facts = FactsCollector()
+    /// Longest wait between attempts while the hub is unreachable.
+    public var maxBackoffSeconds: Double = 60
+
+    public init(hubURL: String?, registrationToken: String?, stateDirectory: String) {
+        self.hubURL = hubURL
+        self.registrationToken = registrationToken
+        self.stateDirectory = stateDirectory
+    }
+}

@@ -1,0 +1,30 @@
+import Hummingbird
+import StewardCore
+
+/// `GET /api/v1/audit?limit=50&before=<id>`: the audit log, newest first, in pages.
+struct AuditController {
+    let store: Store
+
+    func addRoutes(to group: RouterGroup<OperatorRequestContext>) {
+        group.get(use: list)
+    }
+
+    @Sendable func list(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
+        let query = request.uri.queryParameters
+        var problems: [Wire.FieldError] = []
+        var limit = 50
+        if let text = query["limit"] {
+            if let value = Int(text), (1...500).contains(value) { limit = value } else {
+                problems.append(.init(field: "limit", message: "must be an integer from 1 to 500"))
+            }
+        }
+        var before: Int64?
+        if let text = query["before"] {
+            if let value = Int64(text), value > 0 { before = value } else {
+                problems.append(.init(field: "before", message: "must be a positive integer (an audit record id)"))
+            }
+        }
+        guard problems.isEmpty else { throw APIError(.badRequest, code: "invalid_query", detail: problems.map { "\($0.field) \($0.message)" }.joined(separator: "; "), errors: problems) }
+        return try JSONResponse(try await store.auditPage(tenantID: context.identity.tenantID, before: before, limit: limit))
+    }
+}

@@ -1,0 +1,59 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The context of every request to the hub: who is calling and from where.
+public struct HubRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The peer's IP address, for the audit log and rate limits.
+    public let sourceAddress: String
+    /// Set by ``OperatorAuthMiddleware`` when the request carries a valid API token.
+    var operatorIdentity: OperatorIdentity?
+    /// Set by ``AgentAuthMiddleware`` when the request carries valid agent credentials.
+    var agent: AgentRecord?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.sourceAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// Requests are small JSON documents; anything bigger is refused with 413.
+    public var maxUploadSize: Int { 1 << 20 }
+}
+
+/// The context of routes that need an operator: constructing it fails with 401 when there is none.
+struct OperatorRequestContext: ChildRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let identity: OperatorIdentity
+    let sourceAddress: String
+
+    init(context: HubRequestContext) throws {
+        guard let identity = context.operatorIdentity else { throw APIError.unauthenticated }
+        self.coreContext = context.coreContext
+        self.identity = identity
+        self.sourceAddress = context.sourceAddress
+    }
+
+    var maxUploadSize: Int { 1 << 20 }
+
+    /// An audit record of this operator doing `action` to `target`.
+    func audit(_ action: String, target: String, detail: [String: String] = [:]) -> AuditEvent {
+        AuditEvent(
+            tenantID: identity.tenantID, actor: identity.email, action: action, target: target, detail: detail,
+            sourceAddress: sourceAddress)
+    }
+}
+
+/// The context of routes an enrolled agent calls: constructing it fails with 401 when there is no agent.
+struct AgentRequestContext: ChildRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let agent: AgentRecord
+
+    init(context: HubRequestContext) throws {
+        guard let agent = context.agent else {
+            throw APIError(.unauthorized, code: "unauthenticated", detail: "send agent credentials as 'Authorization: Bearer <agent id>:<secret>'")
+        }
+        self.coreContext = context.coreContext
+        self.agent = agent
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import StewardCore
+
+/// Builds the hub: storage, keys, and the HTTP API, ready to `runService()`.
+///
+/// Before the server accepts its first connection the schema is migrated and, on a first start, the
+/// owner is created. The executable and the tests both call this, so what is tested is what runs.
+public func buildHubApplication(
+    configuration: HubConfiguration,
+    logger: Logger,
+    onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in }
+) async throws -> some ApplicationProtocol {
+    try configuration.validate()
+    try AtomicFile.makeDirectory(configuration.dataDirectory)
+    let keys = try HubKeys.loadOrCreate(in: configuration.dataDirectory, environment: ProcessInfo.processInfo.environment)
+    let pool: any DatabasePool & Service =
+        switch configuration.database {
+        case .sqlite(let path): try await SQLitePool.open(path: path, logger: logger)
+        case .postgresql(let url): try PostgresPool(url: url, logger: logger)
+        }
+    let store = Store(pool: pool)
+    logger.info(
+        "starting hub",
+        metadata: [
+            "database": "\(configuration.database.redacted)", "data_dir": "\(configuration.dataDirectory)",
+            "version": "\(StewardVersion.current)",
+        ])
+
+    let router = Router(context: HubRequestContext.self)
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    let api = router.group("api/v1")
+    HealthController(databaseKind: pool.kind).addRoutes(to: api)
+    AgentController(
+        store: store, keys: keys, heartbeatInterval: configuration.heartbeatInterval,
+        registrationLimiter: RateLimiter(capacity: configuration.registrationsPerMinute, period: 60)
+    ).addRoutes(to: api.group("agent").add(middleware: AgentAuthMiddleware(store: store)))
+    let operatorAPI = api.group().add(middleware: OperatorAuthMiddleware(store: store)).group(context: OperatorRequestContext.self)
+    RegistrationTokenController(store: store).addRoutes(to: operatorAPI.group("registration-tokens"))
+    ServerController(store: store, heartbeatInterval: configuration.heartbeatInterval).addRoutes(to: operatorAPI.group("servers"))
+    AuditController(store: store).addRoutes(to: operatorAPI.group("audit"))
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        services: [pool],
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            logger.info("hub listening", metadata: ["http.address": "\(configuration.host):\(port)"])
+            onListening(configuration.host, port)
+        },
+        logger: logger
+    )
+    app.beforeServerStarts {
+        try await store.migrate(logger: logger)
+        if let owner = try await OwnerBootstrap.run(settings: configuration.bootstrap, store: store, logger: logger) {
+            configuration.announceOwner(owner)
+        }
+    }
+    return app
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// Everything `steward hub` can be told. The executable fills it from flags and `STEWARD_*` variables.
+public struct HubConfiguration: Sendable {
+    public var dataDirectory: String
+    public var host: String
+    public var port: Int
+    public var database: DatabaseLocation
+    /// Seconds between agent heartbeats; a server is offline after three missed ones.
+    public var heartbeatInterval: Int
+    /// Enrollment attempts allowed per source address per minute.
+    public var registrationsPerMinute: Int
+    /// Values for the very first start: the owner's API token, password and e-mail.
+    public var bootstrap: OwnerBootstrap.Settings
+    /// Called once, on the first start, with the owner's new credentials; the only place they appear.
+    public var announceOwner: @Sendable (OwnerBootstrap.Credentials) -> Void
+
+    public init(
+        dataDirectory: String = "./steward-data",
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        database: DatabaseLocation? = nil,
+        heartbeatInterval: Int = 15,
+        registrationsPerMinute: Int = 30,
+        bootstrap: OwnerBootstrap.Settings = .init(),
+        announceOwner: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = { _ in }
+    ) {
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.database = database ?? .sqlite(path: dataDirectory + "/steward.sqlite")
+        self.heartbeatInterval = heartbeatInterval
+        self.registrationsPerMinute = registrationsPerMinute
+        self.bootstrap = bootstrap
+        self.announceOwner = announceOwner
+    }
+
+    /// Problems that stop the hub from starting, each phrased for the operator.
+    public func validate() throws(ConfigurationError) {
+        guard (1...3600).contains(heartbeatInterval) else {
+            throw ConfigurationError("--heartbeat-interval must be between 1 and 3600 seconds")
+        }
+        guard (0...65535).contains(port) else { throw ConfigurationError("the listen port must be between 0 and 65535") }
+        guard registrationsPerMinute > 0 else { throw ConfigurationError("the registration rate must be positive") }
+        try bootstrap.validate()
+    }
+}

@@ -1,0 +1,19 @@
+import SQLKit
+import ServiceLifecycle
+
+/// Access to the hub's SQL database, whichever kind it is.
+///
+/// The storage code above it is written once over SQLKit; what differs between SQLite and PostgreSQL
+/// (connections, how a write transaction starts) stays behind this protocol and in ``Migrations``.
+///
+/// A pool is also a `Service`: it lives as long as the hub's service group and releases its
+/// connections when the group shuts down.
+public protocol DatabasePool: Service {
+    var kind: DatabaseKind { get }
+
+    /// Runs `body` with a database for reads and single-statement writes.
+    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+
+    /// Runs `body` inside one write transaction: committed when it returns, rolled back when it throws.
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+}

@@ -1,0 +1,64 @@
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import ServiceLifecycle
+
+/// The embedded database: one SQLite file in WAL mode, used through a single connection.
+///
+/// One connection serialised by a lock is deliberate: SQLite allows one writer at a time anyway, and
+/// keeping every transaction on one connection means `BEGIN IMMEDIATE` can never wait on ourselves.
+public final class SQLitePool: DatabasePool {
+    public let kind = DatabaseKind.sqlite
+    private let connection: SQLiteConnection
+    private let database: any SQLDatabase
+    private let lock = AsyncLock()
+
+    public static func open(path: String, logger: Logger) async throws -> SQLitePool {
+        let connection = try await SQLiteConnection.open(
+            storage: .file(path: path),
+            threadPool: .singleton,
+            logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton.any()
+        )
+        let pool = SQLitePool(connection: connection)
+        try await pool.read { db in
+            try await db.raw("PRAGMA journal_mode = WAL").run()
+            try await db.raw("PRAGMA synchronous = NORMAL").run()
+            try await db.raw("PRAGMA foreign_keys = ON").run()
+        }
+        return pool
+    }
+
+    private init(connection: SQLiteConnection) {
+        self.connection = connection
+        self.database = connection.sql(queryLogLevel: .trace)
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let database = self.database
+        return try await lock.withLock { try await body(database) }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let database = self.database
+        return try await lock.withLock {
+            try await database.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(database)
+                try await database.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await database.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// Keeps the connection open until the service group shuts down, then closes it.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try? await lock.withLock { try await self.connection.close() }
+    }
+}

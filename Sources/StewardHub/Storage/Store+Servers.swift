@@ -1,0 +1,83 @@
+import Foundation
+import SQLKit
+import StewardCore
+
+extension Store {
+    /// The tenant's servers that have not been decommissioned, by name.
+    public func servers(tenantID: String) async throws -> [ServerRecord] {
+        try await pool.read { db in
+            try await db.raw(
+                """
+                SELECT * FROM servers WHERE tenant_id = \(bind: tenantID) AND decommissioned_at IS NULL
+                ORDER BY name, id
+                """
+            ).all().map(ServerRecord.init(row:))
+        }
+    }
+
+    public func server(id: String, tenantID: String) async throws -> ServerRecord? {
+        try await pool.read { db in
+            try await Self.activeServer(id: id, tenantID: tenantID, on: db)
+        }
+    }
+
+    /// Renames a server and/or changes its labels. `nil` when there is no such (active) server.
+    public func updateServer(
+        id: String, tenantID: String, name: String?, labels: [String: String]?, at now: Date, audit: AuditEvent
+    ) async throws -> ServerRecord? {
+        try await pool.transaction { db in
+            guard var server = try await Self.activeServer(id: id, tenantID: tenantID, on: db) else { return nil }
+            if let name { server.name = name }
+            if let labels { server.labels = labels }
+            try await db.raw(
+                "UPDATE servers SET name = \(bind: server.name), labels = \(bind: JSONColumn.encode(server.labels)) WHERE id = \(bind: id)"
+            ).run()
+            try await appendAudit(audit, on: db, at: now)
+            return server
+        }
+    }
+
+    /// Decommissions a server and revokes its agent in the same transaction. `false` when there is no such server.
+    public func decommissionServer(id: String, tenantID: String, at now: Date, audit: AuditEvent) async throws -> Bool {
+        try await pool.transaction { db in
+            guard try await Self.activeServer(id: id, tenantID: tenantID, on: db) != nil else { return false }
+            let millis = Millis.from(now)
+            try await db.raw("UPDATE servers SET decommissioned_at = \(bind: millis) WHERE id = \(bind: id)").run()
+            try await db.raw(
+                "UPDATE agents SET revoked_at = \(bind: millis) WHERE server_id = \(bind: id) AND revoked_at IS NULL"
+            ).run()
+            try await appendAudit(audit, on: db, at: now)
+            return true
+        }
+    }
+
+    public func agent(id: String) async throws -> AgentRecord? {
+        try await pool.read { db in
+            try await db.raw("SELECT * FROM agents WHERE id = \(bind: id)").first().map(AgentRecord.init(row:))
+        }
+    }
+
+    /// Marks the agent's server as seen now and, when given, stores its new facts.
+    public func recordHeartbeat(serverID: String, facts: Wire.Facts?, at now: Date) async throws {
+        let millis = Millis.from(now)
+        try await pool.read { db in
+            if let facts {
+                try await db.raw(
+                    """
+                    UPDATE servers SET last_seen_at = \(bind: millis), facts = \(bind: JSONColumn.encode(facts)),
+                        agent_version = \(bind: facts.agentVersion)
+                    WHERE id = \(bind: serverID)
+                    """
+                ).run()
+            } else {
+                try await db.raw("UPDATE servers SET last_seen_at = \(bind: millis) WHERE id = \(bind: serverID)").run()
+            }
+        }
+    }
+
+    private static func activeServer(id: String, tenantID: String, on db: any SQLDatabase) async throws -> ServerRecord? {
+        try await db.raw(
+            "SELECT * FROM servers WHERE id = \(bind: id) AND tenant_id = \(bind: tenantID) AND decommissioned_at IS NULL"
+        ).first().map(ServerRecord.init(row:))
+    }
+}

@@ -1,0 +1,8 @@
+/// A broken invariant inside storage: a bug or a damaged database, never the client's fault.
+public struct StoreError: Error, CustomStringConvertible {
+    public var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import StewardAgent
+
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run the agent on a server: enroll once, then keep in touch with the hub.",
+        discussion: """
+            The first start needs --hub and --token; the credentials it receives are written to the state
+            directory (mode 0600) and used on every later start.
+
+            Exit status: 0 after SIGTERM/SIGINT; 77 when the hub revoked this agent; 78 when the hub refused
+            the registration token; 64 when there are neither credentials nor a token; 74 when the state
+            directory cannot be read.
+            """
+    )
+
+    @Option(help: "The hub's URL, e.g. http://127.0.0.1:8080.")
+    var hub: String?
+
+    @Option(help: "A registration token (needed only until the agent has enrolled).")
+    var token: String?
+
+    @Option(help: "Where the agent keeps its credentials.")
+    var stateDir = "/var/lib/steward-agent"
+
+    @Option(help: "Log format: text or json.")
+    var logFormat = LogFormat.text
+
+    func run() async throws {
+        let logger = logFormat.bootstrap(label: "steward.agent")
+        let token = self.token ?? ProcessInfo.processInfo.environment["STEWARD_REGISTRATION_TOKEN"]
+        let configuration = AgentConfiguration(hubURL: hub, registrationToken: token, stateDirectory: stateDir)
+        try await AgentRunner.run(configuration: configuration, logger: logger)
+    }
+}
+
+/// Runs an agent in its own service group and turns an `AgentError` into its exit status.
+enum AgentRunner {
+    static func run(configuration: AgentConfiguration, logger: Logger) async throws {
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let agent = Agent(configuration: configuration, httpClient: httpClient, logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [.init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup)],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+            try await httpClient.shutdown()
+        } catch {
+            try? await httpClient.shutdown()
+            // The service group rethrows the error its service threw, unwrapped.
+            if let agentError = error as? AgentError {
+                logger.critical("agent stopped", metadata: ["reason": "\(agentError.code)"])
+                FileHandle.standardError.write(Data("steward agent: \(agentError.message)\n".utf8))
+                throw ExitCode(agentError.code.exitCode)
+            }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import StewardHub
+
+struct HubCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hub",
+        abstract: "Run the hub: the API, the database and the catalog.",
+        discussion: """
+            On the first start with an empty database the hub creates the owner account and prints its
+            credentials once. STEWARD_BOOTSTRAP_TOKEN, STEWARD_ADMIN_PASSWORD and STEWARD_ADMIN_EMAIL choose
+            them instead. LOG_LEVEL sets the log level (trace … critical).
+            """
+    )
+
+    @OptionGroup var options: HubOptions
+
+    func run() async throws {
+        let logger = options.logFormat.bootstrap(label: "steward.hub")
+        let app = try await buildHubApplication(configuration: try options.configuration(), logger: logger)
+        try await app.runService()
+    }
+}
+
+/// The flags `steward hub` and `steward demo` share.
+struct HubOptions: ParsableArguments {
+    @Option(help: "Where the hub keeps its keys and, by default, its SQLite database.")
+    var dataDir = "./steward-data"
+
+    @Option(help: "The address to serve HTTP on.")
+    var listen = ListenAddress(argument: "127.0.0.1:8080")!
+
+    @Option(help: "postgres://user:pass@host:port/db for PostgreSQL; default: SQLite in the data directory.")
+    var databaseURL: String?
+
+    @Option(help: "Seconds between agent heartbeats; a server is offline after three missed ones.")
+    var heartbeatInterval = 15
+
+    @Option(help: "Enrollment attempts allowed per source address per minute.")
+    var registrationRate = 30
+
+    @Option(help: "Log format: text or json.")
+    var logFormat = LogFormat.text
+
+    func configuration(announce: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = announceOwner)
+        throws -> HubConfiguration
+    {
+        let environment = ProcessInfo.processInfo.environment
+        return HubConfiguration(
+            dataDirectory: dataDir, host: listen.host, port: listen.port,
+            database: try (databaseURL ?? environment["STEWARD_DATABASE_URL"]).map { try DatabaseLocation(url: $0) },
+            heartbeatInterval: heartbeatInterval, registrationsPerMinute: registrationRate,
+            bootstrap: .init(environment: environment), announceOwner: announce)
+    }
+}
+
+/// Prints the owner's credentials on standard output, the one time they exist in clear.
+@Sendable func announceOwner(_ owner: OwnerBootstrap.Credentials) {
+    var lines = [
+        "",
+        "Steward created the owner account. Keep these now; they are not shown again.",
+        "  e-mail:    \(owner.email)",
+    ]
+    lines.append(owner.passwordWasGenerated ? "  password:  \(owner.password)" : "  password:  (from STEWARD_ADMIN_PASSWORD)")
+    lines.append(owner.apiTokenWasGenerated ? "  API token: \(owner.apiToken)" : "  API token: (from STEWARD_BOOTSTRAP_TOKEN)")
+    lines.append("")
+    Console.write(lines.joined(separator: "\n"))
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+@main
+struct Steward: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "steward",
+        abstract: "A self-hosted control plane for fleets of Linux servers.",
+        subcommands: [
+            HubCommand.self, AgentCommand.self, DemoCommand.self, TokenCommand.self, ServersCommand.self,
+        ]
+    )
+}

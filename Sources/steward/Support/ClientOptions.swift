@@ -1,0 +1,47 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import StewardCore
+
+/// How an operator command reaches the hub: flags, or `STEWARD_HUB` / `STEWARD_API_TOKEN`.
+struct ClientOptions: ParsableArguments {
+    @Option(help: "The hub's URL (default: $STEWARD_HUB, else http://127.0.0.1:8080).")
+    var hub: String?
+
+    @Option(help: "An API token (default: $STEWARD_API_TOKEN).")
+    var apiToken: String?
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    /// Runs `body` with a client for the hub, shutting the HTTP client down whatever happens.
+    func withClient<T>(_ body: (OperatorClient) async throws -> T) async throws -> T {
+        let environment = ProcessInfo.processInfo.environment
+        let hub = (self.hub ?? environment["STEWARD_HUB"] ?? "http://127.0.0.1:8080")
+        guard let token = apiToken ?? environment["STEWARD_API_TOKEN"], !token.isEmpty else {
+            throw ValidationError("give an API token with --api-token or STEWARD_API_TOKEN")
+        }
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = OperatorClient(
+            baseURL: hub.hasSuffix("/") ? String(hub.dropLast()) : hub, apiToken: token, httpClient: httpClient)
+        do {
+            let result = try await body(client)
+            try await httpClient.shutdown()
+            return result
+        } catch let failure as OperatorClient.Failure {
+            try? await httpClient.shutdown()
+            FileHandle.standardError.write(Data("steward: \(failure.description)\n".utf8))
+            throw ExitCode.failure
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+    }
+
+    /// Prints `value` as indented JSON with the API's keys.
+    func printJSON(_ value: some Encodable) throws {
+        let encoder = Wire.makeEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
