@@ -21,7 +21,7 @@ struct Migrator {
         return try await pool.transaction { db in
             if kind == .postgresql {
                 // An arbitrary constant that names "Steward migrations" among advisory locks.
-                try await db.raw("SELECT pg_advisory_xact_lock(727_100_001)").run()
+                try await db.raw("SELECT pg_advisory_xact_lock(727100001)").run()
             }
             try await db.raw(
                 """

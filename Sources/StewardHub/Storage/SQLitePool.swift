@@ -59,6 +59,7 @@ public final class SQLitePool: DatabasePool {
     /// Keeps the connection open until the service group shuts down, then closes it.
     public func run() async throws {
         try? await gracefulShutdown()
-        try? await lock.withLock { try await self.connection.close() }
+        // The future-based close, because the async one does nothing in a cancelled task.
+        try? await lock.withLock { try await self.connection.close().get() }
     }
 }

@@ -12,6 +12,19 @@ public struct EnrollmentRequest: Sendable {
     public var agentID: String
     public var serverID: String
     public var agentSecretHash: String
+
+    public init(
+        token: String, hostname: String, facts: Wire.Facts, sourceAddress: String, agentID: String, serverID: String,
+        agentSecretHash: String
+    ) {
+        self.token = token
+        self.hostname = hostname
+        self.facts = facts
+        self.sourceAddress = sourceAddress
+        self.agentID = agentID
+        self.serverID = serverID
+        self.agentSecretHash = agentSecretHash
+    }
 }
 
 /// Why a registration token did not enroll a server.
@@ -42,8 +55,17 @@ extension Store {
             case .active: break
             }
 
+            // Counting the use re-checks the limit in the same statement: on PostgreSQL a concurrent
+            // enrollment waits for our row lock and then sees the new count, so the last use is won once.
+            let counted = try await db.raw(
+                """
+                UPDATE registration_tokens SET uses = uses + 1
+                WHERE id = \(bind: token.id) AND revoked_at IS NULL AND (max_uses = 0 OR uses < max_uses)
+                RETURNING id
+                """
+            ).first()
+            guard counted != nil else { return .failure(.usedUp(maxUses: token.maxUses)) }
             let millis = Millis.from(now)
-            try await db.raw("UPDATE registration_tokens SET uses = uses + 1 WHERE id = \(bind: token.id)").run()
             try await db.raw(
                 """
                 INSERT INTO servers (id, tenant_id, name, hostname, labels, facts, agent_version, registration_token_id, enrolled_at, last_seen_at)
