@@ -13,9 +13,19 @@ public enum Wire {
         return encoder
     }
 
+    /// Accepts ISO 8601 date-times with or without fractional seconds, and names the field of a bad one.
     public static func makeDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            if let date = try? Date(text, strategy: .iso8601) { return date }
+            if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
+                return date
+            }
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z")
+        }
         return decoder
     }
 }

@@ -14,10 +14,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
-        } catch let error as HTTPError {
-            throw Self.translate(error, request: request)
         } catch let error as any HTTPResponseError {
-            throw APIError(error.status, code: "http_error", detail: error.status.reasonPhrase)
+            // Hummingbird's own (no route, body too large) and NIO's (too many bytes) errors.
+            throw Self.translate(status: error.status, message: (error as? HTTPError)?.body, request: request)
         } catch {
             context.logger.error(
                 "request failed", metadata: ["error": "\(String(reflecting: error))", "http.path": "\(request.uri.path)"])
@@ -27,8 +26,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    private static func translate(_ error: HTTPError, request: Request) -> APIError {
-        switch error.status {
+    private static func translate(status: HTTPResponse.Status, message: String?, request: Request) -> APIError {
+        switch status {
         case .notFound:
             return APIError(.notFound, code: "not_found", detail: "no route for \(request.method) \(request.uri.path)")
         case .methodNotAllowed:
@@ -36,7 +35,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case .contentTooLarge:
             return APIError(.contentTooLarge, code: "body_too_large", detail: "the request body is larger than the hub accepts")
         default:
-            return APIError(error.status, code: "http_error", detail: error.body ?? error.status.reasonPhrase)
+            return APIError(status, code: "http_error", detail: message ?? status.reasonPhrase)
         }
     }
 }

@@ -9,9 +9,10 @@ extension Request {
         guard buffer.readableBytes > 0 else {
             throw APIError(.badRequest, code: "body_required", detail: "this request needs a JSON body")
         }
+        let data = Data(buffer.readableBytesView)
         do {
-            return try Wire.makeDecoder().decode(T.self, from: Data(buffer.readableBytesView))
-        } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+            return try Wire.makeDecoder().decode(T.self, from: data)
+        } catch where (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) == nil {
             throw APIError(.badRequest, code: "invalid_json", detail: "the body is not valid JSON")
         } catch let DecodingError.keyNotFound(key, context) {
             let field = Self.path(context.codingPath + [key])
@@ -32,9 +33,10 @@ extension Request {
                 errors: [.init(field: field, message: message)])
         } catch let DecodingError.dataCorrupted(context) {
             let field = Self.path(context.codingPath)
+            let message = context.debugDescription.isEmpty ? "is not valid" : context.debugDescription
             throw APIError(
-                .unprocessableContent, code: "validation_failed", detail: "\(field) is not valid",
-                errors: [.init(field: field, message: "is not valid")])
+                .unprocessableContent, code: "validation_failed", detail: "\(field): \(message)",
+                errors: [.init(field: field, message: message)])
         }
     }
 
