@@ -79,6 +79,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "StewardTestSupport",
+            dependencies: [
+                "StewardHub",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            path: "Tests/StewardTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "StewardCoreTests",
             dependencies: ["StewardCore"],
@@ -89,6 +101,7 @@ let package = Package(
             dependencies: [
                 "StewardCore",
                 "StewardHub",
+                "StewardTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -100,8 +113,13 @@ let package = Package(
         .testTarget(
             name: "StewardEndToEndTests",
             dependencies: [
+                "StewardAgent",
                 "StewardCore",
+                "StewardHub",
+                "StewardTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

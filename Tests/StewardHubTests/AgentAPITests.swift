@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import StewardCore
 import StewardHub
+import StewardTestSupport
 import Testing
 
 /// The agent API: enrollment with registration tokens, and heartbeats with agent credentials.

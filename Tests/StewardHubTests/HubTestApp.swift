@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import StewardCore
 import StewardHub
+import StewardTestSupport
 import Testing
 
 /// A hub built exactly as `steward hub` builds it, on a fresh SQLite file, driven through the router.

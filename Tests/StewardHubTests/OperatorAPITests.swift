@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import StewardCore
 import StewardHub
+import StewardTestSupport
 import Testing
 
 /// The operator API: authentication, registration tokens, the fleet inventory and the audit log.

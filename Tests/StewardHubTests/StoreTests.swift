@@ -2,6 +2,7 @@ import Foundation
 import SQLKit
 import StewardCore
 import StewardHub
+import StewardTestSupport
 import Testing
 
 /// The storage suite: every test runs on SQLite, and on PostgreSQL when one is configured.

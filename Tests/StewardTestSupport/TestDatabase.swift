@@ -7,20 +7,20 @@ import StewardHub
 
 /// The databases every storage test runs on: SQLite always, PostgreSQL when
 /// `STEWARD_TEST_POSTGRES_URL` names a server on this machine (CI always sets it).
-enum TestDatabase: String, CustomStringConvertible, Sendable, CaseIterable {
+public enum TestDatabase: String, CustomStringConvertible, Sendable, CaseIterable {
     case sqlite
     case postgresql
 
-    var description: String { rawValue }
+    public var description: String { rawValue }
 
     /// The databases available in this run.
-    static var available: [TestDatabase] {
+    public static var available: [TestDatabase] {
         postgresAdminURL == nil ? [.sqlite] : [.sqlite, .postgresql]
     }
 
     /// The server's URL; tests create and drop their own databases on it. Only loopback hosts are accepted,
     /// so a stray variable can never point the suite at a real database.
-    static var postgresAdminURL: String? {
+    public static var postgresAdminURL: String? {
         guard let url = ProcessInfo.processInfo.environment["STEWARD_TEST_POSTGRES_URL"], !url.isEmpty else { return nil }
         guard let host = URLComponents(string: url)?.host, ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) else {
             fatalError("STEWARD_TEST_POSTGRES_URL must point at a PostgreSQL server on loopback, not \(url)")
@@ -28,14 +28,14 @@ enum TestDatabase: String, CustomStringConvertible, Sendable, CaseIterable {
         return url
     }
 
-    static let logger: Logger = {
+    public static let logger: Logger = {
         var logger = Logger(label: "steward.tests")
         logger.logLevel = .warning
         return logger
     }()
 
     /// A fresh, empty database of this kind for one test, deleted afterwards.
-    func withFreshLocation<T>(_ body: (DatabaseLocation) async throws -> T) async throws -> T {
+    public func withFreshLocation<T>(_ body: (DatabaseLocation) async throws -> T) async throws -> T {
         switch self {
         case .sqlite:
             let directory = try TemporaryDirectory()
@@ -60,7 +60,7 @@ enum TestDatabase: String, CustomStringConvertible, Sendable, CaseIterable {
     }
 
     /// A migrated store on a fresh database, its pool running for the duration of `body`.
-    func withStore<T: Sendable>(_ body: @Sendable (Store) async throws -> T) async throws -> T {
+    public func withStore<T: Sendable>(_ body: @Sendable (Store) async throws -> T) async throws -> T {
         try await withFreshLocation { location in
             let pool: any DatabasePool =
                 switch location {
@@ -97,24 +97,24 @@ enum TestDatabase: String, CustomStringConvertible, Sendable, CaseIterable {
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
+public struct TestFailure: Error, CustomStringConvertible {
+    public var description: String
 
-    init(_ description: String) {
+    public init(_ description: String) {
         self.description = description
     }
 }
 
 /// A directory under the system's temporary directory, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
+public struct TemporaryDirectory: Sendable {
+    public let path: String
 
-    init() throws {
+    public init() throws {
         path = NSTemporaryDirectory() + "steward-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    func remove() {
+    public func remove() {
         try? FileManager.default.removeItem(atPath: path)
     }
 }

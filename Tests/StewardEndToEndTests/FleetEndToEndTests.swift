@@ -1,0 +1,122 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import StewardAgent
+import StewardCore
+import StewardHub
+import StewardTestSupport
+import Testing
+
+/// A real hub process and real agent processes talking HTTP over loopback.
+@Suite(.serialized)
+struct FleetEndToEndTests {
+    static let ownerToken = "stw_api_end-to-end-owner-token-0123456789"
+
+    @Test("enroll → online → agent stopped → offline → restarted from its state dir → online → decommissioned → agent exits revoked",
+          arguments: TestDatabase.available)
+    func fleetLifecycle(database: TestDatabase) async throws {
+        try await database.withFreshLocation { (location: DatabaseLocation) -> Void in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            var hubArguments = ["hub", "--data-dir", directory.path + "/hub", "--listen", "127.0.0.1:0", "--heartbeat-interval", "1"]
+            if case .postgresql(url: let url) = location { hubArguments += ["--database-url", url] }
+            let hub = try StewardProcess(
+                hubArguments, environment: ["STEWARD_BOOTSTRAP_TOKEN": Self.ownerToken], logPath: directory.path + "/hub.log")
+            let api = try await HubAPI.connect(to: hub)
+            defer { Task { try? await api.http.shutdown() } }
+
+            let token = try await api.createToken(maxUses: 1)
+            let stateA = directory.path + "/agent-a"
+            var agent = try StewardProcess(
+                ["agent", "--hub", api.baseURL, "--token", token, "--state-dir", stateA], logPath: directory.path + "/agent-a.log")
+            try await eventually("the server is online") { try await api.servers().first?.status == .online }
+            let server = try #require(try await api.servers().first)
+            let mode = try FileManager.default.attributesOfItem(atPath: stateA + "/credentials.json")[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+
+            agent.signal(SIGTERM)
+            #expect(try await agent.waitForExit() == 0)
+            try await eventually("the server goes offline after three missed heartbeats") {
+                try await api.servers().first?.status == .offline
+            }
+
+            agent = try StewardProcess(["agent", "--state-dir", stateA], logPath: directory.path + "/agent-a-again.log")
+            try await eventually("the server is online again without a token") { try await api.servers().first?.status == .online }
+            #expect(try await api.servers().map(\.id) == [server.id])
+
+            let intruder = try StewardProcess(
+                ["agent", "--hub", api.baseURL, "--token", token, "--state-dir", directory.path + "/agent-b"],
+                logPath: directory.path + "/agent-b.log")
+            #expect(try await intruder.waitForExit() == AgentError.Code.enrollmentRefused.exitCode)
+            #expect(intruder.output.contains("used for all of its 1 enrollment"))
+
+            try await api.decommission(server.id)
+            #expect(try await agent.waitForExit() == AgentError.Code.credentialsRevoked.exitCode)
+            #expect(agent.output.contains("revoked"))
+            #expect(try await api.servers().isEmpty)
+
+            hub.signal(SIGTERM)
+            #expect(try await hub.waitForExit() == 0)
+            // No secret reached either process's log.
+            for log in [hub.output, agent.output] {
+                #expect(!log.contains(token))
+                #expect(!log.contains(Self.ownerToken))
+                #expect(!log.contains("stw_agt_"))
+            }
+        }
+    }
+}
+
+/// The operator API of a hub process, over AsyncHTTPClient.
+struct HubAPI {
+    let baseURL: String
+    let http: HTTPClient
+
+    /// Waits for the hub to log its port and answer health checks.
+    static func connect(to hub: StewardProcess) async throws -> HubAPI {
+        var port = 0
+        _ = try await eventually("the hub listens") {
+            guard let range = hub.output.range(of: #"http.address=127\.0\.0\.1:\d+"#, options: .regularExpression) else {
+                return false
+            }
+            port = Int(hub.output[range].split(separator: ":").last!)!
+            return true
+        }
+        let api = HubAPI(baseURL: "http://127.0.0.1:\(port)", http: HTTPClient(eventLoopGroupProvider: .singleton))
+        _ = try await eventually("the hub is healthy") { try await api.request(.GET, "/api/v1/health").status == .ok }
+        return api
+    }
+
+    func request(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws -> (status: HTTPResponseStatus, body: Data) {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(FleetEndToEndTests.ownerToken)")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(body)
+        }
+        let response = try await http.execute(request, timeout: .seconds(10))
+        return (response.status, Data(try await response.body.collect(upTo: 1 << 20).readableBytesView))
+    }
+
+    func createToken(maxUses: Int) async throws -> String {
+        let body = try Wire.makeEncoder().encode(Wire.RegistrationToken.CreateRequest(maxUses: maxUses))
+        let answer = try await request(.POST, "/api/v1/registration-tokens", body: body)
+        guard answer.status == .created else { throw TestFailure("token creation failed: \(answer.status)") }
+        return try Wire.makeDecoder().decode(Wire.RegistrationToken.Created.self, from: answer.body).token
+    }
+
+    func servers() async throws -> [Wire.Server.Info] {
+        let answer = try await request(.GET, "/api/v1/servers")
+        return try Wire.makeDecoder().decode(Wire.ItemList<Wire.Server.Info>.self, from: answer.body).items
+    }
+
+    func decommission(_ id: String) async throws {
+        let answer = try await request(.DELETE, "/api/v1/servers/\(id)")
+        guard answer.status == .noContent else { throw TestFailure("decommission failed: \(answer.status)") }
+    }
+}
