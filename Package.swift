@@ -32,7 +32,7 @@ let package = Package(
         .target(
             name: "StewardCore",
             dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto")
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// Writes files so that a crash leaves either the old content or the new, never a torn mix:
 /// temp file in the same directory → write → fsync → rename → fsync the directory.

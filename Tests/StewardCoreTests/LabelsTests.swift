@@ -2,11 +2,13 @@ import StewardCore
 import Testing
 
 struct LabelsTests {
-    @Test("label keys follow the documented alphabet", arguments: [
-        ("env", true), ("team/db", true), ("k8s.io_x-y", true), ("9lives", true),
-        ("", false), ("-lead", false), ("Upper", false), ("white space", false), ("émoji", false),
-        (String(repeating: "a", count: 63), true), (String(repeating: "a", count: 64), false),
-    ])
+    @Test(
+        "label keys follow the documented alphabet",
+        arguments: [
+            ("env", true), ("team/db", true), ("k8s.io_x-y", true), ("9lives", true),
+            ("", false), ("-lead", false), ("Upper", false), ("white space", false), ("émoji", false),
+            (String(repeating: "a", count: 63), true), (String(repeating: "a", count: 64), false),
+        ])
     func keys(key: String, valid: Bool) {
         #expect(Labels.isValidKey(key) == valid)
     }

@@ -29,9 +29,11 @@ struct WireTests {
         }
     }
 
-    @Test("agent credentials round-trip through the bearer value; malformed ones are rejected", arguments: [
-        ("", false), ("id", false), (":secret", false), ("id:", false), ("id:sec:ret", true),
-    ])
+    @Test(
+        "agent credentials round-trip through the bearer value; malformed ones are rejected",
+        arguments: [
+            ("", false), ("id", false), (":secret", false), ("id:", false), ("id:sec:ret", true),
+        ])
     func agentCredential(value: String, valid: Bool) {
         let parsed = Wire.AgentCredential(bearerValue: value)
         #expect((parsed != nil) == valid)

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -11,13 +8,18 @@ import StewardHub
 import StewardTestSupport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A real hub process and real agent processes talking HTTP over loopback.
 @Suite(.serialized)
 struct FleetEndToEndTests {
     static let ownerToken = "stw_api_end-to-end-owner-token-0123456789"
 
-    @Test("enroll → online → agent stopped → offline → restarted from its state dir → online → decommissioned → agent exits revoked",
-          arguments: TestDatabase.available)
+    @Test(
+        "enroll → online → agent stopped → offline → restarted from its state dir → online → decommissioned → agent exits revoked",
+        arguments: TestDatabase.available)
     func fleetLifecycle(database: TestDatabase) async throws {
         try await database.withFreshLocation { (location: DatabaseLocation) -> Void in
             let directory = try TemporaryDirectory()

@@ -65,7 +65,9 @@ struct HubTestApp {
             }
         }
 
-        func send(_ method: HTTPRequest.Method, _ uri: String, body: some Encodable, bearer: String? = HubTestApp.ownerToken)
+        func send(
+            _ method: HTTPRequest.Method, _ uri: String, body: some Encodable, bearer: String? = HubTestApp.ownerToken
+        )
             async throws -> Answer
         {
             let json = String(decoding: try Wire.makeEncoder().encode(body), as: UTF8.self)

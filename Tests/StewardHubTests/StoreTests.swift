@@ -15,7 +15,9 @@ struct StoreTests {
         AuditEvent(tenantID: Store.defaultTenant, actor: "owner@example.com", action: action, target: target, sourceAddress: "127.0.0.1")
     }
 
-    static func tokenRecord(_ value: String, maxUses: Int = 1, expiresAt: Date? = nil, labels: [String: String] = [:])
+    static func tokenRecord(
+        _ value: String, maxUses: Int = 1, expiresAt: Date? = nil, labels: [String: String] = [:]
+    )
         -> RegistrationTokenRecord
     {
         RegistrationTokenRecord(
@@ -188,7 +190,8 @@ struct StoreTests {
         }
     }
 
-    @Test("renaming, labelling and decommissioning are stored and audited; decommission revokes the agent", arguments: TestDatabase.available)
+    @Test(
+        "renaming, labelling and decommissioning are stored and audited; decommission revokes the agent", arguments: TestDatabase.available)
     func serverLifecycle(database: TestDatabase) async throws {
         try await database.withStore { store in
             try await store.createRegistrationToken(Self.tokenRecord("stw_reg_x"), audit: Self.audit("registration_token.create"))

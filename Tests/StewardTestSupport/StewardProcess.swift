@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// A real `steward` process started by a test, its standard output and error captured in one file.
 public final class StewardProcess: @unchecked Sendable {
@@ -20,7 +21,7 @@ public final class StewardProcess: @unchecked Sendable {
             throw TestFailure("no steward binary at \(Self.binary); run `swift build` first or set STEWARD_BINARY")
         }
         self.logPath = logPath
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments

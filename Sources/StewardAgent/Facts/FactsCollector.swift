@@ -1,8 +1,9 @@
+import Foundation
+import StewardCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import StewardCore
 
 /// Reads what the agent reports about its server: OS, kernel, architecture, CPUs and memory.
 ///

@@ -34,13 +34,17 @@ public struct HubClient: Sendable {
         try await post("/api/v1/agent/register", body: request, bearer: nil)
     }
 
-    public func heartbeat(_ request: Wire.Heartbeat.Request, credential: Wire.AgentCredential) async throws(Failure)
+    public func heartbeat(
+        _ request: Wire.Heartbeat.Request, credential: Wire.AgentCredential
+    ) async throws(Failure)
         -> Wire.Heartbeat.Response
     {
         try await post("/api/v1/agent/heartbeat", body: request, bearer: credential.bearerValue)
     }
 
-    private func post<Body: Encodable, Answer: Decodable>(_ path: String, body: Body, bearer: String?) async throws(Failure)
+    private func post<Body: Encodable, Answer: Decodable>(
+        _ path: String, body: Body, bearer: String?
+    ) async throws(Failure)
         -> Answer
     {
         var request = HTTPClientRequest(url: baseURL + path)

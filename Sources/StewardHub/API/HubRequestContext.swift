@@ -51,7 +51,8 @@ struct AgentRequestContext: ChildRequestContext {
 
     init(context: HubRequestContext) throws {
         guard let agent = context.agent else {
-            throw APIError(.unauthorized, code: "unauthenticated", detail: "send agent credentials as 'Authorization: Bearer <agent id>:<secret>'")
+            throw APIError(
+                .unauthorized, code: "unauthenticated", detail: "send agent credentials as 'Authorization: Bearer <agent id>:<secret>'")
         }
         self.coreContext = context.coreContext
         self.agent = agent

@@ -31,7 +31,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case .notFound:
             return APIError(.notFound, code: "not_found", detail: "no route for \(request.method) \(request.uri.path)")
         case .methodNotAllowed:
-            return APIError(.methodNotAllowed, code: "method_not_allowed", detail: "\(request.method) is not allowed on \(request.uri.path)")
+            return APIError(
+                .methodNotAllowed, code: "method_not_allowed", detail: "\(request.method) is not allowed on \(request.uri.path)")
         case .contentTooLarge:
             return APIError(.contentTooLarge, code: "body_too_large", detail: "the request body is larger than the hub accepts")
         default:

@@ -12,7 +12,7 @@ extension Request {
         let data = Data(buffer.readableBytesView)
         do {
             return try Wire.makeDecoder().decode(T.self, from: data)
-        } catch where (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) == nil {
+        } catch  where (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) == nil {
             throw APIError(.badRequest, code: "invalid_json", detail: "the body is not valid JSON")
         } catch let DecodingError.keyNotFound(key, context) {
             let field = Self.path(context.codingPath + [key])

@@ -25,9 +25,10 @@ public struct HubKeys: Sendable {
             }
             masterKey = SymmetricKey(data: bytes)
         } else {
-            masterKey = SymmetricKey(data: try loadOrCreateKeyFile(dataDirectory + "/master.key") {
-                SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-            })
+            masterKey = SymmetricKey(
+                data: try loadOrCreateKeyFile(dataDirectory + "/master.key") {
+                    SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+                })
         }
         let signingBytes = try loadOrCreateKeyFile(dataDirectory + "/signing.key") {
             Curve25519.Signing.PrivateKey().rawRepresentation

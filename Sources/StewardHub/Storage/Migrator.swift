@@ -49,7 +49,8 @@ struct Migrator {
                 try await db.raw(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Millis.now))"
                 ).run()
-                logger.info("applied migration", metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
+                logger.info(
+                    "applied migration", metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
                 done.append(migration.version)
             }
             return done

@@ -25,7 +25,8 @@ public final class PostgresPool: DatabasePool, Service {
         } else if let host = core.host {
             // Loopback and private networks are the norm; TLS is used when the server offers it.
             let tls: PostgresClient.Configuration.TLS =
-                core.tls.isEnforced ? .require(.makeClientConfiguration()) : (core.tls.isAllowed ? .prefer(.makeClientConfiguration()) : .disable)
+                core.tls.isEnforced
+                ? .require(.makeClientConfiguration()) : (core.tls.isAllowed ? .prefer(.makeClientConfiguration()) : .disable)
             clientConfiguration = .init(
                 host: host, port: core.port ?? 5432, username: core.username, password: core.password,
                 database: core.database, tls: tls)

@@ -37,7 +37,9 @@ extension Store {
 
     /// Revokes a token. Returns `nil` when there is no such token; revoking twice changes nothing
     /// and writes no second audit record.
-    public func revokeRegistrationToken(id: String, tenantID: String, at now: Date, audit: AuditEvent) async throws
+    public func revokeRegistrationToken(
+        id: String, tenantID: String, at now: Date, audit: AuditEvent
+    ) async throws
         -> RegistrationTokenRecord?
     {
         try await pool.transaction { db in

@@ -3,8 +3,8 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import ServiceLifecycle
-import UnixSignals
 import StewardAgent
+import UnixSignals
 
 struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -44,7 +44,9 @@ struct HubOptions: ParsableArguments {
     @Option(help: "Log format: text or json.")
     var logFormat = LogFormat.text
 
-    func configuration(announce: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = announceOwner)
+    func configuration(
+        announce: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = announceOwner
+    )
         throws -> HubConfiguration
     {
         let environment = ProcessInfo.processInfo.environment
