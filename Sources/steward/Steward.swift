@@ -6,7 +6,7 @@ struct Steward: AsyncParsableCommand {
         commandName: "steward",
         abstract: "A self-hosted control plane for fleets of Linux servers.",
         subcommands: [
-            HubCommand.self, AgentCommand.self, DemoCommand.self, TokenCommand.self, ServersCommand.self,
+            HubCommand.self, AgentCommand.self, DemoCommand.self, TokenCommand.self, ServersCommand.self, BenchCommand.self,
         ]
     )
 }

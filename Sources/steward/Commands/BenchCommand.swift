@@ -1,0 +1,9 @@
+import ArgumentParser
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure Steward on this machine with real processes (use a release build).",
+        subcommands: [StartupBench.self]
+    )
+}
