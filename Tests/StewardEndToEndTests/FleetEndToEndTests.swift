@@ -29,7 +29,10 @@ struct FleetEndToEndTests {
             let hub = try StewardProcess(
                 hubArguments, environment: ["STEWARD_BOOTSTRAP_TOKEN": Self.ownerToken], logPath: directory.path + "/hub.log")
             let api = try await HubAPI.connect(to: hub)
-            defer { Task { try? await api.http.shutdown() } }
+            for key in ["master.key", "signing.key"] {
+                let mode = try FileManager.default.attributesOfItem(atPath: "\(directory.path)/hub/\(key)")[.posixPermissions] as? Int
+                #expect(mode == 0o600, "\(key)")
+            }
 
             let token = try await api.createToken(maxUses: 1)
             let stateA = directory.path + "/agent-a"
@@ -77,26 +80,32 @@ struct FleetEndToEndTests {
 struct HubAPI {
     let baseURL: String
     let http: HTTPClient
+    let token: String
 
-    /// Waits for the hub to log its port and answer health checks.
-    static func connect(to hub: StewardProcess) async throws -> HubAPI {
+    /// Waits for the hub to log its port and answer health checks. `token` is read once the hub is healthy.
+    static func connect(
+        to hub: StewardProcess, token: () throws -> String = { FleetEndToEndTests.ownerToken }
+    ) async throws -> HubAPI {
         var port = 0
         _ = try await eventually("the hub listens") {
-            guard let range = hub.output.range(of: #"http.address=127\.0\.0\.1:\d+"#, options: .regularExpression) else {
+            // Text logs say `http.address=127.0.0.1:PORT`, JSON logs `"http.address":"127.0.0.1:PORT"`.
+            guard let range = hub.output.range(of: #"http\.address"?[=:]"?127\.0\.0\.1:\d+"#, options: .regularExpression) else {
                 return false
             }
             port = Int(hub.output[range].split(separator: ":").last!)!
             return true
         }
-        let api = HubAPI(baseURL: "http://127.0.0.1:\(port)", http: HTTPClient(eventLoopGroupProvider: .singleton))
-        _ = try await eventually("the hub is healthy") { try await api.request(.GET, "/api/v1/health").status == .ok }
-        return api
+        let baseURL = "http://127.0.0.1:\(port)"
+        let http = HTTPClient.shared
+        let probe = HubAPI(baseURL: baseURL, http: http, token: "")
+        try await eventually("the hub is healthy") { try await probe.request(.GET, "/api/v1/health").status == .ok }
+        return HubAPI(baseURL: baseURL, http: http, token: try token())
     }
 
     func request(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws -> (status: HTTPResponseStatus, body: Data) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(FleetEndToEndTests.ownerToken)")
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(body)
