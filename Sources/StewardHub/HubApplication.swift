@@ -17,6 +17,8 @@ public func buildHubApplication(
     try configuration.validate()
     try AtomicFile.makeDirectory(configuration.dataDirectory)
     let keys = try HubKeys.loadOrCreate(in: configuration.dataDirectory, environment: ProcessInfo.processInfo.environment)
+    let catalog = try AppCatalog.load(
+        directories: configuration.catalogDirectories, skipInvalid: configuration.skipInvalidApps, logger: logger)
     let pool: any DatabasePool & Service =
         switch configuration.database {
         case .sqlite(let path): try await SQLitePool.open(path: path, logger: logger)
@@ -43,6 +45,7 @@ public func buildHubApplication(
     RegistrationTokenController(store: store).addRoutes(to: operatorAPI.group("registration-tokens"))
     ServerController(store: store, heartbeatInterval: configuration.heartbeatInterval).addRoutes(to: operatorAPI.group("servers"))
     AuditController(store: store).addRoutes(to: operatorAPI.group("audit"))
+    AppController(catalog: catalog).addRoutes(to: operatorAPI.group("apps"))
 
     var app = Application(
         router: router,

@@ -10,6 +10,10 @@ public struct HubConfiguration: Sendable {
     public var heartbeatInterval: Int
     /// Enrollment attempts allowed per source address per minute.
     public var registrationsPerMinute: Int
+    /// Catalog directories, the built-in one first; an app id may appear only once across them.
+    public var catalogDirectories: [String]
+    /// Start even when some apps are invalid, leaving them out (each problem is logged).
+    public var skipInvalidApps: Bool
     /// Values for the very first start: the owner's API token, password and e-mail.
     public var bootstrap: OwnerBootstrap.Settings
     /// Called once, on the first start, with the owner's new credentials; the only place they appear.
@@ -22,6 +26,8 @@ public struct HubConfiguration: Sendable {
         database: DatabaseLocation? = nil,
         heartbeatInterval: Int = 15,
         registrationsPerMinute: Int = 30,
+        catalogDirectories: [String] = [],
+        skipInvalidApps: Bool = false,
         bootstrap: OwnerBootstrap.Settings = .init(),
         announceOwner: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = { _ in }
     ) {
@@ -31,6 +37,8 @@ public struct HubConfiguration: Sendable {
         self.database = database ?? .sqlite(path: dataDirectory + "/steward.sqlite")
         self.heartbeatInterval = heartbeatInterval
         self.registrationsPerMinute = registrationsPerMinute
+        self.catalogDirectories = catalogDirectories
+        self.skipInvalidApps = skipInvalidApps
         self.bootstrap = bootstrap
         self.announceOwner = announceOwner
     }

@@ -41,6 +41,15 @@ struct HubOptions: ParsableArguments {
     @Option(help: "Enrollment attempts allowed per source address per minute.")
     var registrationRate = 30
 
+    @Option(help: "An extra catalog directory of app folders (repeatable); the built-in catalog is always loaded.")
+    var catalog: [String] = []
+
+    @Flag(help: "Start even if some apps are invalid: log their problems and leave them out.")
+    var skipInvalidApps = false
+
+    @Flag(help: "Do not load the built-in catalog.")
+    var noBuiltinCatalog = false
+
     @Option(help: "Log format: text or json.")
     var logFormat = LogFormat.text
 
@@ -54,6 +63,8 @@ struct HubOptions: ParsableArguments {
             dataDirectory: dataDir, host: listen.host, port: listen.port,
             database: try (databaseURL ?? environment["STEWARD_DATABASE_URL"]).map { try DatabaseLocation(url: $0) },
             heartbeatInterval: heartbeatInterval, registrationsPerMinute: registrationRate,
+            catalogDirectories: (noBuiltinCatalog ? [] : [BuiltInCatalog.locate()].compactMap { $0 }) + catalog,
+            skipInvalidApps: skipInvalidApps,
             bootstrap: .init(environment: environment), announceOwner: announce)
     }
 }

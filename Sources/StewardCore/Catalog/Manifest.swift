@@ -1,0 +1,64 @@
+/// An app of the catalog: what it is, the inputs its install form asks for, and its scripts.
+///
+/// The YAML format is documented in `docs/MANIFEST.md`. A `Manifest` is only ever built by
+/// ``ManifestParser``; ``ManifestValidator`` then checks what the types cannot express.
+public struct Manifest: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var version: String
+    public var description: String
+    public var category: String
+    public var osRequirements: OSRequirements?
+    /// Ids of apps that must be installed first.
+    public var requires: [String]
+    public var inputs: [InputSpec]
+    public var scripts: Scripts
+    public var timeoutSeconds: Int
+    /// Whether running the install script again on an installed server is safe.
+    public var idempotent: Bool
+    public var retry: RetryPolicy
+    /// Names of the values the install script writes to `$STEWARD_OUTPUT`.
+    public var outputs: [String]
+
+    public struct OSRequirements: Sendable, Equatable {
+        /// `/etc/os-release` `ID`s that are supported, e.g. `debian`, `ubuntu`.
+        public var family: [String]
+        /// The lowest `VERSION_ID` supported, compared numerically part by part ("11" < "22.04").
+        public var minVersion: String?
+
+        public init(family: [String], minVersion: String?) {
+            self.family = family
+            self.minVersion = minVersion
+        }
+    }
+
+    /// Script paths relative to the app's folder.
+    public struct Scripts: Sendable, Equatable {
+        public var install: String
+        public var uninstall: String?
+        public var upgrade: String?
+        public var health: String?
+
+        /// Every script with its role, in a fixed order.
+        public var all: [(role: String, path: String)] {
+            [("install", install), ("uninstall", uninstall), ("upgrade", upgrade), ("health", health)]
+                .compactMap { role, path in path.map { (role, $0) } }
+        }
+    }
+
+    public struct RetryPolicy: Sendable, Equatable {
+        public var maxAttempts: Int
+        public var backoffSeconds: [Int]
+
+        public init(maxAttempts: Int, backoffSeconds: [Int]) {
+            self.maxAttempts = maxAttempts
+            self.backoffSeconds = backoffSeconds
+        }
+
+        public static let standard = RetryPolicy(maxAttempts: 3, backoffSeconds: [60, 300, 900])
+    }
+
+    public func input(named name: String) -> InputSpec? {
+        inputs.first { $0.name == name }
+    }
+}

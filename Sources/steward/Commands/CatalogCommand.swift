@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import StewardCore
+
+struct CatalogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "catalog",
+        abstract: "Work with app catalogs.",
+        subcommands: [Lint.self]
+    )
+
+    struct Lint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check app manifests exactly as the hub does at start-up.",
+            discussion: """
+                Each DIR is an app folder (with manifest.yml) or a catalog of app folders. Exit status 0 when
+                every app is clean, 1 when there are problems (all of them are listed).
+                """
+        )
+
+        @Argument(help: "Catalog or app directories.")
+        var directories: [String]
+
+        @Flag(help: "Print {\"apps\": [...], \"problems\": [...]} as JSON.")
+        var json = false
+
+        struct Report: Encodable {
+            var apps: [String]
+            var problems: [ManifestProblem]
+        }
+
+        func run() async throws {
+            let result = CatalogLoader.load(directories: directories)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                let report = Report(apps: result.apps.map(\.manifest.id), problems: result.problems)
+                Console.write(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else if result.problems.isEmpty {
+                Console.write("\(result.apps.count) app\(result.apps.count == 1 ? "" : "s") checked, no problems.")
+            } else {
+                Console.write(result.problems.map(\.description).joined(separator: "\n"))
+                Console.write("\(result.problems.count) problem\(result.problems.count == 1 ? "" : "s") found.")
+            }
+            if !result.problems.isEmpty { throw ExitCode.failure }
+        }
+    }
+}
