@@ -17,6 +17,7 @@ struct HubTestApp {
     static func run(
         database: TestDatabase = .sqlite,
         registrationsPerMinute: Int = 1000,
+        catalogDirectories: [String] = [Fixtures.validCatalog],
         _ body: @Sendable (Client) async throws -> Void
     ) async throws {
         try await database.withFreshLocation { location in
@@ -24,7 +25,7 @@ struct HubTestApp {
             defer { directory.remove() }
             let configuration = HubConfiguration(
                 dataDirectory: directory.path, database: location, heartbeatInterval: 15,
-                registrationsPerMinute: registrationsPerMinute,
+                registrationsPerMinute: registrationsPerMinute, catalogDirectories: catalogDirectories,
                 bootstrap: .init(apiToken: ownerToken, password: "correct horse battery staple", email: "owner@example.com"))
             let app = try await buildHubApplication(configuration: configuration, logger: TestDatabase.logger)
             try await app.test(.router) { client in

@@ -1,0 +1,14 @@
+import Foundation
+
+/// Paths of fixture folders shared by several test targets.
+public enum Fixtures {
+    /// The repository root, found from this file's place in it.
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// A catalog of valid apps: `webapp` (every input type and rule) and `nginx` (an earlier-platform manifest).
+    public static let validCatalog = repositoryRoot + "/Tests/StewardCoreTests/Fixtures/valid"
+
+    /// Broken manifests, one folder per rule.
+    public static let brokenManifests = repositoryRoot + "/Tests/StewardCoreTests/Fixtures/broken"
+}
