@@ -6,7 +6,7 @@ struct CatalogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalog",
         abstract: "Work with app catalogs.",
-        subcommands: [Lint.self]
+        subcommands: [Lint.self, Env.self]
     )
 
     struct Lint: AsyncParsableCommand {
@@ -43,6 +43,47 @@ struct CatalogCommand: AsyncParsableCommand {
                 Console.write("\(result.problems.count) problem\(result.problems.count == 1 ? "" : "s") found.")
             }
             if !result.problems.isEmpty { throw ExitCode.failure }
+        }
+    }
+
+    struct Env: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the environment an app's scripts would get, as shell `export` lines.",
+            discussion: """
+                The values go through the same validation as an install request: defaults applied, hidden
+                inputs dropped, passwords generated. For trying scripts by hand and for the catalog test harness;
+                the output contains secrets in clear.
+                """
+        )
+
+        @Argument(help: "The app's folder.")
+        var directory: String
+
+        @Option(name: .customLong("set"), help: "An input value, name=value (repeatable).")
+        var values: [String] = []
+
+        func run() async throws {
+            let result = CatalogLoader.load(directories: [directory])
+            guard result.problems.isEmpty, let app = result.apps.first else {
+                Console.write(result.problems.map(\.description).joined(separator: "\n"))
+                throw ExitCode.failure
+            }
+            var given: [String: InputValue] = [:]
+            for value in values {
+                guard let (name, text) = Formatting.labelChange(value), let text else {
+                    throw ValidationError("--set takes name=value, not '\(value)'")
+                }
+                given[name] = .text(text)
+            }
+            switch InputValidator.validate(app.manifest, given: given) {
+            case .success(let validated):
+                for (name, value) in validated.environment.sorted(by: { $0.key < $1.key }) {
+                    Console.write("export \(name)='\(value.replacingOccurrences(of: "'", with: "'\\''"))'")
+                }
+            case .failure(let failure):
+                Console.write(failure.errors.map { "\($0.field): \($0.message)" }.joined(separator: "\n"))
+                throw ExitCode.failure
+            }
         }
     }
 }
