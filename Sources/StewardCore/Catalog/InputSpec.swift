@@ -16,7 +16,8 @@ public struct InputSpec: Sendable, Equatable {
     /// For `password` inputs: the hub generates a value of this length when none is given.
     public var generateLength: Int?
 
-    public struct Rules: Sendable, Equatable {
+    /// The rules of `validation:`; the API shows them as they are written in the manifest.
+    public struct Rules: Codable, Sendable, Equatable {
         public var pattern: String?
         public var minLength: Int?
         public var maxLength: Int?
@@ -25,6 +26,13 @@ public struct InputSpec: Sendable, Equatable {
         public var allowedValues: [String]?
 
         public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case pattern, min, max
+            case minLength = "min_length"
+            case maxLength = "max_length"
+            case allowedValues = "allowed_values"
+        }
     }
 
     public struct Option: Sendable, Equatable {

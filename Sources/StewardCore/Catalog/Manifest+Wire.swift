@@ -18,9 +18,7 @@ extension InputSpec {
         .init(
             name: name, type: type.rawValue, label: label, help: help, required: required,
             default: type == .password ? nil : defaultValue,
-            rules: .init(
-                pattern: rules.pattern, minLength: rules.minLength, maxLength: rules.maxLength, min: rules.min, max: rules.max,
-                allowedValues: rules.allowedValues),
+            rules: rules,
             options: options.map { .init(value: $0.value, label: $0.label) }, visibleIf: visibleIf, generateLength: generateLength)
     }
 }

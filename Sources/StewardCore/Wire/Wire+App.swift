@@ -81,14 +81,14 @@ extension Wire {
             public var help: String?
             public var required: Bool
             public var `default`: String?
-            public var rules: Rules
+            public var rules: InputSpec.Rules
             public var options: [Option]
             public var visibleIf: [String: [String]]
             /// For passwords: the length the hub generates when the field is left empty.
             public var generateLength: Int?
 
             public init(
-                name: String, type: String, label: String, help: String?, required: Bool, default: String?, rules: Rules,
+                name: String, type: String, label: String, help: String?, required: Bool, default: String?, rules: InputSpec.Rules,
                 options: [Option], visibleIf: [String: [String]], generateLength: Int?
             ) {
                 self.name = name
@@ -107,31 +107,6 @@ extension Wire {
                 case name, type, label, help, required, `default`, rules, options
                 case visibleIf = "visible_if"
                 case generateLength = "generate_length"
-            }
-        }
-
-        public struct Rules: Codable, Sendable, Equatable {
-            public var pattern: String?
-            public var minLength: Int?
-            public var maxLength: Int?
-            public var min: Int64?
-            public var max: Int64?
-            public var allowedValues: [String]?
-
-            public init(pattern: String?, minLength: Int?, maxLength: Int?, min: Int64?, max: Int64?, allowedValues: [String]?) {
-                self.pattern = pattern
-                self.minLength = minLength
-                self.maxLength = maxLength
-                self.min = min
-                self.max = max
-                self.allowedValues = allowedValues
-            }
-
-            enum CodingKeys: String, CodingKey {
-                case pattern, min, max
-                case minLength = "min_length"
-                case maxLength = "max_length"
-                case allowedValues = "allowed_values"
             }
         }
 
