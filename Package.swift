@@ -106,6 +106,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "StewardAgentTests",
+            dependencies: ["StewardAgent", "StewardCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "StewardHubTests",
             dependencies: [
                 "StewardCore",
