@@ -14,6 +14,12 @@ public enum AtomicFile {
         public var operation: String
         public var errno: Int32
 
+        public init(path: String, operation: String, errno: Int32) {
+            self.path = path
+            self.operation = operation
+            self.errno = errno
+        }
+
         public var description: String {
             "cannot \(operation) \(path): \(String(cString: strerror(errno)))"
         }

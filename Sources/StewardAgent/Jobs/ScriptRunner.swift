@@ -1,0 +1,149 @@
+import Foundation
+import StewardCore
+import Subprocess
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a job's script the way DESIGN.md §4 says: no terminal, stdin `/dev/null`, a fresh working
+/// directory, a minimal environment plus the inputs, its own process group, and at the timeout
+/// SIGTERM to the whole group, SIGKILL after a grace period, exit code 124.
+public struct ScriptRunner: Sendable {
+    /// One script to run.
+    public struct Request: Sendable {
+        public var script: Data
+        /// Input values as environment variables (`NAME` → value).
+        public var inputs: [String: String]
+        /// Values to mask in every line of output.
+        public var secrets: [String]
+        public var timeout: Duration
+        public var killGrace: Duration = .seconds(5)
+
+        public init(script: Data, inputs: [String: String], secrets: [String], timeout: Duration) {
+            self.script = script
+            self.inputs = inputs
+            self.secrets = secrets
+            self.timeout = timeout
+        }
+    }
+
+    /// How the script ended.
+    public struct Outcome: Sendable, Equatable {
+        /// The exit status; 124 after a timeout, 128 + N when killed by signal N.
+        public var exitCode: Int32
+        public var timedOut: Bool
+        /// `name=value` lines the script wrote to `$STEWARD_OUTPUT`, secrets masked.
+        public var outputs: [String: String]
+
+        public init(exitCode: Int32, timedOut: Bool, outputs: [String: String]) {
+            self.exitCode = exitCode
+            self.timedOut = timedOut
+            self.outputs = outputs
+        }
+    }
+
+    public static let timeoutExitCode: Int32 = 124
+    static let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    /// Where fresh working directories are made (the agent's state directory).
+    let workRoot: String
+
+    public init(workRoot: String) {
+        self.workRoot = workRoot
+    }
+
+    /// Runs `request`, handing each line of combined output, already masked, to `onLine` as it comes.
+    public func run(_ request: Request, onLine: @escaping @Sendable (String) async -> Void) async throws -> Outcome {
+        try AtomicFile.makeDirectory(workRoot)
+        let directory = try makeWorkingDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try AtomicFile.write(request.script, to: directory + "/script", mode: 0o700)
+        let outputFile = directory + "/output"
+        FileManager.default.createFile(atPath: outputFile, contents: nil, attributes: [.posixPermissions: 0o600])
+
+        var environment = request.inputs
+        environment["PATH"] = Self.path
+        environment["LANG"] = "C.UTF-8"
+        environment["DEBIAN_FRONTEND"] = "noninteractive"
+        environment["HOME"] = directory
+        environment["STEWARD_OUTPUT"] = outputFile
+        var options = PlatformOptions()
+        options.processGroupID = 0  // a new group led by the script, so the timeout reaches its children too
+        let masker = SecretMasker(secrets: request.secrets)
+        let timedOut = TimeoutFlag()
+
+        let result = try await Subprocess.run(
+            .path("/bin/bash"), arguments: ["./script"], environment: .custom(Self.keyed(environment)),
+            workingDirectory: FilePath(directory), platformOptions: options, input: .none, output: .sequence,
+            error: .combinedWithOutput
+        ) { execution in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await Task.sleep(for: request.timeout)
+                    timedOut.set()
+                    try? execution.send(signal: .terminate, toProcessGroup: true)
+                    try await Task.sleep(for: request.killGrace)
+                    try? execution.send(signal: .kill, toProcessGroup: true)
+                }
+                var splitter = LineSplitter()
+                for try await buffer in execution.standardOutput {
+                    let lines = buffer.withUnsafeBytes { splitter.feed($0) }
+                    for line in lines { await onLine(masker.mask(line)) }
+                }
+                if let last = splitter.finish() { await onLine(masker.mask(last)) }
+                // Output ended: the script and everything holding its output are gone. Make sure of
+                // the rest of the group (children that closed their output), then stop the timer.
+                try? execution.send(signal: .kill, toProcessGroup: true)
+                group.cancelAll()
+            }
+        }
+        let exitCode: Int32 =
+            switch result.terminationStatus {
+            case .exited(let code): Int32(code)
+            case .signaled(let signal): 128 + Int32(signal)
+            }
+        let outputs = Self.readOutputs(outputFile, masker: masker)
+        return Outcome(
+            exitCode: timedOut.isSet ? Self.timeoutExitCode : exitCode, timedOut: timedOut.isSet, outputs: outputs)
+    }
+
+    private func makeWorkingDirectory() throws -> String {
+        var template = Array((workRoot + "/job-XXXXXX").utf8CString)
+        guard mkdtemp(&template) != nil else {
+            throw AtomicFile.WriteError(path: workRoot, operation: "create a working directory in", errno: errno)
+        }
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    private static func keyed(_ environment: [String: String]) -> [Environment.Key: String] {
+        var keyed: [Environment.Key: String] = [:]
+        for (name, value) in environment {
+            if let key = Environment.Key(rawValue: name) { keyed[key] = value }
+        }
+        return keyed
+    }
+
+    /// `name=value` lines, at most 64 KiB read; other lines are ignored.
+    static func readOutputs(_ path: String, masker: SecretMasker) -> [String: String] {
+        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.read(upToCount: 64 * 1024) else { return [:] }
+        var outputs: [String: String] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            let name = String(line[..<equals])
+            guard name.wholeMatch(of: /[a-z][a-z0-9_]{0,63}/) != nil else { continue }
+            outputs[name] = masker.mask(String(line[line.index(after: equals)...]))
+        }
+        return outputs
+    }
+}
+
+/// Set once by the timer task, read after the run.
+private final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
