@@ -4,7 +4,7 @@ import Logging
 import ServiceLifecycle
 import StewardCore
 
-/// The agent daemon: enrolls once, then heartbeats for as long as it runs.
+/// The agent daemon: enrolls once, then heartbeats and runs signed jobs for as long as it runs.
 ///
 /// While the hub is unreachable it keeps trying with capped, jittered exponential backoff and carries
 /// on by itself when the hub returns. It stops (throws ``AgentError``) only when a person must act:
@@ -26,9 +26,19 @@ public struct Agent: Service {
         // Graceful shutdown (SIGTERM) cancels the loops below, which end at their next sleep.
         try await cancelWhenGracefulShutdown {
             guard let credentials = try await enrolledCredentials() else { return }
-            var logger = self.logger
-            logger[metadataKey: "agent.id"] = .string(credentials.agentID)
-            try await heartbeatLoop(credentials: credentials, logger: logger)
+            var agentLogger = self.logger
+            agentLogger[metadataKey: "agent.id"] = .string(credentials.agentID)
+            let logger = agentLogger
+            let jobs = JobLoop(
+                client: HubClient(httpClient: httpClient, baseURL: credentials.hubURL), credentials: credentials,
+                stateDirectory: stateDirectory, logger: logger, maxBackoffSeconds: configuration.maxBackoffSeconds)
+            // Heartbeats and jobs run side by side; whichever throws (revocation) ends both.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await heartbeatLoop(credentials: credentials, logger: logger) }
+                group.addTask { try await jobs.run() }
+                try await group.next()
+                group.cancelAll()
+            }
         }
     }
 

@@ -45,7 +45,12 @@ public func buildHubApplication(
     RegistrationTokenController(store: store).addRoutes(to: operatorAPI.group("registration-tokens"))
     ServerController(store: store, heartbeatInterval: configuration.heartbeatInterval).addRoutes(to: operatorAPI.group("servers"))
     AuditController(store: store).addRoutes(to: operatorAPI.group("audit"))
+    let dispatcher = JobDispatcher(store: store, catalog: catalog, keys: keys, backoffScale: configuration.backoffScale)
     AppController(catalog: catalog).addRoutes(to: operatorAPI.group("apps"))
+    JobController(store: store, catalog: catalog, dispatcher: dispatcher)
+        .addRoutes(apps: operatorAPI.group("apps"), jobs: operatorAPI.group("jobs"))
+    AgentJobController(store: store, dispatcher: dispatcher)
+        .addRoutes(to: api.group("agent/jobs").add(middleware: AgentAuthMiddleware(store: store)).group(context: AgentRequestContext.self))
 
     var app = Application(
         router: router,

@@ -14,6 +14,8 @@ public struct HubConfiguration: Sendable {
     public var catalogDirectories: [String]
     /// Start even when some apps are invalid, leaving them out (each problem is logged).
     public var skipInvalidApps: Bool
+    /// Multiplies every retry delay (tests use e.g. 0.001).
+    public var backoffScale: Double
     /// Values for the very first start: the owner's API token, password and e-mail.
     public var bootstrap: OwnerBootstrap.Settings
     /// Called once, on the first start, with the owner's new credentials; the only place they appear.
@@ -28,6 +30,7 @@ public struct HubConfiguration: Sendable {
         registrationsPerMinute: Int = 30,
         catalogDirectories: [String] = [],
         skipInvalidApps: Bool = false,
+        backoffScale: Double = 1,
         bootstrap: OwnerBootstrap.Settings = .init(),
         announceOwner: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = { _ in }
     ) {
@@ -39,6 +42,7 @@ public struct HubConfiguration: Sendable {
         self.registrationsPerMinute = registrationsPerMinute
         self.catalogDirectories = catalogDirectories
         self.skipInvalidApps = skipInvalidApps
+        self.backoffScale = backoffScale
         self.bootstrap = bootstrap
         self.announceOwner = announceOwner
     }
@@ -50,6 +54,7 @@ public struct HubConfiguration: Sendable {
         }
         guard (0...65535).contains(port) else { throw ConfigurationError("the listen port must be between 0 and 65535") }
         guard registrationsPerMinute > 0 else { throw ConfigurationError("the registration rate must be positive") }
+        guard backoffScale > 0, backoffScale <= 1000 else { throw ConfigurationError("--backoff-scale must be above 0 and at most 1000") }
         try bootstrap.validate()
     }
 }

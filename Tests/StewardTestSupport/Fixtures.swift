@@ -9,6 +9,9 @@ public enum Fixtures {
     /// A catalog of valid apps: `webapp` (every input type and rule) and `nginx` (an earlier-platform manifest).
     public static let validCatalog = repositoryRoot + "/Tests/StewardCoreTests/Fixtures/valid"
 
+    /// Apps for job tests: `probe` records each run and exits with the code it is given.
+    public static let jobsCatalog = repositoryRoot + "/Tests/StewardEndToEndTests/Fixtures/jobs"
+
     /// Broken manifests, one folder per rule.
     public static let brokenManifests = repositoryRoot + "/Tests/StewardCoreTests/Fixtures/broken"
 }

@@ -42,20 +42,53 @@ public struct HubClient: Sendable {
         try await post("/api/v1/agent/heartbeat", body: request, bearer: credential.bearerValue)
     }
 
-    private func post<Body: Encodable, Answer: Decodable>(
-        _ path: String, body: Body, bearer: String?
-    ) async throws(Failure)
-        -> Answer
-    {
+    /// Long-polls for the next job; `nil` when none came within `wait` seconds.
+    public func nextJob(credential: Wire.AgentCredential, wait: Int) async throws(Failure) -> Wire.JobEnvelope? {
+        let data = try await send(
+            "/api/v1/agent/jobs/next?wait=\(wait)", body: Data("{}".utf8), bearer: credential.bearerValue,
+            timeout: .seconds(Int64(wait) + 15))
+        guard let data else { return nil }
+        do {
+            return try Wire.makeDecoder().decode(Wire.JobEnvelope.self, from: data)
+        } catch {
+            throw .unavailable("the hub's job envelope could not be read: \(error)")
+        }
+    }
+
+    public func sendLogs(jobID: String, _ batch: Wire.Job.LogBatch, credential: Wire.AgentCredential) async throws(Failure) {
+        _ = try await send("/api/v1/agent/jobs/\(jobID)/logs", body: try encode(batch), bearer: credential.bearerValue, timeout: timeout)
+    }
+
+    public func sendResult(jobID: String, _ result: Wire.Job.Result, credential: Wire.AgentCredential) async throws(Failure) {
+        _ = try await send("/api/v1/agent/jobs/\(jobID)/result", body: try encode(result), bearer: credential.bearerValue, timeout: timeout)
+    }
+
+    private func encode(_ value: some Encodable) throws(Failure) -> Data {
+        do { return try Wire.makeEncoder().encode(value) } catch { throw .unavailable("cannot encode the request: \(error)") }
+    }
+
+    private func post<Answer: Decodable>(_ path: String, body: some Encodable, bearer: String?) async throws(Failure) -> Answer {
+        guard let data = try await send(path, body: try encode(body), bearer: bearer, timeout: timeout) else {
+            throw .unavailable("the hub's answer to \(path) was empty")
+        }
+        do {
+            return try Wire.makeDecoder().decode(Answer.self, from: data)
+        } catch {
+            throw .unavailable("the hub's answer to \(path) could not be read: \(error)")
+        }
+    }
+
+    /// POSTs `body`; the answer's body, or `nil` for 204. 5xx and 429 are `unavailable`, other 4xx `refused`.
+    private func send(_ path: String, body: Data, bearer: String?, timeout: TimeAmount) async throws(Failure) -> Data? {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "steward-agent/\(StewardVersion.current)")
         if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+        request.body = .bytes(body)
         let status: HTTPResponseStatus
         let data: Data
         do {
-            request.body = .bytes(try Wire.makeEncoder().encode(body))
             let response = try await httpClient.execute(request, timeout: timeout)
             status = response.status
             data = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
@@ -71,11 +104,7 @@ public struct HubClient: Sendable {
                 ?? Wire.Problem(code: "http_\(status.code)", title: status.reasonPhrase, status: Int(status.code))
             throw .refused(problem)
         }
-        do {
-            return try Wire.makeDecoder().decode(Answer.self, from: data)
-        } catch {
-            throw .unavailable("the hub's answer to \(path) could not be read: \(error)")
-        }
+        return status == .noContent ? nil : data
     }
 
     private static func describe(_ error: any Error) -> String {

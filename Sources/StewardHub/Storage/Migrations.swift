@@ -5,7 +5,7 @@
 /// Every table that holds fleet data carries `tenant_id` so tenants can be isolated later without
 /// rewriting the schema; one tenant, `default`, exists for now.
 enum Migrations {
-    static let all: [Migration] = [foundation]
+    static let all: [Migration] = [foundation, jobs]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
         let serial =
@@ -100,6 +100,55 @@ enum Migrations {
             )
             """,
             "CREATE INDEX audit_log_tenant ON audit_log (tenant_id, id)",
+        ]
+    }
+
+    /// Jobs and their logs. Secret inputs are sealed with the master key (AES-256-GCM) and erased once
+    /// the job can no longer run; logs are kept as numbered chunks with byte offsets, so a range of a
+    /// large log is read without reading the rest.
+    static let jobs = Migration(version: 2, name: "jobs") { _ in
+        [
+            """
+            CREATE TABLE jobs (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                server_id TEXT NOT NULL REFERENCES servers(id),
+                kind TEXT NOT NULL,
+                app_id TEXT,
+                app_version TEXT,
+                inputs TEXT NOT NULL,
+                sealed_secrets TEXT,
+                secret_names TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attempt BIGINT NOT NULL,
+                max_attempts BIGINT NOT NULL,
+                backoff_seconds TEXT NOT NULL,
+                timeout_seconds BIGINT NOT NULL,
+                next_run_at BIGINT NOT NULL,
+                lease_expires_at BIGINT,
+                exit_code BIGINT,
+                outputs TEXT NOT NULL,
+                error TEXT,
+                log_bytes BIGINT NOT NULL,
+                log_chunks BIGINT NOT NULL,
+                requested_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                started_at BIGINT,
+                finished_at BIGINT
+            )
+            """,
+            "CREATE INDEX jobs_dispatch ON jobs (server_id, status, next_run_at)",
+            "CREATE INDEX jobs_tenant ON jobs (tenant_id, created_at)",
+            """
+            CREATE TABLE job_logs (
+                job_id TEXT NOT NULL REFERENCES jobs(id),
+                seq BIGINT NOT NULL,
+                attempt BIGINT NOT NULL,
+                start_offset BIGINT NOT NULL,
+                text TEXT NOT NULL,
+                PRIMARY KEY (job_id, seq)
+            )
+            """,
         ]
     }
 }

@@ -50,6 +50,9 @@ struct HubOptions: ParsableArguments {
     @Flag(help: "Do not load the built-in catalog.")
     var noBuiltinCatalog = false
 
+    @Option(help: "Multiply every retry delay by this factor (e.g. 0.001 in tests).")
+    var backoffScale = 1.0
+
     @Option(help: "Log format: text or json.")
     var logFormat = LogFormat.text
 
@@ -64,7 +67,7 @@ struct HubOptions: ParsableArguments {
             database: try (databaseURL ?? environment["STEWARD_DATABASE_URL"]).map { try DatabaseLocation(url: $0) },
             heartbeatInterval: heartbeatInterval, registrationsPerMinute: registrationRate,
             catalogDirectories: (noBuiltinCatalog ? [] : [BuiltInCatalog.locate()].compactMap { $0 }) + catalog,
-            skipInvalidApps: skipInvalidApps,
+            skipInvalidApps: skipInvalidApps, backoffScale: backoffScale,
             bootstrap: .init(environment: environment), announceOwner: announce)
     }
 }

@@ -1,0 +1,169 @@
+import Foundation
+
+extension Wire {
+    /// Jobs: what operators ask for and see, and what agents run and report.
+    public enum Job {
+        public enum Status: String, Codable, Sendable, CaseIterable {
+            case queued, running, succeeded, failed, retrying
+            case needsAttention = "needs_attention"
+            case timedOut = "timed_out"
+            case dead, cancelled
+
+            /// Whether the job is over: nothing more happens unless an operator retries it.
+            public var isFinal: Bool { [.succeeded, .failed, .needsAttention, .timedOut, .dead, .cancelled].contains(self) }
+        }
+
+        /// `POST /api/v1/apps/{id}/install` and `/uninstall`.
+        public struct AppRequest: Codable, Sendable {
+            public var serverID: String
+            public var inputs: [String: InputValue]
+
+            public init(serverID: String, inputs: [String: InputValue] = [:]) {
+                self.serverID = serverID
+                self.inputs = inputs
+            }
+
+            /// `inputs` may be left out when the app needs none.
+            public init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                serverID = try container.decode(String.self, forKey: .serverID)
+                inputs = try container.decodeIfPresent([String: InputValue].self, forKey: .inputs) ?? [:]
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case serverID = "server_id"
+                case inputs
+            }
+        }
+
+        /// A job as the operator API shows it. Secret inputs appear as `****`.
+        public struct Info: Codable, Sendable, Equatable {
+            public var id: String
+            public var serverID: String
+            public var kind: String
+            public var appID: String?
+            public var appVersion: String?
+            public var inputs: [String: String]
+            public var status: Status
+            public var attempt: Int
+            public var maxAttempts: Int
+            public var exitCode: Int?
+            public var outputs: [String: String]
+            public var error: String?
+            public var requestedBy: String
+            public var createdAt: Date
+            public var startedAt: Date?
+            public var finishedAt: Date?
+            public var nextRunAt: Date?
+
+            public init(
+                id: String, serverID: String, kind: String, appID: String?, appVersion: String?, inputs: [String: String],
+                status: Status, attempt: Int, maxAttempts: Int, exitCode: Int?, outputs: [String: String], error: String?,
+                requestedBy: String, createdAt: Date, startedAt: Date?, finishedAt: Date?, nextRunAt: Date?
+            ) {
+                self.id = id
+                self.serverID = serverID
+                self.kind = kind
+                self.appID = appID
+                self.appVersion = appVersion
+                self.inputs = inputs
+                self.status = status
+                self.attempt = attempt
+                self.maxAttempts = maxAttempts
+                self.exitCode = exitCode
+                self.outputs = outputs
+                self.error = error
+                self.requestedBy = requestedBy
+                self.createdAt = createdAt
+                self.startedAt = startedAt
+                self.finishedAt = finishedAt
+                self.nextRunAt = nextRunAt
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case id, kind, inputs, status, attempt, outputs, error
+                case serverID = "server_id"
+                case appID = "app_id"
+                case appVersion = "app_version"
+                case maxAttempts = "max_attempts"
+                case exitCode = "exit_code"
+                case requestedBy = "requested_by"
+                case createdAt = "created_at"
+                case startedAt = "started_at"
+                case finishedAt = "finished_at"
+                case nextRunAt = "next_run_at"
+            }
+        }
+
+        /// What the signed envelope carries to the agent: one script and its inputs.
+        public struct Payload: Codable, Sendable, Equatable {
+            public var appID: String
+            public var appVersion: String
+            /// `install`, `uninstall`, `upgrade` or `health`.
+            public var role: String
+            /// The script's bytes, base64.
+            public var script: String
+            /// SHA-256 of the script's bytes, hex; the agent checks it before running anything.
+            public var scriptSHA256: String
+            /// Environment variables for the script, secrets included (the envelope travels over TLS).
+            public var environment: [String: String]
+            /// Which of `environment` are secrets, to be masked in every line of output.
+            public var secretNames: [String]
+            public var timeoutSeconds: Int
+
+            public init(
+                appID: String, appVersion: String, role: String, script: String, scriptSHA256: String,
+                environment: [String: String], secretNames: [String], timeoutSeconds: Int
+            ) {
+                self.appID = appID
+                self.appVersion = appVersion
+                self.role = role
+                self.script = script
+                self.scriptSHA256 = scriptSHA256
+                self.environment = environment
+                self.secretNames = secretNames
+                self.timeoutSeconds = timeoutSeconds
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case role, script, environment
+                case appID = "app_id"
+                case appVersion = "app_version"
+                case scriptSHA256 = "script_sha256"
+                case secretNames = "secret_names"
+                case timeoutSeconds = "timeout_seconds"
+            }
+        }
+
+        /// An agent's batch of log lines for one attempt.
+        public struct LogBatch: Codable, Sendable {
+            public var attempt: Int
+            public var lines: [String]
+
+            public init(attempt: Int, lines: [String]) {
+                self.attempt = attempt
+                self.lines = lines
+            }
+        }
+
+        /// How an attempt ended, or why the agent refused it (then `exitCode` is nil).
+        public struct Result: Codable, Sendable, Equatable {
+            public var attempt: Int
+            public var exitCode: Int?
+            public var outputs: [String: String]
+            public var refusal: String?
+
+            public init(attempt: Int, exitCode: Int?, outputs: [String: String] = [:], refusal: String? = nil) {
+                self.attempt = attempt
+                self.exitCode = exitCode
+                self.outputs = outputs
+                self.refusal = refusal
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case attempt, outputs, refusal
+                case exitCode = "exit_code"
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import Logging
+import StewardCore
+
+/// Agent routes for jobs: long-poll for the next one, stream its log, report its result.
+struct AgentJobController {
+    let store: Store
+    let dispatcher: JobDispatcher
+
+    func addRoutes(to group: RouterGroup<AgentRequestContext>) {
+        group.post("next", use: next)
+        group.post(":id/logs", use: logs)
+        group.post(":id/result", use: result)
+    }
+
+    /// `POST /api/v1/agent/jobs/next?wait=30`: 200 with a signed envelope, or 204 when none came in time.
+    @Sendable func next(request: Request, context: AgentRequestContext) async throws -> Response {
+        let seconds = request.uri.queryParameters["wait"].flatMap { Int($0) } ?? 30
+        guard (0...60).contains(seconds) else {
+            throw APIError(.badRequest, code: "invalid_query", detail: "wait must be between 0 and 60 seconds")
+        }
+        guard let envelope = try await dispatcher.next(for: context.agent, wait: .seconds(seconds)) else {
+            return Response(status: .noContent)
+        }
+        context.logger.debug("job handed out", metadata: ["job.id": "\(envelope.jobID)", "job.attempt": "\(envelope.attempt)"])
+        return try JSONResponse(envelope).response(from: request, context: context)
+    }
+
+    @Sendable func logs(request: Request, context: AgentRequestContext) async throws -> Response {
+        let job = try await ownJob(context)
+        let batch = try await request.decodeJSON(as: Wire.Job.LogBatch.self, context: context)
+        // The agent masked the lines already; the hub masks again with what it knows, in case it did not.
+        let secrets = try job.sealedSecrets.map { try SecretBox(key: dispatcher.keys.masterKey).open($0).values.map { $0 } } ?? []
+        let masker = SecretMasker(secrets: secrets)
+        let accepted = try await store.appendLog(jobID: job.id, attempt: batch.attempt, lines: batch.lines.map(masker.mask))
+        guard accepted else {
+            throw APIError(.conflict, code: "stale_attempt", detail: "attempt \(batch.attempt) of job \(job.id) is not running")
+        }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func result(request: Request, context: AgentRequestContext) async throws -> JSONResponse {
+        let job = try await ownJob(context)
+        let result = try await request.decodeJSON(as: Wire.Job.Result.self, context: context)
+        switch try await store.recordResult(jobID: job.id, result: result, backoffScale: dispatcher.backoffScale, now: Date()) {
+        case .applied(let job):
+            context.logger.info(
+                "job attempt finished",
+                metadata: ["job.id": "\(job.id)", "job.attempt": "\(job.attempt)", "job.status": "\(job.status.rawValue)"])
+            if job.status == .retrying { await dispatcher.queued(job) }
+            return try JSONResponse(job.info)
+        case .duplicate(let job):
+            return try JSONResponse(job.info)
+        case .stale(let current):
+            throw APIError(.conflict, code: "stale_attempt", detail: "job \(job.id) is at attempt \(current), not \(result.attempt)")
+        case .unknown:
+            throw APIError.notFound("job", id: job.id)
+        }
+    }
+
+    /// The job, if it runs on this agent's server; another server's jobs do not exist for it.
+    private func ownJob(_ context: AgentRequestContext) async throws -> JobRecord {
+        let id = try context.parameters.require("id")
+        guard let job = try await store.job(id: id), job.serverID == context.agent.serverID else {
+            throw APIError.notFound("job", id: id)
+        }
+        return job
+    }
+}

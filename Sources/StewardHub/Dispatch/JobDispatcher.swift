@@ -1,0 +1,61 @@
+import Crypto
+import Foundation
+import StewardCore
+
+/// Queues jobs and hands them to agents, signed.
+struct JobDispatcher: Sendable {
+    let store: Store
+    let catalog: AppCatalog
+    let keys: HubKeys
+    let notifier = JobNotifier()
+    /// Multiplies every retry delay; tests use e.g. 0.001.
+    let backoffScale: Double
+    /// How long a claimed job may run past its timeout before its lease is lost.
+    static let leaseGrace: TimeInterval = 60
+    /// How long an envelope stays valid: enough to reach the agent, not enough to be kept for later.
+    static let envelopeLifetime: TimeInterval = 300
+
+    func queued(_ job: JobRecord) async {
+        await notifier.notify(serverID: job.serverID)
+    }
+
+    /// The agent's next job, signed for it, waiting up to `wait` for one to be queued.
+    func next(for agent: AgentRecord, wait: Duration) async throws -> Wire.JobEnvelope? {
+        let deadline = ContinuousClock.now + wait
+        while true {
+            if let job = try await store.claimNextJob(serverID: agent.serverID, now: Date(), leaseGrace: Self.leaseGrace) {
+                return try envelope(for: job, agent: agent)
+            }
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { return nil }
+            // Sleep until a job is queued, a retry falls due, or the poll ends.
+            var timeout = remaining
+            if let due = try await store.nextDueTime(serverID: agent.serverID) {
+                let untilDue = Duration.milliseconds(max(0, Int64(due.timeIntervalSinceNow * 1000)) + 1)
+                timeout = min(timeout, untilDue)
+            }
+            await notifier.wait(serverID: agent.serverID, timeout: timeout)
+            try Task.checkCancellation()
+        }
+    }
+
+    private func envelope(for job: JobRecord, agent: AgentRecord) throws -> Wire.JobEnvelope {
+        guard let appID = job.appID, let app = catalog.app(id: appID),
+            let scriptPath = app.manifest.scripts.all.first(where: { $0.role == job.kind })?.path
+        else {
+            throw StoreError("job \(job.id) names \(job.appID ?? "no app") / \(job.kind), which the catalog no longer has")
+        }
+        let script = try Data(contentsOf: URL(fileURLWithPath: app.directory).appendingPathComponent(scriptPath))
+        var environment = job.inputs
+        if let sealed = job.sealedSecrets {
+            environment.merge(try SecretBox(key: keys.masterKey).open(sealed)) { _, secret in secret }
+        }
+        let payload = Wire.Job.Payload(
+            appID: appID, appVersion: job.appVersion ?? app.manifest.version, role: job.kind, script: script.base64EncodedString(),
+            scriptSHA256: SHA256.hash(data: script).map { String(format: "%02x", $0) }.joined(), environment: environment,
+            secretNames: job.secretNames, timeoutSeconds: job.timeoutSeconds)
+        return try JobSignature.sign(
+            payload: try Wire.makeEncoder().encode(payload), jobID: job.id, attempt: job.attempt, agentID: agent.id,
+            notAfter: Date().addingTimeInterval(Self.envelopeLifetime), key: keys.signingKey)
+    }
+}

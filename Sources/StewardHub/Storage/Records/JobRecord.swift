@@ -1,0 +1,101 @@
+import Foundation
+import SQLKit
+import StewardCore
+
+/// A job as stored.
+public struct JobRecord: Sendable, Equatable {
+    public var id: String
+    public var tenantID: String
+    public var serverID: String
+    public var kind: String
+    public var appID: String?
+    public var appVersion: String?
+    /// Non-secret input values by environment name; secrets are sealed apart.
+    public var inputs: [String: String]
+    public var sealedSecrets: String?
+    public var secretNames: [String]
+    public var status: Wire.Job.Status
+    public var attempt: Int
+    public var maxAttempts: Int
+    public var backoffSeconds: [Int]
+    public var timeoutSeconds: Int
+    public var nextRunAt: Date
+    public var leaseExpiresAt: Date?
+    public var exitCode: Int?
+    public var outputs: [String: String]
+    public var error: String?
+    public var logBytes: Int64
+    public var logChunks: Int64
+    public var requestedBy: String
+    public var createdAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+
+    public init(
+        id: String, tenantID: String, serverID: String, kind: String, appID: String?, appVersion: String?, inputs: [String: String],
+        sealedSecrets: String?, secretNames: [String], maxAttempts: Int, backoffSeconds: [Int], timeoutSeconds: Int,
+        requestedBy: String, createdAt: Date
+    ) {
+        self.id = id
+        self.tenantID = tenantID
+        self.serverID = serverID
+        self.kind = kind
+        self.appID = appID
+        self.appVersion = appVersion
+        self.inputs = inputs
+        self.sealedSecrets = sealedSecrets
+        self.secretNames = secretNames
+        self.status = .queued
+        self.attempt = 0
+        self.maxAttempts = maxAttempts
+        self.backoffSeconds = backoffSeconds
+        self.timeoutSeconds = timeoutSeconds
+        self.nextRunAt = createdAt
+        self.outputs = [:]
+        self.logBytes = 0
+        self.logChunks = 0
+        self.requestedBy = requestedBy
+        self.createdAt = createdAt
+    }
+
+    init(row: any SQLRow) throws {
+        id = try row.decode(column: "id", as: String.self)
+        tenantID = try row.decode(column: "tenant_id", as: String.self)
+        serverID = try row.decode(column: "server_id", as: String.self)
+        kind = try row.decode(column: "kind", as: String.self)
+        appID = try row.decode(column: "app_id", as: String?.self)
+        appVersion = try row.decode(column: "app_version", as: String?.self)
+        inputs = try JSONColumn.decode([String: String].self, from: row.decode(column: "inputs", as: String.self))
+        sealedSecrets = try row.decode(column: "sealed_secrets", as: String?.self)
+        secretNames = try JSONColumn.decode([String].self, from: row.decode(column: "secret_names", as: String.self))
+        let statusText = try row.decode(column: "status", as: String.self)
+        guard let status = Wire.Job.Status(rawValue: statusText) else { throw StoreError("job \(id) has unknown status \(statusText)") }
+        self.status = status
+        attempt = try row.decode(column: "attempt", as: Int.self)
+        maxAttempts = try row.decode(column: "max_attempts", as: Int.self)
+        backoffSeconds = try JSONColumn.decode([Int].self, from: row.decode(column: "backoff_seconds", as: String.self))
+        timeoutSeconds = try row.decode(column: "timeout_seconds", as: Int.self)
+        nextRunAt = Millis.date(try row.decode(column: "next_run_at", as: Int64.self))
+        leaseExpiresAt = try row.decode(column: "lease_expires_at", as: Int64?.self).map(Millis.date)
+        exitCode = try row.decode(column: "exit_code", as: Int?.self)
+        outputs = try JSONColumn.decode([String: String].self, from: row.decode(column: "outputs", as: String.self))
+        error = try row.decode(column: "error", as: String?.self)
+        logBytes = try row.decode(column: "log_bytes", as: Int64.self)
+        logChunks = try row.decode(column: "log_chunks", as: Int64.self)
+        requestedBy = try row.decode(column: "requested_by", as: String.self)
+        createdAt = Millis.date(try row.decode(column: "created_at", as: Int64.self))
+        startedAt = try row.decode(column: "started_at", as: Int64?.self).map(Millis.date)
+        finishedAt = try row.decode(column: "finished_at", as: Int64?.self).map(Millis.date)
+    }
+
+    /// The job as operators see it: secret inputs masked.
+    public var info: Wire.Job.Info {
+        var shown = inputs
+        for name in secretNames { shown[name] = SecretMasker.mask }
+        return .init(
+            id: id, serverID: serverID, kind: kind, appID: appID, appVersion: appVersion, inputs: shown, status: status,
+            attempt: attempt, maxAttempts: maxAttempts, exitCode: exitCode, outputs: outputs, error: error, requestedBy: requestedBy,
+            createdAt: createdAt, startedAt: startedAt, finishedAt: finishedAt,
+            nextRunAt: status == .queued || status == .retrying ? nextRunAt : nil)
+    }
+}

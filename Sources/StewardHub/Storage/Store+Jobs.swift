@@ -1,0 +1,192 @@
+import Foundation
+import SQLKit
+import StewardCore
+
+/// What became of a reported result.
+public enum ResultOutcome: Sendable, Equatable {
+    case applied(JobRecord)
+    /// The same attempt's result again: nothing changes.
+    case duplicate(JobRecord)
+    /// A result for an attempt that is not the job's current, running one.
+    case stale(current: Int)
+    case unknown
+}
+
+extension Store {
+    public func createJob(_ job: JobRecord, audit: AuditEvent) async throws {
+        try await pool.transaction { db in
+            try await db.raw(
+                """
+                INSERT INTO jobs (id, tenant_id, server_id, kind, app_id, app_version, inputs, sealed_secrets, secret_names,
+                    status, attempt, max_attempts, backoff_seconds, timeout_seconds, next_run_at, outputs, log_bytes, log_chunks,
+                    requested_by, created_at)
+                VALUES (\(bind: job.id), \(bind: job.tenantID), \(bind: job.serverID), \(bind: job.kind), \(bind: job.appID),
+                    \(bind: job.appVersion), \(bind: JSONColumn.encode(job.inputs)), \(bind: job.sealedSecrets),
+                    \(bind: JSONColumn.encode(job.secretNames)), \(bind: job.status.rawValue), 0, \(bind: job.maxAttempts),
+                    \(bind: JSONColumn.encode(job.backoffSeconds)), \(bind: job.timeoutSeconds), \(bind: Millis.from(job.nextRunAt)),
+                    '{}', 0, 0, \(bind: job.requestedBy), \(bind: Millis.from(job.createdAt)))
+                """
+            ).run()
+            try await appendAudit(audit, on: db, at: job.createdAt)
+        }
+    }
+
+    public func job(id: String) async throws -> JobRecord? {
+        try await pool.read { db in try await Self.job(id: id, on: db) }
+    }
+
+    /// The tenant's jobs, newest first, optionally only of one server, status or app.
+    public func jobs(
+        tenantID: String, serverID: String?, status: Wire.Job.Status?, appID: String?, limit: Int
+    ) async throws
+        -> [JobRecord]
+    {
+        try await pool.read { db in
+            var query = db.select().column("*").from("jobs").where("tenant_id", .equal, tenantID)
+            if let serverID { query = query.where("server_id", .equal, serverID) }
+            if let status { query = query.where("status", .equal, status.rawValue) }
+            if let appID { query = query.where("app_id", .equal, appID) }
+            return try await query.orderBy("created_at", .descending).limit(limit).all().map(JobRecord.init(row:))
+        }
+    }
+
+    /// Hands the server's next due job to its agent: at most one job runs per server at a time.
+    /// Atomic on both databases: SQLite's single writer, PostgreSQL's row lock with `SKIP LOCKED`.
+    public func claimNextJob(serverID: String, now: Date, leaseGrace: TimeInterval) async throws -> JobRecord? {
+        let kind = pool.kind
+        return try await pool.transaction { db in
+            let running = try await db.raw(
+                "SELECT id FROM jobs WHERE server_id = \(bind: serverID) AND status = 'running' LIMIT 1"
+            ).first()
+            guard running == nil else { return nil }
+            let lock = kind == .postgresql ? " FOR UPDATE SKIP LOCKED" : ""
+            guard
+                var job = try await db.raw(
+                    """
+                    SELECT * FROM jobs WHERE server_id = \(bind: serverID) AND status IN ('queued', 'retrying')
+                    AND next_run_at <= \(bind: Millis.from(now)) ORDER BY created_at, id LIMIT 1\(unsafeRaw: lock)
+                    """
+                ).first().map(JobRecord.init(row:))
+            else { return nil }
+            job.status = .running
+            job.attempt += 1
+            job.startedAt = now
+            job.leaseExpiresAt = now.addingTimeInterval(TimeInterval(job.timeoutSeconds) + leaseGrace)
+            try await db.raw(
+                """
+                UPDATE jobs SET status = 'running', attempt = \(bind: job.attempt), started_at = \(bind: Millis.from(now)),
+                    lease_expires_at = \(bind: job.leaseExpiresAt.map(Millis.from))
+                WHERE id = \(bind: job.id)
+                """
+            ).run()
+            return job
+        }
+    }
+
+    /// When the server's next waiting job becomes due, if it has one.
+    public func nextDueTime(serverID: String) async throws -> Date? {
+        try await pool.read { db in
+            try await db.raw(
+                "SELECT MIN(next_run_at) AS due FROM jobs WHERE server_id = \(bind: serverID) AND status IN ('queued', 'retrying')"
+            ).first()?.decode(column: "due", as: Int64?.self).map(Millis.date)
+        }
+    }
+
+    /// Appends masked lines to the attempt's log. Lines for another attempt than the running one are dropped.
+    @discardableResult
+    public func appendLog(jobID: String, attempt: Int, lines: [String]) async throws -> Bool {
+        guard !lines.isEmpty else { return true }
+        let text = lines.map { $0 + "\n" }.joined()
+        return try await pool.transaction { db in
+            guard let job = try await Self.job(id: jobID, on: db), job.attempt == attempt, job.status == .running else { return false }
+            try await db.raw(
+                """
+                INSERT INTO job_logs (job_id, seq, attempt, start_offset, text)
+                VALUES (\(bind: jobID), \(bind: job.logChunks), \(bind: attempt), \(bind: job.logBytes), \(bind: text))
+                """
+            ).run()
+            try await db.raw(
+                """
+                UPDATE jobs SET log_chunks = log_chunks + 1, log_bytes = log_bytes + \(bind: Int64(text.utf8.count))
+                WHERE id = \(bind: jobID)
+                """
+            ).run()
+            return true
+        }
+    }
+
+    /// The log from byte `offset`, or its last `tail` bytes, reading only the chunks that overlap.
+    public func log(jobID: String, offset: Int64?, tail: Int64?) async throws -> String {
+        try await pool.read { db in
+            guard let job = try await Self.job(id: jobID, on: db) else { return "" }
+            let start = max(0, tail.map { job.logBytes - $0 } ?? offset ?? 0)
+            let rows = try await db.raw(
+                """
+                SELECT start_offset, text FROM job_logs WHERE job_id = \(bind: jobID)
+                AND seq >= (SELECT COALESCE(MAX(seq), 0) FROM job_logs WHERE job_id = \(bind: jobID) AND start_offset <= \(bind: start))
+                ORDER BY seq
+                """
+            ).all()
+            var bytes: [UInt8] = []
+            for row in rows {
+                let chunkStart = try row.decode(column: "start_offset", as: Int64.self)
+                let chunk = Array(try row.decode(column: "text", as: String.self).utf8)
+                let skip = Int(max(0, start - chunkStart))
+                if skip < chunk.count { bytes += chunk[skip...] }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// Applies the exit-code contract to an attempt's result. Idempotent per (job, attempt).
+    public func recordResult(
+        jobID: String, result: Wire.Job.Result, backoffScale: Double, now: Date
+    ) async throws -> ResultOutcome {
+        try await pool.transaction { db in
+            guard var job = try await Self.job(id: jobID, on: db) else { return .unknown }
+            if job.attempt == result.attempt, job.status != .running, job.status != .queued {
+                return .duplicate(job)
+            }
+            guard job.attempt == result.attempt, job.status == .running else { return .stale(current: job.attempt) }
+            job.exitCode = result.exitCode
+            job.outputs = result.outputs
+            if let refusal = result.refusal {
+                job.status = .failed
+                job.error = "the agent refused the job: \(refusal)"
+            } else {
+                job.status = ExitCodeContract.status(exitCode: result.exitCode, attempt: job.attempt, maxAttempts: job.maxAttempts)
+                job.error = job.status == .dead ? "gave up after \(job.attempt) attempts" : nil
+            }
+            try await Self.settle(&job, now: now, backoffScale: backoffScale, on: db)
+            return .applied(job)
+        }
+    }
+
+    /// Writes `job`'s new status: a retry gets its next run time; a final job gets its end time and
+    /// loses its sealed secrets, which nothing will need again.
+    static func settle(_ job: inout JobRecord, now: Date, backoffScale: Double, on db: any SQLDatabase) async throws {
+        if job.status == .retrying {
+            let delays = job.backoffSeconds.isEmpty ? [60] : job.backoffSeconds
+            let delay = Double(delays[min(job.attempt - 1, delays.count - 1)]) * backoffScale
+            job.nextRunAt = now.addingTimeInterval(delay)
+        }
+        if job.status.isFinal {
+            job.finishedAt = now
+            job.sealedSecrets = nil
+        }
+        job.leaseExpiresAt = nil
+        try await db.raw(
+            """
+            UPDATE jobs SET status = \(bind: job.status.rawValue), exit_code = \(bind: job.exitCode),
+                outputs = \(bind: JSONColumn.encode(job.outputs)), error = \(bind: job.error),
+                next_run_at = \(bind: Millis.from(job.nextRunAt)), lease_expires_at = NULL,
+                finished_at = \(bind: job.finishedAt.map(Millis.from)), sealed_secrets = \(bind: job.sealedSecrets)
+            WHERE id = \(bind: job.id)
+            """
+        ).run()
+    }
+
+    static func job(id: String, on db: any SQLDatabase) async throws -> JobRecord? {
+        try await db.raw("SELECT * FROM jobs WHERE id = \(bind: id)").first().map(JobRecord.init(row:))
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import StewardCore
+import StewardHub
+import StewardTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Signed jobs from API call to result: a real hub process and a real agent process running real scripts.
+@Suite(.serialized)
+struct JobsEndToEndTests {
+    /// A hub with the probe catalog and fast retries, and one enrolled agent.
+    static func withFleet(
+        _ database: TestDatabase, _ body: (HubAPI, String, TemporaryDirectory, StewardProcess, StewardProcess) async throws -> Void
+    ) async throws {
+        try await database.withFreshLocation { (location: DatabaseLocation) -> Void in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            var arguments = [
+                "hub", "--data-dir", directory.path + "/hub", "--listen", "127.0.0.1:0", "--heartbeat-interval", "1",
+                "--no-builtin-catalog", "--catalog", Fixtures.jobsCatalog, "--backoff-scale", "0.05",
+            ]
+            if case .postgresql(url: let url) = location { arguments += ["--database-url", url] }
+            let hub = try StewardProcess(
+                arguments, environment: ["STEWARD_BOOTSTRAP_TOKEN": FleetEndToEndTests.ownerToken, "LOG_LEVEL": "debug"],
+                logPath: directory.path + "/hub.log")
+            let api = try await HubAPI.connect(to: hub)
+            let token = try await api.createToken(maxUses: 1)
+            let agent = try StewardProcess(
+                ["agent", "--hub", api.baseURL, "--token", token, "--state-dir", directory.path + "/agent"],
+                environment: ["LOG_LEVEL": "debug"], logPath: directory.path + "/agent.log")
+            try await eventually("the agent is online") { try await api.servers().first?.status == .online }
+            let serverID = try #require(try await api.servers().first?.id)
+            do {
+                try await body(api, serverID, directory, hub, agent)
+            } catch {
+                await agent.stop()
+                await hub.stop()
+                throw error
+            }
+            await agent.stop()
+            await hub.stop()
+        }
+    }
+
+    @Test("an install runs on the agent, its log streams with the password masked, and it succeeds", arguments: TestDatabase.available)
+    func install(database: TestDatabase) async throws {
+        try await Self.withFleet(database) { api, serverID, directory, hub, agent in
+            let marker = directory.path + "/marker"
+            let start = ContinuousClock.now
+            let job = try await api.install("probe", server: serverID, inputs: ["marker": .text(marker), "secret": "hunter2-secret"])
+            #expect(job.status == .queued)
+            #expect(job.inputs["SECRET"] == "****")
+            let done = try await api.waitForJob(job.id) { $0.status.isFinal }
+            let latency = ContinuousClock.now - start
+            #expect(done.status == .succeeded, "\(done)")
+            #expect(done.exitCode == 0)
+            #expect(done.attempt == 1)
+            #expect(done.outputs == ["marker_path": marker])
+            #expect(try String(contentsOfFile: marker, encoding: .utf8) == "run\n")
+            #expect(latency < .seconds(5), "queued → succeeded took \(latency)")
+
+            let log = try await api.text("/api/v1/jobs/\(job.id)/logs")
+            #expect(log == "installing with secret ****\nto stderr\n")
+            #expect(try await api.text("/api/v1/jobs/\(job.id)/logs?offset=28") == "to stderr\n")
+            #expect(try await api.text("/api/v1/jobs/\(job.id)/logs?tail=10") == "to stderr\n")
+
+            // The password is nowhere: not in the API, the audit log, or either process's log.
+            let everything = [
+                try await api.text("/api/v1/jobs/\(job.id)"), try await api.text("/api/v1/jobs"), try await api.text("/api/v1/audit"),
+                log, hub.output, agent.output,
+            ]
+            for text in everything { #expect(!text.contains("hunter2-secret")) }
+            #expect(try await api.text("/api/v1/audit").contains("job.install"))
+        }
+    }
+
+    @Test("the exit-code contract: 1 fails, 3 needs attention, 2 retries with backoff and ends dead")
+    func exitCodes() async throws {
+        try await Self.withFleet(.sqlite) { api, serverID, directory, _, _ in
+            for (code, status, attempts) in [(1, Wire.Job.Status.failed, 1), (3, .needsAttention, 1), (2, .dead, 3)] {
+                let marker = directory.path + "/marker-\(code)"
+                let job = try await api.install(
+                    "probe", server: serverID, inputs: ["marker": .text(marker), "exit_code": .integer(Int64(code))])
+                let done = try await api.waitForJob(job.id) { $0.status.isFinal }
+                #expect(done.status == status, "exit \(code)")
+                #expect(done.exitCode == code)
+                #expect(done.attempt == attempts)
+                let runs = try String(contentsOfFile: marker, encoding: .utf8).split(separator: "\n").count
+                #expect(runs == attempts, "exit \(code) ran \(runs) times")
+            }
+        }
+    }
+
+    @Test("bad install requests: every field error, unknown servers, and servers whose OS does not fit")
+    func badRequests() async throws {
+        try await Self.withFleet(.sqlite) { api, serverID, _, _, _ in
+            let missing = try await api.request(.POST, "/api/v1/apps/probe/install", body: Data(#"{"server_id": "\#(serverID)"}"#.utf8))
+            #expect(missing.status.code == 422)
+            #expect(String(decoding: missing.body, as: UTF8.self).contains("marker"))
+            let nobody = try await api.request(
+                .POST, "/api/v1/apps/probe/install", body: Data(#"{"server_id": "nobody", "inputs": {"marker": "/tmp/x"}}"#.utf8))
+            #expect(nobody.status.code == 422)
+            let future = try await api.request(
+                .POST, "/api/v1/apps/probe-future/install", body: Data(#"{"server_id": "\#(serverID)"}"#.utf8))
+            #expect(future.status == .conflict)
+            #expect(String(decoding: future.body, as: UTF8.self).contains("needs 99 or later"))
+            #expect(try await api.request(.GET, "/api/v1/jobs?status=bogus").status == .badRequest)
+            #expect(try await api.request(.GET, "/api/v1/jobs/nope").status == .notFound)
+        }
+    }
+}
+
+extension HubAPI {
+    func install(_ app: String, server: String, inputs: [String: InputValue]) async throws -> Wire.Job.Info {
+        let body = try Wire.makeEncoder().encode(Wire.Job.AppRequest(serverID: server, inputs: inputs))
+        let answer = try await request(.POST, "/api/v1/apps/\(app)/install", body: body)
+        guard answer.status == .accepted else {
+            throw TestFailure("install answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self))")
+        }
+        return try Wire.makeDecoder().decode(Wire.Job.Info.self, from: answer.body)
+    }
+
+    func waitForJob(_ id: String, until condition: @escaping (Wire.Job.Info) -> Bool) async throws -> Wire.Job.Info {
+        var latest: Wire.Job.Info?
+        try await eventually("job \(id) finishes", timeout: .seconds(30)) {
+            let answer = try await request(.GET, "/api/v1/jobs/\(id)")
+            latest = try Wire.makeDecoder().decode(Wire.Job.Info.self, from: answer.body)
+            return latest.map(condition) ?? false
+        }
+        return latest!
+    }
+
+    func text(_ path: String) async throws -> String {
+        String(decoding: try await request(.GET, path).body, as: UTF8.self)
+    }
+}
