@@ -32,20 +32,24 @@ public func buildHubApplication(
             "version": "\(StewardVersion.current)",
         ])
 
+    let dispatcher = JobDispatcher(
+        store: store, catalog: catalog, keys: keys, backoffScale: configuration.backoffScale,
+        leaseWindow: TimeInterval(3 * configuration.heartbeatInterval + 5))
+
+    let migrated = StartupGate()
     let router = Router(context: HubRequestContext.self)
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     let api = router.group("api/v1")
     HealthController(databaseKind: pool.kind).addRoutes(to: api)
     AgentController(
-        store: store, keys: keys, heartbeatInterval: configuration.heartbeatInterval,
+        store: store, keys: keys, heartbeatInterval: configuration.heartbeatInterval, leaseWindow: dispatcher.leaseWindow,
         registrationLimiter: RateLimiter(capacity: configuration.registrationsPerMinute, period: 60)
     ).addRoutes(to: api.group("agent").add(middleware: AgentAuthMiddleware(store: store)))
     let operatorAPI = api.group().add(middleware: OperatorAuthMiddleware(store: store)).group(context: OperatorRequestContext.self)
     RegistrationTokenController(store: store).addRoutes(to: operatorAPI.group("registration-tokens"))
     ServerController(store: store, heartbeatInterval: configuration.heartbeatInterval).addRoutes(to: operatorAPI.group("servers"))
     AuditController(store: store).addRoutes(to: operatorAPI.group("audit"))
-    let dispatcher = JobDispatcher(store: store, catalog: catalog, keys: keys, backoffScale: configuration.backoffScale)
     AppController(catalog: catalog).addRoutes(to: operatorAPI.group("apps"))
     JobController(store: store, catalog: catalog, dispatcher: dispatcher)
         .addRoutes(apps: operatorAPI.group("apps"), jobs: operatorAPI.group("jobs"))
@@ -55,7 +59,7 @@ public func buildHubApplication(
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [pool],
+        services: [pool, LeaseSweeper(store: store, dispatcher: dispatcher, ready: migrated, logger: logger)],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             logger.info("hub listening", metadata: ["http.address": "\(configuration.host):\(port)"])
@@ -65,6 +69,7 @@ public func buildHubApplication(
     )
     app.beforeServerStarts {
         try await store.migrate(logger: logger)
+        await migrated.open()
         if let owner = try await OwnerBootstrap.run(settings: configuration.bootstrap, store: store, logger: logger) {
             configuration.announceOwner(owner)
         }

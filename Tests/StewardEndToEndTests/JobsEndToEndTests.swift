@@ -96,6 +96,33 @@ struct JobsEndToEndTests {
         }
     }
 
+    @Test("an agent killed mid-job loses its lease; the job is retried and succeeds when the agent is back")
+    func lostLease() async throws {
+        try await Self.withFleet(.sqlite) { api, serverID, directory, _, agent in
+            let marker = directory.path + "/marker-lease"
+            let job = try await api.install(
+                "probe", server: serverID, inputs: ["marker": .text(marker), "sleep_first_run": .integer(30)])
+            try await eventually("the first attempt runs") {
+                (try? String(contentsOfFile: marker, encoding: .utf8)) == "run\n"
+            }
+            agent.signal(SIGKILL)
+            _ = try await agent.waitForExit()
+            let lost = try await api.waitForJob(job.id) { $0.status == .retrying }
+            #expect(lost.attempt == 1)
+            #expect(lost.error?.contains("lost") == true)
+
+            let restarted = try StewardProcess(
+                ["agent", "--state-dir", directory.path + "/agent"], logPath: directory.path + "/agent-again.log")
+            let done = try await api.waitForJob(job.id) { $0.status.isFinal }
+            #expect(done.status == .succeeded)
+            #expect(done.attempt == 2)
+            #expect(try String(contentsOfFile: marker, encoding: .utf8) == "run\nrun\n")
+            await restarted.stop()
+            // The first attempt's script was orphaned by the kill; end it.
+            for pid in ScriptProcesses.matching("sleep 30") { kill(pid, SIGKILL) }
+        }
+    }
+
     @Test("bad install requests: every field error, unknown servers, and servers whose OS does not fit")
     func badRequests() async throws {
         try await Self.withFleet(.sqlite) { api, serverID, _, _, _ in
@@ -137,5 +164,16 @@ extension HubAPI {
 
     func text(_ path: String) async throws -> String {
         String(decoding: try await request(.GET, path).body, as: UTF8.self)
+    }
+}
+
+/// Processes of scripts that outlived a killed agent.
+enum ScriptProcesses {
+    static func matching(_ text: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry in
+            guard let pid = Int32(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
+            return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\0", with: " ").contains(text) ? pid : nil
+        }
     }
 }

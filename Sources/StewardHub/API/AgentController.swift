@@ -8,6 +8,8 @@ struct AgentController {
     let store: Store
     let keys: HubKeys
     let heartbeatInterval: Int
+    /// A heartbeat renews the lease of the job its server runs for this long.
+    let leaseWindow: TimeInterval
     let registrationLimiter: RateLimiter
 
     func addRoutes(to group: RouterGroup<HubRequestContext>) {
@@ -57,7 +59,9 @@ struct AgentController {
     @Sendable func heartbeat(request: Request, context: AgentRequestContext) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: Wire.Heartbeat.Request.self, context: context)
         if let problems = body.facts?.problems(), !problems.isEmpty { throw APIError.invalid(problems) }
-        try await store.recordHeartbeat(serverID: context.agent.serverID, facts: body.facts, at: Date())
+        let now = Date()
+        try await store.recordHeartbeat(
+            serverID: context.agent.serverID, facts: body.facts, at: now, leaseUntil: now.addingTimeInterval(leaseWindow))
         return try JSONResponse(Wire.Heartbeat.Response(heartbeatIntervalSeconds: heartbeatInterval))
     }
 

@@ -10,8 +10,9 @@ struct JobDispatcher: Sendable {
     let notifier = JobNotifier()
     /// Multiplies every retry delay; tests use e.g. 0.001.
     let backoffScale: Double
-    /// How long a claimed job may run past its timeout before its lease is lost.
-    static let leaseGrace: TimeInterval = 60
+    /// How long a running job's lease lasts without news from its agent: three heartbeats and a margin.
+    /// Each heartbeat renews it, so a live agent keeps its job however long the script runs.
+    let leaseWindow: TimeInterval
     /// How long an envelope stays valid: enough to reach the agent, not enough to be kept for later.
     static let envelopeLifetime: TimeInterval = 300
 
@@ -23,7 +24,7 @@ struct JobDispatcher: Sendable {
     func next(for agent: AgentRecord, wait: Duration) async throws -> Wire.JobEnvelope? {
         let deadline = ContinuousClock.now + wait
         while true {
-            if let job = try await store.claimNextJob(serverID: agent.serverID, now: Date(), leaseGrace: Self.leaseGrace) {
+            if let job = try await store.claimNextJob(serverID: agent.serverID, now: Date(), lease: leaseWindow) {
                 return try envelope(for: job, agent: agent)
             }
             let remaining = deadline - ContinuousClock.now

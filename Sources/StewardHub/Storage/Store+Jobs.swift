@@ -52,7 +52,7 @@ extension Store {
 
     /// Hands the server's next due job to its agent: at most one job runs per server at a time.
     /// Atomic on both databases: SQLite's single writer, PostgreSQL's row lock with `SKIP LOCKED`.
-    public func claimNextJob(serverID: String, now: Date, leaseGrace: TimeInterval) async throws -> JobRecord? {
+    public func claimNextJob(serverID: String, now: Date, lease: TimeInterval) async throws -> JobRecord? {
         let kind = pool.kind
         return try await pool.transaction { db in
             let running = try await db.raw(
@@ -71,7 +71,7 @@ extension Store {
             job.status = .running
             job.attempt += 1
             job.startedAt = now
-            job.leaseExpiresAt = now.addingTimeInterval(TimeInterval(job.timeoutSeconds) + leaseGrace)
+            job.leaseExpiresAt = now.addingTimeInterval(lease)
             try await db.raw(
                 """
                 UPDATE jobs SET status = 'running', attempt = \(bind: job.attempt), started_at = \(bind: Millis.from(now)),
@@ -80,6 +80,29 @@ extension Store {
                 """
             ).run()
             return job
+        }
+    }
+
+    /// Marks running attempts whose lease ran out as lost, which the contract treats like exit 2.
+    /// Returns the jobs changed. Safe with several hubs: each expired row is taken by one of them.
+    public func expireLeases(now: Date, backoffScale: Double) async throws -> [JobRecord] {
+        let kind = pool.kind
+        return try await pool.transaction { db in
+            let lock = kind == .postgresql ? " FOR UPDATE SKIP LOCKED" : ""
+            let expired = try await db.raw(
+                """
+                SELECT * FROM jobs WHERE status = 'running' AND lease_expires_at < \(bind: Millis.from(now))\(unsafeRaw: lock)
+                """
+            ).all().map(JobRecord.init(row:))
+            var changed: [JobRecord] = []
+            for var job in expired {
+                job.exitCode = nil
+                job.status = ExitCodeContract.status(exitCode: nil, attempt: job.attempt, maxAttempts: job.maxAttempts)
+                job.error = "attempt \(job.attempt) was lost: the agent stopped reporting before its lease ran out"
+                try await Self.settle(&job, now: now, backoffScale: backoffScale, on: db)
+                changed.append(job)
+            }
+            return changed
         }
     }
 

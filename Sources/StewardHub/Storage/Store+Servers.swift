@@ -57,10 +57,19 @@ extension Store {
         }
     }
 
-    /// Marks the agent's server as seen now and, when given, stores its new facts.
-    public func recordHeartbeat(serverID: String, facts: Wire.Facts?, at now: Date) async throws {
+    /// Marks the agent's server as seen now, stores its new facts when given, and extends the lease of
+    /// the job it is running to `leaseUntil`.
+    public func recordHeartbeat(serverID: String, facts: Wire.Facts?, at now: Date, leaseUntil: Date? = nil) async throws {
         let millis = Millis.from(now)
         try await pool.read { db in
+            if let leaseUntil {
+                try await db.raw(
+                    """
+                    UPDATE jobs SET lease_expires_at = \(bind: Millis.from(leaseUntil))
+                    WHERE server_id = \(bind: serverID) AND status = 'running'
+                    """
+                ).run()
+            }
             if let facts {
                 try await db.raw(
                     """

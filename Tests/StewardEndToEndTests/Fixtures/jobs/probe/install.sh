@@ -3,5 +3,6 @@ set -euo pipefail
 echo "installing with secret $SECRET"
 echo "to stderr" >&2
 echo "run" >> "$MARKER"
+if [ "$(wc -l < "$MARKER")" -eq 1 ]; then sleep "$SLEEP_FIRST_RUN"; fi
 echo "marker_path=$MARKER" >> "$STEWARD_OUTPUT"
 exit "$EXIT_CODE"
