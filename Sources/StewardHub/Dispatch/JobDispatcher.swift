@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ServiceLifecycle
 import StewardCore
 
 /// Queues jobs and hands them to agents, signed.
@@ -35,7 +36,13 @@ struct JobDispatcher: Sendable {
                 let untilDue = Duration.milliseconds(max(0, Int64(due.timeIntervalSinceNow * 1000)) + 1)
                 timeout = min(timeout, untilDue)
             }
-            await notifier.wait(serverID: agent.serverID, timeout: timeout)
+            // A hub shutting down answers its long polls at once instead of holding shutdown for them.
+            let notifier = self.notifier
+            let serverID = agent.serverID
+            let wait = timeout
+            guard (try? await cancelWhenGracefulShutdown({ await notifier.wait(serverID: serverID, timeout: wait) })) != nil
+            else { return nil }
+            if Task.isShuttingDownGracefully { return nil }
             try Task.checkCancellation()
         }
     }
