@@ -6,8 +6,8 @@ struct Steward: AsyncParsableCommand {
         commandName: "steward",
         abstract: "A self-hosted control plane for fleets of Linux servers.",
         subcommands: [
-            HubCommand.self, AgentCommand.self, DemoCommand.self, TokenCommand.self, ServersCommand.self, CatalogCommand.self,
-            BenchCommand.self,
+            HubCommand.self, AgentCommand.self, DemoCommand.self, TokenCommand.self, ServersCommand.self, InstallCommand.self,
+            JobsCommand.self, JobCommand.self, LogsCommand.self, CatalogCommand.self, BenchCommand.self,
         ]
     )
 }

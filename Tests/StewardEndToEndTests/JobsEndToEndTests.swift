@@ -123,6 +123,40 @@ struct JobsEndToEndTests {
         }
     }
 
+    @Test("the CLI installs with --follow, lists jobs, shows one and prints its log")
+    func commandLine() async throws {
+        try await Self.withFleet(.sqlite) { api, serverID, directory, _, _ in
+            let environment = ["STEWARD_HUB": api.baseURL, "STEWARD_API_TOKEN": FleetEndToEndTests.ownerToken]
+            func steward(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+                let process = try StewardProcess(arguments, environment: environment, logPath: directory.path + "/cli-\(UUID()).log")
+                return (try await process.waitForExit(timeout: .seconds(30)), process.output)
+            }
+            let marker = directory.path + "/marker-cli"
+            let install = try await steward(["install", "probe", "--server", serverID, "--set", "marker=\(marker)", "--follow"])
+            #expect(install.status == 0, "\(install.output)")
+            #expect(install.output.contains("installing with secret ****"))
+            #expect(install.output.contains("succeeded after 1 attempt(s), exit code 0"))
+            let jobID = try #require(install.output.split(separator: " ").dropFirst(2).first.map { String($0.dropLast()) })
+
+            let failing = try await steward([
+                "install", "probe", "--server", serverID, "--set", "marker=\(marker)", "--set", "exit_code=1", "--follow",
+            ])
+            #expect(failing.status == 1)
+            #expect(failing.output.contains("failed after 1 attempt(s), exit code 1"))
+
+            let list = try await steward(["jobs", "--status", "succeeded"])
+            #expect(list.output.contains(jobID) && list.output.contains("probe"))
+            let show = try await steward(["job", "show", jobID])
+            #expect(show.output.contains("output       marker_path=\(marker)"))
+            #expect(show.output.contains("input        SECRET=****"))
+            let logs = try await steward(["logs", jobID])
+            #expect(logs.output == "installing with secret ****\nto stderr\n")
+            let invalid = try await steward(["install", "probe", "--server", serverID])
+            #expect(invalid.status == 1)
+            #expect(invalid.output.contains("marker: is required"))
+        }
+    }
+
     @Test("bad install requests: every field error, unknown servers, and servers whose OS does not fit")
     func badRequests() async throws {
         try await Self.withFleet(.sqlite) { api, serverID, _, _, _ in

@@ -66,19 +66,21 @@ struct JobLoop {
         let secrets = payload.secretNames.compactMap { payload.environment[$0] }
         let shipper = LogShipper(
             client: client, credential: credentials.credential, jobID: envelope.jobID, attempt: envelope.attempt, logger: logger)
-        let shipping = Task { await shipper.run() }
+        async let shipping: Void = shipper.run()
         let outcome: ScriptRunner.Outcome
         do {
             outcome = try await runner.run(
                 .init(script: script, inputs: payload.environment, secrets: secrets, timeout: .seconds(payload.timeoutSeconds))
             ) { line in await shipper.add(line) }
         } catch {
-            shipping.cancel()
             await shipper.add("[steward: the script could not be started: \(error)]")
+            await shipper.stop()
+            await shipping
             await shipper.flush()
             return await report(envelope, .init(attempt: envelope.attempt, exitCode: 127), logger: logger)
         }
-        shipping.cancel()
+        await shipper.stop()
+        await shipping
         await shipper.flush()
         logger.info("job finished", metadata: ["job.exit_code": "\(outcome.exitCode)"])
         await report(

@@ -14,6 +14,7 @@ actor LogShipper {
     /// Lines beyond this wait in memory are dropped (and counted) rather than exhaust it.
     private let maxPending = 50_000
     private var dropped = 0
+    private var stopping = false
 
     init(client: HubClient, credential: Wire.AgentCredential, jobID: String, attempt: Int, logger: Logger) {
         self.client = client
@@ -27,12 +28,17 @@ actor LogShipper {
         if pending.count < maxPending { pending.append(line) } else { dropped += 1 }
     }
 
-    /// Ships every 250 ms until cancelled.
+    /// Ships every 250 ms until `stop()`. It is stopped rather than cancelled so that a batch in
+    /// flight is never cut off: the last flush must come after it, or lines would be lost or reordered.
     func run() async {
-        while !Task.isCancelled {
+        while !stopping && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(250))
             await flush()
         }
+    }
+
+    func stop() {
+        stopping = true
     }
 
     /// Sends what is pending; on failure keeps it for the next try.

@@ -26,6 +26,11 @@ struct OperatorClient {
         try decode(try await send(.PATCH, path, body: try Wire.makeEncoder().encode(body)))
     }
 
+    /// The raw body of a GET, for plain-text answers such as logs.
+    func getData(_ path: String) async throws -> Data {
+        try await send(.GET, path)
+    }
+
     func delete(_ path: String) async throws {
         _ = try await send(.DELETE, path)
     }

@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import StewardCore
+
+struct InstallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install",
+        abstract: "Install an app on a server: validate the inputs, queue a signed job, and optionally follow its log.")
+
+    @OptionGroup var client: ClientOptions
+
+    @Argument(help: "The app's id (see GET /api/v1/apps).")
+    var app: String
+
+    @Option(help: "The server's id.")
+    var server: String
+
+    @Option(name: .customLong("set"), help: "An input value, name=value (repeatable).")
+    var values: [String] = []
+
+    @Flag(help: "Follow the job's log until it ends; exit 0 only if it succeeded.")
+    var follow = false
+
+    func run() async throws {
+        var inputs: [String: InputValue] = [:]
+        for value in values {
+            guard let (name, text) = Formatting.labelChange(value), let text else {
+                throw ValidationError("--set takes name=value, not '\(value)'")
+            }
+            inputs[name] = .text(text)
+        }
+        try await client.withClient { api in
+            let job: Wire.Job.Info = try await api.post(
+                "/api/v1/apps/\(try PathSegment.encode(app))/install", body: Wire.Job.AppRequest(serverID: server, inputs: inputs))
+            if client.json && !follow { return try client.printJSON(job) }
+            Console.write("Queued job \(job.id): install \(app) on \(server).")
+            if follow { try await JobFollower(api: api).follow(job.id) }
+        }
+    }
+}
+
+struct JobsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "jobs", abstract: "List jobs, newest first.")
+
+    @OptionGroup var client: ClientOptions
+
+    @Option(help: "Only this server's jobs.")
+    var server: String?
+
+    @Option(help: "Only jobs with this status (queued, running, succeeded, failed, retrying, needs_attention, timed_out, dead, cancelled).")
+    var status: String?
+
+    @Option(help: "Only this app's jobs.")
+    var app: String?
+
+    func run() async throws {
+        var query: [String] = []
+        if let server { query.append("server=\(try PathSegment.encode(server))") }
+        if let status { query.append("status=\(try PathSegment.encode(status))") }
+        if let app { query.append("app=\(try PathSegment.encode(app))") }
+        try await client.withClient { api in
+            let list: Wire.ItemList<Wire.Job.Info> = try await api.get(
+                "/api/v1/jobs" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
+            if client.json { return try client.printJSON(list) }
+            guard !list.items.isEmpty else { return Console.write("No jobs yet. Queue one with: steward install APP --server ID") }
+            var table = Table("ID", "APP", "KIND", "SERVER", "STATUS", "ATTEMPT", "EXIT", "CREATED")
+            for job in list.items {
+                table.add(
+                    job.id, job.appID ?? "-", job.kind, job.serverID, job.status.rawValue, "\(job.attempt)/\(job.maxAttempts)",
+                    job.exitCode.map(String.init) ?? "-", Formatting.ago(job.createdAt))
+            }
+            Console.write(table.render())
+        }
+    }
+}
+
+struct JobCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "job", abstract: "Show one job.", subcommands: [Show.self], defaultSubcommand: Show.self)
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a job's status, attempts, exit code and outputs.")
+
+        @OptionGroup var client: ClientOptions
+
+        @Argument(help: "The job's id.")
+        var id: String
+
+        func run() async throws {
+            try await client.withClient { api in
+                let job: Wire.Job.Info = try await api.get("/api/v1/jobs/\(try PathSegment.encode(id))")
+                if client.json { return try client.printJSON(job) }
+                var rows: [(String, String)] = [
+                    ("id", job.id), ("app", "\(job.appID ?? "-") \(job.appVersion ?? "")"), ("kind", job.kind),
+                    ("server", job.serverID), ("status", job.status.rawValue), ("attempt", "\(job.attempt) of \(job.maxAttempts)"),
+                    ("exit code", job.exitCode.map(String.init) ?? "-"), ("requested by", job.requestedBy),
+                    ("created", job.createdAt.formatted(.iso8601)),
+                ]
+                if let error = job.error { rows.append(("error", error)) }
+                if let next = job.nextRunAt { rows.append(("next run", next.formatted(.iso8601))) }
+                for (name, value) in job.inputs.sorted(by: { $0.key < $1.key }) { rows.append(("input", "\(name)=\(value)")) }
+                for (name, value) in job.outputs.sorted(by: { $0.key < $1.key }) { rows.append(("output", "\(name)=\(value)")) }
+                Console.write(rows.map { "\($0.0.padding(toLength: 13, withPad: " ", startingAt: 0))\($0.1)" }.joined(separator: "\n"))
+            }
+        }
+    }
+}
+
+struct LogsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print a job's log.")
+
+    @OptionGroup var client: ClientOptions
+
+    @Argument(help: "The job's id.")
+    var id: String
+
+    @Flag(help: "Keep printing until the job ends; exit 0 only if it succeeded.")
+    var follow = false
+
+    func run() async throws {
+        try await client.withClient { api in
+            if follow {
+                try await JobFollower(api: api).follow(id)
+            } else {
+                FileHandle.standardOutput.write(try await api.getData("/api/v1/jobs/\(try PathSegment.encode(id))/logs"))
+            }
+        }
+    }
+}
+
+/// Prints a job's log as it grows, by byte offset, until the job reaches a final status.
+struct JobFollower {
+    let api: OperatorClient
+
+    func follow(_ id: String) async throws {
+        let path = "/api/v1/jobs/\(try PathSegment.encode(id))"
+        var offset = 0
+        while true {
+            let job: Wire.Job.Info = try await api.get(path)
+            let chunk = try await api.getData("\(path)/logs?offset=\(offset)")
+            FileHandle.standardOutput.write(chunk)
+            offset += chunk.count
+            if job.status.isFinal {
+                // One more read: lines may have arrived between the two requests above.
+                let rest = try await api.getData("\(path)/logs?offset=\(offset)")
+                FileHandle.standardOutput.write(rest)
+                let exit = job.exitCode.map { ", exit code \($0)" } ?? ""
+                FileHandle.standardError.write(
+                    Data("steward: job \(id) \(job.status.rawValue) after \(job.attempt) attempt(s)\(exit)\n".utf8))
+                if job.status != .succeeded { throw ExitCode.failure }
+                return
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+    }
+}
