@@ -41,9 +41,9 @@ public enum InputValidator {
         // Inputs are decided in dependency order, so a condition sees the final value of what it depends on.
         for spec in visibilityOrder(manifest.inputs) {
             guard isVisible(spec, values: values, manifest: manifest) else { continue }
-            let raw = given[spec.name]?.text
-            let isEmpty =
-                raw.map { spec.type == .password ? $0.isEmpty : $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty } ?? true
+            let raw = given[spec.name]?.text ?? ""
+            // Blank counts as not given, except for passwords, where spaces may be the point.
+            let isEmpty = spec.type == .password ? raw.isEmpty : raw.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
             if isEmpty {
                 if spec.type == .password, let length = spec.generateLength {
                     values[spec.name] = generator(length)
@@ -58,7 +58,7 @@ public enum InputValidator {
                 }
                 continue
             }
-            switch InputValueCheck.normalise(raw!, for: spec) {
+            switch InputValueCheck.normalise(raw, for: spec) {
             case .success(let value): values[spec.name] = value
             case .failure(let failure): errors.append(.init(field: spec.name, message: failure.description))
             }
