@@ -100,7 +100,7 @@ struct JobCommand: AsyncParsableCommand {
                 if let next = job.nextRunAt { rows.append(("next run", next.formatted(.iso8601))) }
                 for (name, value) in job.inputs.sorted(by: { $0.key < $1.key }) { rows.append(("input", "\(name)=\(value)")) }
                 for (name, value) in job.outputs.sorted(by: { $0.key < $1.key }) { rows.append(("output", "\(name)=\(value)")) }
-                Console.write(rows.map { "\($0.0.padding(toLength: 13, withPad: " ", startingAt: 0))\($0.1)" }.joined(separator: "\n"))
+                Console.write(Formatting.fields(rows))
             }
         }
     }

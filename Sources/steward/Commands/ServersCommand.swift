@@ -130,8 +130,6 @@ struct ServersCommand: AsyncParsableCommand {
             ("kernel", facts.kernel), ("architecture", facts.architecture), ("cpus", String(facts.cpuCount)),
             ("memory", Formatting.bytes(facts.memoryBytes)), ("agent", server.agentVersion),
         ]
-        for (name, value) in rows {
-            print("\(name.padding(toLength: 13, withPad: " ", startingAt: 0))\(value)")
-        }
+        Console.write(Formatting.fields(rows))
     }
 }

@@ -14,6 +14,11 @@ enum Formatting {
         }
     }
 
+    /// `name         value` lines, names padded to one column.
+    static func fields(_ rows: [(String, String)]) -> String {
+        rows.map { name, value in name.padding(toLength: 13, withPad: " ", startingAt: 0) + value }.joined(separator: "\n")
+    }
+
     static func labels(_ labels: [String: String]) -> String {
         labels.isEmpty ? "-" : labels.keys.sorted().map { "\($0)=\(labels[$0]!)" }.joined(separator: ",")
     }
