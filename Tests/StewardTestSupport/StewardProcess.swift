@@ -34,6 +34,11 @@ public final class StewardProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// A test that fails half-way must not leave hubs and agents running behind it.
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     public var output: String {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
