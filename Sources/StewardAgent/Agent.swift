@@ -108,10 +108,10 @@ public struct Agent: Service {
                 }
                 backoff.reset()
                 delay = Double(interval)
-            } catch .refused(let problem) where ["agent_revoked", "agent_credentials_invalid"].contains(problem.code) {
+            } catch  where error.revokesCredentials {
                 throw AgentError(
                     .credentialsRevoked,
-                    "the hub no longer accepts this agent (\(problem.detail ?? problem.code)); enroll again with a new registration token after removing \(stateDirectory.credentialsPath)"
+                    "the hub no longer accepts this agent (\(error)); enroll again with a new registration token after removing \(stateDirectory.credentialsPath)"
                 )
             } catch {
                 delay = min(Double(interval), backoff.nextDelay())

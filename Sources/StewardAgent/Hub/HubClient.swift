@@ -13,6 +13,12 @@ public struct HubClient: Sendable {
         /// The hub answered and said no (4xx); the problem says why.
         case refused(Wire.Problem)
 
+        /// Whether the hub said this agent's credentials are no longer accepted (revoked or unknown).
+        public var revokesCredentials: Bool {
+            guard case .refused(let problem) = self else { return false }
+            return ["agent_revoked", "agent_credentials_invalid"].contains(problem.code)
+        }
+
         public var description: String {
             switch self {
             case .unavailable(let reason): "hub unavailable: \(reason)"

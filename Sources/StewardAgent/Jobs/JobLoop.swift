@@ -25,7 +25,7 @@ struct JobLoop {
             do throws(HubClient.Failure) {
                 envelope = try await client.nextJob(credential: credentials.credential, wait: 30)
                 backoff.reset()
-            } catch .refused(let problem) where ["agent_revoked", "agent_credentials_invalid"].contains(problem.code) {
+            } catch  where error.revokesCredentials {
                 // The heartbeat loop reports revocation and stops the agent.
                 return
             } catch {

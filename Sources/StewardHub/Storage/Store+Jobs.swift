@@ -53,13 +53,12 @@ extension Store {
     /// Hands the server's next due job to its agent: at most one job runs per server at a time.
     /// Atomic on both databases: SQLite's single writer, PostgreSQL's row lock with `SKIP LOCKED`.
     public func claimNextJob(serverID: String, now: Date, lease: TimeInterval) async throws -> JobRecord? {
-        let kind = pool.kind
+        let lock = skipLockedRows
         return try await pool.transaction { db in
             let running = try await db.raw(
                 "SELECT id FROM jobs WHERE server_id = \(bind: serverID) AND status = 'running' LIMIT 1"
             ).first()
             guard running == nil else { return nil }
-            let lock = kind == .postgresql ? " FOR UPDATE SKIP LOCKED" : ""
             guard
                 var job = try await db.raw(
                     """
@@ -86,9 +85,8 @@ extension Store {
     /// Marks running attempts whose lease ran out as lost, which the contract treats like exit 2.
     /// Returns the jobs changed. Safe with several hubs: each expired row is taken by one of them.
     public func expireLeases(now: Date, backoffScale: Double) async throws -> [JobRecord] {
-        let kind = pool.kind
+        let lock = skipLockedRows
         return try await pool.transaction { db in
-            let lock = kind == .postgresql ? " FOR UPDATE SKIP LOCKED" : ""
             let expired = try await db.raw(
                 """
                 SELECT * FROM jobs WHERE status = 'running' AND lease_expires_at < \(bind: Millis.from(now))\(unsafeRaw: lock)
@@ -207,6 +205,12 @@ extension Store {
             WHERE id = \(bind: job.id)
             """
         ).run()
+    }
+
+    /// The clause that makes a claim take rows no other hub holds: PostgreSQL's `FOR UPDATE SKIP LOCKED`.
+    /// SQLite needs none, since its write transaction already excludes every other writer.
+    private var skipLockedRows: String {
+        pool.kind == .postgresql ? " FOR UPDATE SKIP LOCKED" : ""
     }
 
     static func job(id: String, on db: any SQLDatabase) async throws -> JobRecord? {
