@@ -32,8 +32,10 @@ public func buildHubApplication(
             "version": "\(StewardVersion.current)",
         ])
 
+    let notifier = JobNotifier()
+    let events = EventBus(observer: JobDispatcher.wakesLongPolls(notifier))
     let dispatcher = JobDispatcher(
-        store: store, catalog: catalog, keys: keys, backoffScale: configuration.backoffScale,
+        store: store, catalog: catalog, keys: keys, events: events, notifier: notifier, backoffScale: configuration.backoffScale,
         leaseWindow: TimeInterval(3 * configuration.heartbeatInterval + 5))
 
     let migrated = StartupGate()
@@ -43,13 +45,15 @@ public func buildHubApplication(
     let api = router.group("api/v1")
     HealthController(databaseKind: pool.kind).addRoutes(to: api)
     AgentController(
-        store: store, keys: keys, heartbeatInterval: configuration.heartbeatInterval, leaseWindow: dispatcher.leaseWindow,
+        store: store, keys: keys, events: events, heartbeatInterval: configuration.heartbeatInterval, leaseWindow: dispatcher.leaseWindow,
         registrationLimiter: RateLimiter(capacity: configuration.registrationsPerMinute, period: 60)
     ).addRoutes(to: api.group("agent").add(middleware: AgentAuthMiddleware(store: store)))
     let operatorAPI = api.group().add(middleware: OperatorAuthMiddleware(store: store)).group(context: OperatorRequestContext.self)
     RegistrationTokenController(store: store).addRoutes(to: operatorAPI.group("registration-tokens"))
-    ServerController(store: store, heartbeatInterval: configuration.heartbeatInterval).addRoutes(to: operatorAPI.group("servers"))
+    ServerController(store: store, events: events, heartbeatInterval: configuration.heartbeatInterval).addRoutes(
+        to: operatorAPI.group("servers"))
     AuditController(store: store).addRoutes(to: operatorAPI.group("audit"))
+    EventsController(events: events).addRoutes(to: operatorAPI.group("events"))
     AppController(catalog: catalog).addRoutes(to: operatorAPI.group("apps"))
     JobController(store: store, catalog: catalog, dispatcher: dispatcher)
         .addRoutes(apps: operatorAPI.group("apps"), jobs: operatorAPI.group("jobs"))
@@ -59,7 +63,12 @@ public func buildHubApplication(
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [pool, LeaseSweeper(store: store, dispatcher: dispatcher, ready: migrated, logger: logger)],
+        services: [
+            pool,
+            Sweeper(
+                store: store, dispatcher: dispatcher, offlineAfter: TimeInterval(3 * configuration.heartbeatInterval), ready: migrated,
+                logger: logger),
+        ],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             logger.info("hub listening", metadata: ["http.address": "\(configuration.host):\(port)"])

@@ -7,7 +7,8 @@ struct Steward: AsyncParsableCommand {
         abstract: "A self-hosted control plane for fleets of Linux servers.",
         subcommands: [
             HubCommand.self, AgentCommand.self, DemoCommand.self, TokenCommand.self, ServersCommand.self, InstallCommand.self,
-            JobsCommand.self, JobCommand.self, LogsCommand.self, CatalogCommand.self, BenchCommand.self,
+            JobsCommand.self, JobCommand.self, LogsCommand.self, CancelCommand.self, RetryCommand.self, CatalogCommand.self,
+            BenchCommand.self,
         ]
     )
 }

@@ -43,7 +43,7 @@ struct StoreTests {
                     try $0.decode(column: "version", as: Int.self)
                 }
             }
-            #expect(versions == [1, 2])
+            #expect(versions == [1, 2, 3])
             let tenants = try await store.pool.read { db in
                 try await db.raw("SELECT id FROM tenants").all().map { try $0.decode(column: "id", as: String.self) }
             }
@@ -210,14 +210,14 @@ struct StoreTests {
             #expect(
                 try await store.decommissionServer(
                     id: server.id, tenantID: Store.defaultTenant, at: Date(),
-                    audit: Self.audit("server.decommission", target: "server:\(server.id)")))
+                    audit: Self.audit("server.decommission", target: "server:\(server.id)")) == [])
             #expect(try await store.agent(id: request.agentID)?.revokedAt != nil)
             #expect(try await store.servers(tenantID: Store.defaultTenant).isEmpty)
             #expect(try await store.server(id: server.id, tenantID: Store.defaultTenant) == nil)
             // A second decommission finds nothing to do.
             #expect(
                 try await store.decommissionServer(
-                    id: server.id, tenantID: Store.defaultTenant, at: Date(), audit: Self.audit("server.decommission")) == false)
+                    id: server.id, tenantID: Store.defaultTenant, at: Date(), audit: Self.audit("server.decommission")) == nil)
             #expect(
                 try await store.updateServer(
                     id: server.id, tenantID: Store.defaultTenant, name: "again", labels: nil, at: Date(),

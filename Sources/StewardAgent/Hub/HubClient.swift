@@ -27,6 +27,16 @@ public struct HubClient: Sendable {
         }
     }
 
+    /// How the agent's `HTTPClient` should be set up. A hub that is down fails a request at once
+    /// (connection refused) instead of after the client's own connect retries: the agent has its own
+    /// backoff, and a stalled request would hold a finished job's result back from the journal.
+    public static var httpClientConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(5)
+        return configuration
+    }
+
     let httpClient: HTTPClient
     let baseURL: String
     var timeout: TimeAmount = .seconds(30)

@@ -19,6 +19,12 @@ struct JobLoop {
         }
         let replays = try ReplayGuard(path: stateDirectory.path + "/seen-jobs.json")
         let runner = ScriptRunner(workRoot: stateDirectory.path + "/work")
+        let journal = try ResultJournal(directory: stateDirectory.path + "/journal")
+        // Results of an earlier run first: the hub must hear how those attempts ended before new work.
+        for (path, entry) in journal.pending() {
+            logger.info("delivering a journaled result", metadata: ["job.id": "\(entry.jobID)", "job.attempt": "\(entry.attempt)"])
+            await deliver(entry, journaledAt: path, journal: journal, logger: logger)
+        }
         var backoff = Backoff(cap: maxBackoffSeconds)
         while !Task.isCancelled {
             let envelope: Wire.JobEnvelope?
@@ -33,74 +39,105 @@ struct JobLoop {
                 continue
             }
             guard let envelope else { continue }
-            try await handle(envelope, hubKey: hubKey, replays: replays, runner: runner)
+            try await handle(envelope, hubKey: hubKey, replays: replays, runner: runner, journal: journal)
         }
     }
 
     private func handle(
-        _ envelope: Wire.JobEnvelope, hubKey: Curve25519.Signing.PublicKey, replays: ReplayGuard, runner: ScriptRunner
+        _ envelope: Wire.JobEnvelope, hubKey: Curve25519.Signing.PublicKey, replays: ReplayGuard, runner: ScriptRunner,
+        journal: ResultJournal
     ) async throws {
         var logger = self.logger
         logger[metadataKey: "job.id"] = .string(envelope.jobID)
         logger[metadataKey: "job.attempt"] = .stringConvertible(envelope.attempt)
+        func refuse(_ reason: String) async {
+            logger.warning("refused a job", metadata: ["reason": "\(reason)"])
+            let result = Wire.Job.Result(attempt: envelope.attempt, exitCode: nil, refusal: reason)
+            await report(
+                .init(jobID: envelope.jobID, attempt: envelope.attempt, lines: [], result: result), journal: journal, logger: logger)
+        }
         let payload: Wire.Job.Payload
         switch JobSignature.verify(envelope, agentID: credentials.agentID, publicKey: hubKey, now: Date()) {
         case .failure(let rejection):
-            return await refuse(envelope, rejection.description, logger: logger)
+            return await refuse(rejection.description)
         case .success(let data):
             guard try await replays.admit(envelope, now: Date()) else {
-                return await refuse(envelope, JobSignature.Rejection.replayed.description, logger: logger)
+                return await refuse(JobSignature.Rejection.replayed.description)
             }
             guard let decoded = try? Wire.makeDecoder().decode(Wire.Job.Payload.self, from: data) else {
-                return await refuse(envelope, "the payload is not a job this agent understands", logger: logger)
+                return await refuse("the payload is not a job this agent understands")
             }
             payload = decoded
         }
         guard let script = Data(base64Encoded: payload.script),
             SHA256.hash(data: script).map({ String(format: "%02x", $0) }).joined() == payload.scriptSHA256
         else {
-            return await refuse(envelope, "the script does not match its SHA-256", logger: logger)
+            return await refuse("the script does not match its SHA-256")
         }
 
         logger.info("running job", metadata: ["app.id": "\(payload.appID)", "job.role": "\(payload.role)"])
         let secrets = payload.secretNames.compactMap { payload.environment[$0] }
+        let stop = StopSignal()
         let shipper = LogShipper(
-            client: client, credential: credentials.credential, jobID: envelope.jobID, attempt: envelope.attempt, logger: logger)
+            client: client, credential: credentials.credential, jobID: envelope.jobID, attempt: envelope.attempt, stopSignal: stop,
+            logger: logger)
         async let shipping: Void = shipper.run()
-        let outcome: ScriptRunner.Outcome
+        var result: Wire.Job.Result
         do {
-            outcome = try await runner.run(
-                .init(script: script, inputs: payload.environment, secrets: secrets, timeout: .seconds(payload.timeoutSeconds))
+            let outcome = try await runner.run(
+                .init(
+                    script: script, inputs: payload.environment, secrets: secrets, timeout: .seconds(payload.timeoutSeconds), stop: stop)
             ) { line in await shipper.add(line) }
+            logger.info(
+                outcome.stopped ? "job stopped at the hub's request" : "job finished", metadata: ["job.exit_code": "\(outcome.exitCode)"])
+            result = .init(attempt: envelope.attempt, exitCode: Int(outcome.exitCode), outputs: outcome.outputs)
         } catch {
             await shipper.add("[steward: the script could not be started: \(error)]")
-            await shipper.stop()
-            await shipping
-            await shipper.flush()
-            return await report(envelope, .init(attempt: envelope.attempt, exitCode: 127), logger: logger)
+            result = .init(attempt: envelope.attempt, exitCode: 127)
         }
         await shipper.stop()
         await shipping
         await shipper.flush()
-        logger.info("job finished", metadata: ["job.exit_code": "\(outcome.exitCode)"])
+        let unsent = await shipper.takeUnsent()
         await report(
-            envelope, .init(attempt: envelope.attempt, exitCode: Int(outcome.exitCode), outputs: outcome.outputs), logger: logger)
+            .init(jobID: envelope.jobID, attempt: envelope.attempt, lines: unsent, result: result), journal: journal, logger: logger)
     }
 
-    private func refuse(_ envelope: Wire.JobEnvelope, _ reason: String, logger: Logger) async {
-        logger.warning("refused a job", metadata: ["reason": "\(reason)"])
-        await report(envelope, .init(attempt: envelope.attempt, exitCode: nil, refusal: reason), logger: logger)
+    /// Journals an attempt's result, then delivers it.
+    private func report(_ entry: ResultJournal.Entry, journal: ResultJournal, logger: Logger) async {
+        var path: String?
+        do {
+            path = try journal.record(entry)
+        } catch {
+            logger.error("cannot journal a result; it is delivered from memory only", metadata: ["error": "\(error)"])
+        }
+        await deliver(entry, journaledAt: path, journal: journal, logger: logger)
     }
 
-    /// Delivers a result, retrying with backoff while the hub is unreachable; a refusal (stale attempt) ends it.
-    private func report(_ envelope: Wire.JobEnvelope, _ result: Wire.Job.Result, logger: Logger) async {
+    /// Sends the entry's unshipped log lines, then its result, retrying with backoff while the hub is
+    /// unreachable. A refusal (the attempt is stale, the job gone) ends it: the hub will never take it.
+    /// The journal entry goes once the hub has answered; cancellation (shutdown) leaves it for the next start.
+    private func deliver(_ entry: ResultJournal.Entry, journaledAt path: String?, journal: ResultJournal, logger: Logger) async {
+        var entry = entry
         var backoff = Backoff(cap: maxBackoffSeconds)
         while !Task.isCancelled {
             do throws(HubClient.Failure) {
-                try await client.sendResult(jobID: envelope.jobID, result, credential: credentials.credential)
+                if !entry.lines.isEmpty {
+                    do throws(HubClient.Failure) {
+                        try await client.sendLogs(
+                            jobID: entry.jobID, .init(attempt: entry.attempt, lines: entry.lines), credential: credentials.credential)
+                    } catch .refused(let problem) {
+                        logger.warning("the hub refused the last log lines", metadata: ["reason": "\(problem.code)"])
+                    }
+                    entry.lines = []
+                    if let path { try? journal.rewrite(entry, at: path) }
+                }
+                try await client.sendResult(jobID: entry.jobID, entry.result, credential: credentials.credential)
+                if let path { journal.remove(path) }
                 return
             } catch .refused(let problem) {
                 logger.warning("the hub refused the result", metadata: ["reason": "\(problem.code)"])
+                if let path { journal.remove(path) }
                 return
             } catch {
                 try? await Task.sleep(for: .seconds(backoff.nextDelay()))

@@ -4,6 +4,10 @@ import StewardCore
 
 /// Sends a running job's output to the hub in batches, about every 250 ms, in order. A batch that
 /// cannot be delivered stays queued and goes with the next one, so a short hub hiccup loses nothing.
+///
+/// It is also how the agent learns that the hub cancelled the job (or gave its attempt up): the hub
+/// refuses a batch, and the shipper sets the stop signal. A quiet script gets an empty batch every
+/// second for that purpose.
 actor LogShipper {
     private let client: HubClient
     private let credential: Wire.AgentCredential
@@ -15,12 +19,18 @@ actor LogShipper {
     private let maxPending = 50_000
     private var dropped = 0
     private var stopping = false
+    /// Set when the hub said the attempt is over; nothing more is sent.
+    private var over = false
+    private let stopSignal: StopSignal
+    private var lastContact = ContinuousClock.now
+    static let quietCheckInterval: Duration = .seconds(1)
 
-    init(client: HubClient, credential: Wire.AgentCredential, jobID: String, attempt: Int, logger: Logger) {
+    init(client: HubClient, credential: Wire.AgentCredential, jobID: String, attempt: Int, stopSignal: StopSignal, logger: Logger) {
         self.client = client
         self.credential = credential
         self.jobID = jobID
         self.attempt = attempt
+        self.stopSignal = stopSignal
         self.logger = logger
     }
 
@@ -43,19 +53,34 @@ actor LogShipper {
 
     /// Sends what is pending; on failure keeps it for the next try.
     func flush() async {
+        guard !over else { return }
         if dropped > 0 {
             pending.append("[steward: \(dropped) lines were dropped while the hub could not be reached]")
             dropped = 0
         }
-        guard !pending.isEmpty else { return }
+        guard !pending.isEmpty || ContinuousClock.now - lastContact >= Self.quietCheckInterval else { return }
         let batch = pending
         pending.removeAll()
         do {
             try await client.sendLogs(jobID: jobID, .init(attempt: attempt, lines: batch), credential: credential)
+            lastContact = .now
         } catch .refused(let problem) {
-            logger.warning("the hub refused log lines", metadata: ["job.id": "\(jobID)", "reason": "\(problem.code)"])
+            lastContact = .now
+            if ["job_cancelled", "stale_attempt"].contains(problem.code) {
+                logger.warning("the hub ended this attempt; stopping the script", metadata: ["reason": "\(problem.code)"])
+                over = true
+                stopSignal.stop()
+            } else {
+                logger.warning("the hub refused log lines", metadata: ["reason": "\(problem.code)"])
+            }
         } catch {
             pending.insert(contentsOf: batch, at: 0)
         }
+    }
+
+    /// The lines that could not be delivered, handed over for the journal.
+    func takeUnsent() -> [String] {
+        defer { pending.removeAll() }
+        return over ? [] : pending
     }
 }

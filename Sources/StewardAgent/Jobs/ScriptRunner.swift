@@ -20,12 +20,15 @@ public struct ScriptRunner: Sendable {
         public var secrets: [String]
         public var timeout: Duration
         public var killGrace: Duration = .seconds(5)
+        /// Stops the script early when set (the job was cancelled).
+        public var stop: StopSignal?
 
-        public init(script: Data, inputs: [String: String], secrets: [String], timeout: Duration) {
+        public init(script: Data, inputs: [String: String], secrets: [String], timeout: Duration, stop: StopSignal? = nil) {
             self.script = script
             self.inputs = inputs
             self.secrets = secrets
             self.timeout = timeout
+            self.stop = stop
         }
     }
 
@@ -34,12 +37,15 @@ public struct ScriptRunner: Sendable {
         /// The exit status; 124 after a timeout, 128 + N when killed by signal N.
         public var exitCode: Int32
         public var timedOut: Bool
+        /// Whether the stop signal ended it.
+        public var stopped: Bool
         /// `name=value` lines the script wrote to `$STEWARD_OUTPUT`, secrets masked.
         public var outputs: [String: String]
 
-        public init(exitCode: Int32, timedOut: Bool, outputs: [String: String]) {
+        public init(exitCode: Int32, timedOut: Bool, stopped: Bool = false, outputs: [String: String]) {
             self.exitCode = exitCode
             self.timedOut = timedOut
+            self.stopped = stopped
             self.outputs = outputs
         }
     }
@@ -72,7 +78,8 @@ public struct ScriptRunner: Sendable {
         var options = PlatformOptions()
         options.processGroupID = 0  // a new group led by the script, so the timeout reaches its children too
         let masker = SecretMasker(secrets: request.secrets)
-        let timedOut = TimeoutFlag()
+        let timedOut = Flag()
+        let stopped = Flag()
 
         let result = try await Subprocess.run(
             .path("/bin/bash"), arguments: ["./script"], environment: .custom(Self.keyed(environment)),
@@ -83,9 +90,15 @@ public struct ScriptRunner: Sendable {
                 group.addTask {
                     try await Task.sleep(for: request.timeout)
                     timedOut.set()
-                    try? execution.send(signal: .terminate, toProcessGroup: true)
-                    try await Task.sleep(for: request.killGrace)
-                    try? execution.send(signal: .kill, toProcessGroup: true)
+                    try await Self.terminateGroup(of: execution, grace: request.killGrace)
+                }
+                if let stop = request.stop {
+                    group.addTask {
+                        await stop.wait()
+                        guard !Task.isCancelled else { return }
+                        stopped.set()
+                        try await Self.terminateGroup(of: execution, grace: request.killGrace)
+                    }
                 }
                 var splitter = LineSplitter()
                 for try await buffer in execution.standardOutput {
@@ -106,7 +119,17 @@ public struct ScriptRunner: Sendable {
             }
         let outputs = Self.readOutputs(outputFile, masker: masker)
         return Outcome(
-            exitCode: timedOut.isSet ? Self.timeoutExitCode : exitCode, timedOut: timedOut.isSet, outputs: outputs)
+            exitCode: timedOut.isSet ? Self.timeoutExitCode : exitCode, timedOut: timedOut.isSet, stopped: stopped.isSet,
+            outputs: outputs)
+    }
+
+    /// SIGTERM to the script's whole process group, SIGKILL after `grace` for whatever is left.
+    private static func terminateGroup(
+        of execution: Execution<some InputProtocol, some OutputProtocol, some OutputProtocol>, grace: Duration
+    ) async throws {
+        try? execution.send(signal: .terminate, toProcessGroup: true)
+        try await Task.sleep(for: grace)
+        try? execution.send(signal: .kill, toProcessGroup: true)
     }
 
     private func makeWorkingDirectory() throws -> String {
@@ -139,8 +162,8 @@ public struct ScriptRunner: Sendable {
     }
 }
 
-/// Set once by the timer task, read after the run.
-private final class TimeoutFlag: @unchecked Sendable {
+/// Set once by a watcher task (timeout, stop), read after the run.
+private final class Flag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
 

@@ -36,6 +36,25 @@ extension Wire {
             }
         }
 
+        /// `POST /api/v1/jobs/{id}/retry`. Secret inputs were erased when the job finished: the password
+        /// inputs an operator typed must be given again; generated ones are generated anew.
+        public struct RetryRequest: Codable, Sendable {
+            public var inputs: [String: InputValue]
+
+            public init(inputs: [String: InputValue] = [:]) {
+                self.inputs = inputs
+            }
+
+            public init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                inputs = try container.decodeIfPresent([String: InputValue].self, forKey: .inputs) ?? [:]
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case inputs
+            }
+        }
+
         /// A job as the operator API shows it. Secret inputs appear as `****`.
         public struct Info: Codable, Sendable, Equatable {
             public var id: String

@@ -7,6 +7,7 @@ import StewardCore
 struct AgentController {
     let store: Store
     let keys: HubKeys
+    let events: EventBus
     let heartbeatInterval: Int
     /// A heartbeat renews the lease of the job its server runs for this long.
     let leaseWindow: TimeInterval
@@ -45,6 +46,7 @@ struct AgentController {
         case .success(let server):
             context.logger.info(
                 "server enrolled", metadata: ["server.id": "\(server.id)", "server.hostname": "\(server.hostname)"])
+            await events.publish(server.event(.serverEnrolled))
             return try JSONResponse(
                 status: .created,
                 Wire.Registration.Response(
@@ -60,8 +62,12 @@ struct AgentController {
         let body = try await request.decodeJSON(as: Wire.Heartbeat.Request.self, context: context)
         if let problems = body.facts?.problems(), !problems.isEmpty { throw APIError.invalid(problems) }
         let now = Date()
-        try await store.recordHeartbeat(
+        let cameOnline = try await store.recordHeartbeat(
             serverID: context.agent.serverID, facts: body.facts, at: now, leaseUntil: now.addingTimeInterval(leaseWindow))
+        if cameOnline {
+            await events.publish(
+                Wire.Event(kind: .serverOnline, at: now, tenantID: context.agent.tenantID, serverID: context.agent.serverID))
+        }
         return try JSONResponse(Wire.Heartbeat.Response(heartbeatIntervalSeconds: heartbeatInterval))
     }
 

@@ -27,16 +27,25 @@ struct AgentJobController {
         return try JSONResponse(envelope).response(from: request, context: context)
     }
 
+    /// `POST /api/v1/agent/jobs/{id}/logs`: 204 when stored; 409 `job_cancelled` tells the agent to stop
+    /// the script, 409 `stale_attempt` that the attempt is over. An empty batch only asks which it is.
     @Sendable func logs(request: Request, context: AgentRequestContext) async throws -> Response {
         let job = try await ownJob(context)
         let batch = try await request.decodeJSON(as: Wire.Job.LogBatch.self, context: context)
         // The agent masked the lines already; the hub masks again with what it knows, in case it did not.
-        let secrets = try job.sealedSecrets.map { try SecretBox(key: dispatcher.keys.masterKey).open($0).values.map { $0 } } ?? []
-        let masker = SecretMasker(secrets: secrets)
-        let accepted = try await store.appendLog(jobID: job.id, attempt: batch.attempt, lines: batch.lines.map(masker.mask))
-        guard accepted else {
+        var lines = batch.lines
+        if !lines.isEmpty, let sealed = job.sealedSecrets {
+            let masker = SecretMasker(secrets: Array(try SecretBox(key: dispatcher.keys.masterKey).open(sealed).values))
+            lines = lines.map(masker.mask)
+        }
+        guard let length = try await store.appendLog(jobID: job.id, attempt: batch.attempt, lines: lines) else {
+            let current = try await store.job(id: job.id)
+            if current?.status == .cancelled, current?.attempt == batch.attempt {
+                throw APIError(.conflict, code: "job_cancelled", detail: "job \(job.id) was cancelled")
+            }
             throw APIError(.conflict, code: "stale_attempt", detail: "attempt \(batch.attempt) of job \(job.id) is not running")
         }
+        if !lines.isEmpty { await dispatcher.events.publish(job.logEvent(length: length)) }
         return Response(status: .noContent)
     }
 
@@ -48,7 +57,7 @@ struct AgentJobController {
             context.logger.info(
                 "job attempt finished",
                 metadata: ["job.id": "\(job.id)", "job.attempt": "\(job.attempt)", "job.status": "\(job.status.rawValue)"])
-            if job.status == .retrying { await dispatcher.queued(job) }
+            await dispatcher.announce(job)
             return try JSONResponse(job.info)
         case .duplicate(let job):
             return try JSONResponse(job.info)

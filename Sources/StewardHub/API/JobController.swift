@@ -14,6 +14,8 @@ struct JobController {
         jobs.get(use: list)
         jobs.get(":id", use: show)
         jobs.get(":id/logs", use: logs)
+        jobs.post(":id/cancel", use: cancel)
+        jobs.post(":id/retry", use: retry)
     }
 
     func queue(_ role: String, request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
@@ -52,7 +54,7 @@ struct JobController {
             audit: context.audit(
                 "job.\(role)", target: "job:\(job.id)",
                 detail: ["app": appID, "server": server.id, "inputs": validated.values.keys.sorted().joined(separator: ",")]))
-        await dispatcher.queued(job)
+        await dispatcher.announce(job)
         return try JSONResponse(status: .accepted, job.info)
     }
 
@@ -92,9 +94,126 @@ struct JobController {
             }
             return value
         }
+        if query["follow"] == "1" || query["follow"] == "true" {
+            // A reconnecting EventSource says where it stopped; that wins over the query.
+            let resume = request.headers[.lastEventID].flatMap { Int64($0) }.map { max(0, $0) }
+            return try await follow(job, from: resume ?? offset ?? tail.map { max(0, job.logBytes - $0) } ?? 0)
+        }
         let text = try await store.log(jobID: job.id, offset: offset, tail: tail)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// Streams the log from `offset` as Server-Sent Events until the job ends: `log` messages carry new
+    /// text (their id is the offset after it, for `Last-Event-ID`), and a last `end` message the job.
+    private func follow(_ job: JobRecord, from offset: Int64) async throws -> Response {
+        let store = self.store
+        let signals = await EventFeed.open(dispatcher.events)
+        return Response(
+            status: .ok, headers: ServerSentEvent.responseHeaders,
+            body: .init { writer in
+                var sent = offset
+                var ended = false
+                // The first round reads what is there already; later rounds what an event announced.
+                var signal: EventFeed.Signal? = .tick
+                var iterator = signals.makeAsyncIterator()
+                while let current = signal, !ended {
+                    if case .event(let event) = current, event.jobID != job.id {
+                        signal = await iterator.next()
+                        continue
+                    }
+                    guard let now = try await store.job(id: job.id) else { break }
+                    let text = try await store.log(jobID: job.id, offset: sent, tail: nil)
+                    if !text.isEmpty {
+                        sent += Int64(text.utf8.count)
+                        try await writer.write(ByteBuffer(string: ServerSentEvent(event: "log", id: String(sent), data: text).encoded))
+                    } else if case .tick = current {
+                        try await writer.write(ByteBuffer(string: ServerSentEvent.keepAlive))
+                    }
+                    if now.status.isFinal {
+                        let data = String(decoding: try Wire.makeEncoder().encode(now.info), as: UTF8.self)
+                        try await writer.write(ByteBuffer(string: ServerSentEvent(event: "end", data: data).encoded))
+                        ended = true
+                    }
+                    signal = await iterator.next()
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    /// `POST /api/v1/jobs/{id}/cancel`: 200 with the cancelled job; 409 when it has already finished.
+    @Sendable func cancel(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
+        let id = try context.parameters.require("id")
+        let change = try await store.cancelJob(
+            id: id, tenantID: context.identity.tenantID, at: Date(), audit: context.audit("job.cancel", target: "job:\(id)"))
+        switch change {
+        case .changed(let job):
+            await dispatcher.announce(job)
+            return try JSONResponse(job.info)
+        case .refused(let job):
+            throw APIError(.conflict, code: "job_finished", detail: "job \(id) has already finished (\(job.status.rawValue))")
+        case .unknown:
+            throw APIError.notFound("job", id: id)
+        }
+    }
+
+    /// `POST /api/v1/jobs/{id}/retry`: queues a failed, timed-out, dead, cancelled or needs-attention job
+    /// again. Password inputs an operator typed must be given again (`{"inputs": {...}}`): the hub
+    /// erased them when the job finished. Generated passwords are generated anew.
+    @Sendable func retry(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
+        let job = try await job(context)
+        guard job.status.isFinal, job.status != .succeeded else {
+            throw APIError(
+                .conflict, code: "job_not_retryable",
+                detail: "only a job that ended without success can be retried; job \(job.id) is \(job.status.rawValue)")
+        }
+        guard let appID = job.appID, let app = catalog.app(id: appID) else {
+            throw APIError(.conflict, code: "app_unavailable", detail: "the catalog no longer has \(job.appID ?? "the job's app")")
+        }
+        let body = try await request.decodeJSON(as: Wire.Job.RetryRequest.self, context: context, ifEmpty: .init())
+        let manifest = app.manifest
+        var given: [String: InputValue] = [:]
+        var errors: [Wire.FieldError] = []
+        for input in manifest.inputs {
+            if let value = job.inputs[input.environmentName] { given[input.name] = .text(value) }
+        }
+        for (name, value) in body.inputs {
+            guard let input = manifest.input(named: name), input.type == .password else {
+                errors.append(.init(field: "inputs.\(name)", message: "only password inputs are given again on a retry"))
+                continue
+            }
+            given[name] = value
+        }
+        // A typed password that the job had must come again; leaving it out would run without it.
+        for input in manifest.inputs
+        where input.type == .password && input.generateLength == nil && job.secretNames.contains(input.environmentName)
+            && body.inputs[input.name] == nil
+        {
+            errors.append(
+                .init(field: "inputs.\(input.name)", message: "was erased when the job ended; give it again to retry"))
+        }
+        guard errors.isEmpty else { throw APIError.invalid(errors) }
+        let validated: InputValidator.Validated
+        switch InputValidator.validate(manifest, given: given) {
+        case .success(let values): validated = values
+        case .failure(let failure): throw APIError.invalid(failure.errors)
+        }
+        let secretNames = Set(validated.secretNames.map { $0.uppercased() })
+        let secrets = validated.environment.filter { secretNames.contains($0.key) }
+        let sealed = secrets.isEmpty ? nil : try SecretBox(key: dispatcher.keys.masterKey).seal(secrets)
+        let change = try await store.retryJob(
+            id: job.id, tenantID: context.identity.tenantID, attempts: manifest.retry.maxAttempts, sealedSecrets: sealed, at: Date(),
+            audit: context.audit("job.retry", target: "job:\(job.id)", detail: ["inputs": body.inputs.keys.sorted().joined(separator: ",")])
+        )
+        switch change {
+        case .changed(let job):
+            await dispatcher.announce(job)
+            return try JSONResponse(status: .accepted, job.info)
+        case .refused(let job):
+            throw APIError(.conflict, code: "job_not_retryable", detail: "job \(job.id) is \(job.status.rawValue) now")
+        case .unknown:
+            throw APIError.notFound("job", id: job.id)
+        }
     }
 
     private func job(_ context: OperatorRequestContext) async throws -> JobRecord {

@@ -4,9 +4,11 @@ import StewardCore
 
 extension Request {
     /// Decodes a JSON body, turning every way it can be wrong into a 4xx that names the field.
-    func decodeJSON<T: Decodable>(as type: T.Type, context: some RequestContext) async throws -> T {
+    /// `ifEmpty` is the value of a request sent without a body; without it, a body is required.
+    func decodeJSON<T: Decodable>(as type: T.Type, context: some RequestContext, ifEmpty: T? = nil) async throws -> T {
         let buffer = try await body.collect(upTo: context.maxUploadSize)
         guard buffer.readableBytes > 0 else {
+            if let ifEmpty { return ifEmpty }
             throw APIError(.badRequest, code: "body_required", detail: "this request needs a JSON body")
         }
         let data = Data(buffer.readableBytesView)

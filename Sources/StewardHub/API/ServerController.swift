@@ -5,6 +5,7 @@ import StewardCore
 /// `/api/v1/servers`: the fleet inventory.
 struct ServerController {
     let store: Store
+    let events: EventBus
     let heartbeatInterval: Int
 
     func addRoutes(to group: RouterGroup<OperatorRequestContext>) {
@@ -69,10 +70,13 @@ struct ServerController {
 
     @Sendable func decommission(request: Request, context: OperatorRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        let done = try await store.decommissionServer(
-            id: id, tenantID: context.identity.tenantID, at: Date(),
-            audit: context.audit("server.decommission", target: "server:\(id)"))
-        guard done else { throw APIError.notFound("server", id: id) }
+        guard
+            let cancelled = try await store.decommissionServer(
+                id: id, tenantID: context.identity.tenantID, at: Date(),
+                audit: context.audit("server.decommission", target: "server:\(id)"))
+        else { throw APIError.notFound("server", id: id) }
+        await events.publish(cancelled.map(\.statusEvent))
+        await events.publish(Wire.Event(kind: .serverRemoved, at: Date(), tenantID: context.identity.tenantID, serverID: id))
         return Response(status: .noContent)
     }
 }

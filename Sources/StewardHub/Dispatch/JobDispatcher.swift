@@ -8,7 +8,8 @@ struct JobDispatcher: Sendable {
     let store: Store
     let catalog: AppCatalog
     let keys: HubKeys
-    let notifier = JobNotifier()
+    let events: EventBus
+    let notifier: JobNotifier
     /// Multiplies every retry delay; tests use e.g. 0.001.
     let backoffScale: Double
     /// How long a running job's lease lasts without news from its agent: three heartbeats and a margin.
@@ -17,8 +18,17 @@ struct JobDispatcher: Sendable {
     /// How long an envelope stays valid: enough to reach the agent, not enough to be kept for later.
     static let envelopeLifetime: TimeInterval = 300
 
-    func queued(_ job: JobRecord) async {
-        await notifier.notify(serverID: job.serverID)
+    /// Announces a job's new status. Queued and retrying jobs wake their server's long poll, on this
+    /// hub through the bus's observer, on the others through the relay (``wakesLongPolls(_:)``).
+    func announce(_ job: JobRecord) async {
+        await events.publish(job.statusEvent)
+    }
+
+    /// The event bus observer that wakes a server's long poll when a job is queued for it.
+    static func wakesLongPolls(_ notifier: JobNotifier) -> @Sendable (Wire.Event) async -> Void {
+        { event in
+            if event.kind == .jobQueued || event.kind == .jobRetrying { await notifier.notify(serverID: event.serverID) }
+        }
     }
 
     /// The agent's next job, signed for it, waiting up to `wait` for one to be queued.
@@ -26,7 +36,20 @@ struct JobDispatcher: Sendable {
         let deadline = ContinuousClock.now + wait
         while true {
             if let job = try await store.claimNextJob(serverID: agent.serverID, now: Date(), lease: leaseWindow) {
-                return try envelope(for: job, agent: agent)
+                do {
+                    let envelope = try envelope(for: job, agent: agent)
+                    await announce(job)
+                    return envelope
+                } catch {
+                    // Nothing can run this attempt (its app left the catalog, its secrets cannot be
+                    // opened): end it now with the reason instead of leaving it to its lease.
+                    if case .applied(let failed) = try await store.failAttempt(
+                        jobID: job.id, attempt: job.attempt, reason: "the hub could not prepare the job: \(error)", now: Date())
+                    {
+                        await announce(failed)
+                    }
+                    continue
+                }
             }
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { return nil }
@@ -51,7 +74,7 @@ struct JobDispatcher: Sendable {
         guard let appID = job.appID, let app = catalog.app(id: appID),
             let scriptPath = app.manifest.scripts.all.first(where: { $0.role == job.kind })?.path
         else {
-            throw StoreError("job \(job.id) names \(job.appID ?? "no app") / \(job.kind), which the catalog no longer has")
+            throw StoreError("the catalog no longer has the \(job.kind) script of \(job.appID ?? "no app")")
         }
         let script = try Data(contentsOf: URL(fileURLWithPath: app.directory).appendingPathComponent(scriptPath))
         var environment = job.inputs

@@ -5,7 +5,7 @@
 /// Every table that holds fleet data carries `tenant_id` so tenants can be isolated later without
 /// rewriting the schema; one tenant, `default`, exists for now.
 enum Migrations {
-    static let all: [Migration] = [foundation, jobs]
+    static let all: [Migration] = [foundation, jobs, presence]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
         let serial =
@@ -150,5 +150,11 @@ enum Migrations {
             )
             """,
         ]
+    }
+
+    /// Whether each server was last announced online or offline, so that exactly one hub publishes
+    /// each transition: the one whose conditional update flips the column.
+    static let presence = Migration(version: 3, name: "presence") { _ in
+        ["ALTER TABLE servers ADD COLUMN presence TEXT NOT NULL DEFAULT 'offline'"]
     }
 }

@@ -2,6 +2,14 @@ import Foundation
 import SQLKit
 import StewardCore
 
+/// What an operator's change to a job did.
+public enum JobChange: Sendable, Equatable {
+    case changed(JobRecord)
+    /// The job's status does not allow the change (shown as it is).
+    case refused(JobRecord)
+    case unknown
+}
+
 /// What became of a reported result.
 public enum ResultOutcome: Sendable, Equatable {
     case applied(JobRecord)
@@ -113,26 +121,80 @@ extension Store {
         }
     }
 
-    /// Appends masked lines to the attempt's log. Lines for another attempt than the running one are dropped.
-    @discardableResult
-    public func appendLog(jobID: String, attempt: Int, lines: [String]) async throws -> Bool {
-        guard !lines.isEmpty else { return true }
+    /// Appends masked lines to the attempt's log and returns the log's new length in bytes; `nil` when
+    /// `attempt` is not the job's running attempt (stale, or the job was cancelled), and nothing is stored.
+    /// An empty batch stores nothing and only asks whether the attempt should go on.
+    public func appendLog(jobID: String, attempt: Int, lines: [String]) async throws -> Int64? {
         let text = lines.map { $0 + "\n" }.joined()
         return try await pool.transaction { db in
-            guard let job = try await Self.job(id: jobID, on: db), job.attempt == attempt, job.status == .running else { return false }
+            guard let job = try await Self.job(id: jobID, on: db), job.attempt == attempt, job.status == .running else { return nil }
+            guard !text.isEmpty else { return job.logBytes }
             try await db.raw(
                 """
                 INSERT INTO job_logs (job_id, seq, attempt, start_offset, text)
                 VALUES (\(bind: jobID), \(bind: job.logChunks), \(bind: attempt), \(bind: job.logBytes), \(bind: text))
                 """
             ).run()
+            let length = job.logBytes + Int64(text.utf8.count)
+            try await db.raw(
+                "UPDATE jobs SET log_chunks = log_chunks + 1, log_bytes = \(bind: length) WHERE id = \(bind: jobID)"
+            ).run()
+            return length
+        }
+    }
+
+    /// Cancels a job that has not finished: a queued or retrying one never runs, a running one is
+    /// marked cancelled at once and its agent stops the script when it next reports.
+    public func cancelJob(id: String, tenantID: String, at now: Date, audit: AuditEvent) async throws -> JobChange {
+        try await pool.transaction { db in
+            guard var job = try await Self.job(id: id, on: db), job.tenantID == tenantID else { return .unknown }
+            guard !job.status.isFinal else { return .refused(job) }
+            job.status = .cancelled
+            job.error = "cancelled by \(audit.actor)"
+            try await Self.settle(&job, now: now, backoffScale: 1, on: db)
+            try await appendAudit(audit, on: db, at: now)
+            return .changed(job)
+        }
+    }
+
+    /// Queues a finished job again, with a fresh budget of `attempts` automatic attempts and the
+    /// secret inputs sealed anew (they were erased when it finished). Attempts keep counting up.
+    public func retryJob(
+        id: String, tenantID: String, attempts: Int, sealedSecrets: String?, at now: Date, audit: AuditEvent
+    ) async throws -> JobChange {
+        try await pool.transaction { db in
+            guard var job = try await Self.job(id: id, on: db), job.tenantID == tenantID else { return .unknown }
+            guard job.status.isFinal, job.status != .succeeded else { return .refused(job) }
+            job.status = .queued
+            job.maxAttempts = job.attempt + attempts
+            job.sealedSecrets = sealedSecrets
+            job.nextRunAt = now
+            job.exitCode = nil
+            job.error = nil
+            job.finishedAt = nil
+            job.outputs = [:]
             try await db.raw(
                 """
-                UPDATE jobs SET log_chunks = log_chunks + 1, log_bytes = log_bytes + \(bind: Int64(text.utf8.count))
-                WHERE id = \(bind: jobID)
+                UPDATE jobs SET status = 'queued', max_attempts = \(bind: job.maxAttempts), sealed_secrets = \(bind: sealedSecrets),
+                    next_run_at = \(bind: Millis.from(now)), exit_code = NULL, error = NULL, finished_at = NULL, outputs = '{}'
+                WHERE id = \(bind: id)
                 """
             ).run()
-            return true
+            try await appendAudit(audit, on: db, at: now)
+            return .changed(job)
+        }
+    }
+
+    /// Running attempts get `window` more time: after a hub restart, agents could not renew their leases
+    /// while it was down, and that must not count against them.
+    public func extendRunningLeases(until: Date) async throws {
+        try await pool.read { db in
+            try await db.raw(
+                """
+                UPDATE jobs SET lease_expires_at = \(bind: Millis.from(until))
+                WHERE status = 'running' AND lease_expires_at < \(bind: Millis.from(until))
+                """
+            ).run()
         }
     }
 
@@ -179,6 +241,18 @@ extension Store {
                 job.error = job.status == .dead ? "gave up after \(job.attempt) attempts" : nil
             }
             try await Self.settle(&job, now: now, backoffScale: backoffScale, on: db)
+            return .applied(job)
+        }
+    }
+
+    /// Ends a running attempt as `failed` for a reason of the hub's own (no exit code).
+    public func failAttempt(jobID: String, attempt: Int, reason: String, now: Date) async throws -> ResultOutcome {
+        try await pool.transaction { db in
+            guard var job = try await Self.job(id: jobID, on: db) else { return .unknown }
+            guard job.attempt == attempt, job.status == .running else { return .stale(current: job.attempt) }
+            job.status = .failed
+            job.error = reason
+            try await Self.settle(&job, now: now, backoffScale: 1, on: db)
             return .applied(job)
         }
     }

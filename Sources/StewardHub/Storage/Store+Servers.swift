@@ -37,17 +37,28 @@ extension Store {
         }
     }
 
-    /// Decommissions a server and revokes its agent in the same transaction. `false` when there is no such server.
-    public func decommissionServer(id: String, tenantID: String, at now: Date, audit: AuditEvent) async throws -> Bool {
+    /// Decommissions a server, revokes its agent and cancels its unfinished jobs, in one transaction.
+    /// Returns the cancelled jobs, or `nil` when there is no such server.
+    public func decommissionServer(id: String, tenantID: String, at now: Date, audit: AuditEvent) async throws -> [JobRecord]? {
         try await pool.transaction { db in
-            guard try await Self.activeServer(id: id, tenantID: tenantID, on: db) != nil else { return false }
+            guard try await Self.activeServer(id: id, tenantID: tenantID, on: db) != nil else { return nil }
             let millis = Millis.from(now)
             try await db.raw("UPDATE servers SET decommissioned_at = \(bind: millis) WHERE id = \(bind: id)").run()
             try await db.raw(
                 "UPDATE agents SET revoked_at = \(bind: millis) WHERE server_id = \(bind: id) AND revoked_at IS NULL"
             ).run()
+            let open = try await db.raw(
+                "SELECT * FROM jobs WHERE server_id = \(bind: id) AND status IN ('queued', 'retrying', 'running')"
+            ).all().map(JobRecord.init(row:))
+            var cancelled: [JobRecord] = []
+            for var job in open {
+                job.status = .cancelled
+                job.error = "the server was decommissioned"
+                try await Self.settle(&job, now: now, backoffScale: 1, on: db)
+                cancelled.append(job)
+            }
             try await appendAudit(audit, on: db, at: now)
-            return true
+            return cancelled
         }
     }
 
@@ -58,10 +69,11 @@ extension Store {
     }
 
     /// Marks the agent's server as seen now, stores its new facts when given, and extends the lease of
-    /// the job it is running to `leaseUntil`.
-    public func recordHeartbeat(serverID: String, facts: Wire.Facts?, at now: Date, leaseUntil: Date? = nil) async throws {
+    /// the job it is running to `leaseUntil`. Returns whether the server was offline until now.
+    @discardableResult
+    public func recordHeartbeat(serverID: String, facts: Wire.Facts?, at now: Date, leaseUntil: Date? = nil) async throws -> Bool {
         let millis = Millis.from(now)
-        try await pool.read { db in
+        return try await pool.read { db in
             if let leaseUntil {
                 try await db.raw(
                     """
@@ -81,6 +93,23 @@ extension Store {
             } else {
                 try await db.raw("UPDATE servers SET last_seen_at = \(bind: millis) WHERE id = \(bind: serverID)").run()
             }
+            return try await db.raw(
+                "UPDATE servers SET presence = 'online' WHERE id = \(bind: serverID) AND presence = 'offline' RETURNING id"
+            ).first() != nil
+        }
+    }
+
+    /// Marks servers not seen since `cutoff` offline and returns them. Each transition is returned by
+    /// exactly one caller, however many hubs sweep at once.
+    public func markSilentServersOffline(cutoff: Date) async throws -> [ServerRecord] {
+        try await pool.read { db in
+            try await db.raw(
+                """
+                UPDATE servers SET presence = 'offline'
+                WHERE presence = 'online' AND (last_seen_at IS NULL OR last_seen_at < \(bind: Millis.from(cutoff)))
+                RETURNING *
+                """
+            ).all().map(ServerRecord.init(row:))
         }
     }
 

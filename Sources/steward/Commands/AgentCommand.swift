@@ -32,10 +32,18 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Log format: text or json.")
     var logFormat = LogFormat.text
 
+    @Option(help: "Longest wait, in seconds, between attempts to reach a hub that is down (1 to 3600).")
+    var maxBackoff: Double = 60
+
+    func validate() throws {
+        guard (1...3600).contains(maxBackoff) else { throw ValidationError("--max-backoff must be between 1 and 3600 seconds") }
+    }
+
     func run() async throws {
         let logger = logFormat.bootstrap(label: "steward.agent")
         let token = self.token ?? ProcessInfo.processInfo.environment["STEWARD_REGISTRATION_TOKEN"]
-        let configuration = AgentConfiguration(hubURL: hub, registrationToken: token, stateDirectory: stateDir)
+        var configuration = AgentConfiguration(hubURL: hub, registrationToken: token, stateDirectory: stateDir)
+        configuration.maxBackoffSeconds = maxBackoff
         try await AgentRunner.run(configuration: configuration, logger: logger)
     }
 }
@@ -43,7 +51,7 @@ struct AgentCommand: AsyncParsableCommand {
 /// Runs an agent in its own service group and turns an `AgentError` into its exit status.
 enum AgentRunner {
     static func run(configuration: AgentConfiguration, logger: Logger) async throws {
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HubClient.httpClientConfiguration)
         do {
             let agent = Agent(configuration: configuration, httpClient: httpClient, logger: logger)
             let group = ServiceGroup(

@@ -32,7 +32,7 @@ struct DemoCommand: AsyncParsableCommand {
             }),
             logger: logger,
             onListening: { _, port in listeningContinuation.yield(port) })
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HubClient.httpClientConfiguration)
         let localAgent = LocalAgentService(
             dataDirectory: options.dataDir, host: options.listen.host, listening: listening, owner: owner,
             httpClient: httpClient, logger: logger)

@@ -22,13 +22,7 @@ struct InstallCommand: AsyncParsableCommand {
     var follow = false
 
     func run() async throws {
-        var inputs: [String: InputValue] = [:]
-        for value in values {
-            guard let (name, text) = Formatting.labelChange(value), let text else {
-                throw ValidationError("--set takes name=value, not '\(value)'")
-            }
-            inputs[name] = .text(text)
-        }
+        let inputs = try Formatting.inputValues(values)
         try await client.withClient { api in
             let job: Wire.Job.Info = try await api.post(
                 "/api/v1/apps/\(try PathSegment.encode(app))/install", body: Wire.Job.AppRequest(serverID: server, inputs: inputs))
@@ -106,6 +100,54 @@ struct JobCommand: AsyncParsableCommand {
     }
 }
 
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel", abstract: "Cancel a queued or running job (a running script is stopped: SIGTERM, then SIGKILL).")
+
+    @OptionGroup var client: ClientOptions
+
+    @Argument(help: "The job's id.")
+    var id: String
+
+    func run() async throws {
+        try await client.withClient { api in
+            let job: Wire.Job.Info = try await api.post("/api/v1/jobs/\(try PathSegment.encode(id))/cancel", body: [String: String]())
+            if client.json { return try client.printJSON(job) }
+            Console.write("Cancelled job \(job.id) (attempt \(job.attempt)).")
+        }
+    }
+}
+
+struct RetryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry",
+        abstract: "Queue a job that failed, timed out, died, was cancelled or needs attention again.",
+        discussion:
+            "Password inputs were erased when the job ended: give those you typed again with --set; generated ones are generated anew.")
+
+    @OptionGroup var client: ClientOptions
+
+    @Argument(help: "The job's id.")
+    var id: String
+
+    @Option(name: .customLong("set"), help: "A password input's value, name=value (repeatable).")
+    var values: [String] = []
+
+    @Flag(help: "Follow the job's log until it ends; exit 0 only if it succeeded.")
+    var follow = false
+
+    func run() async throws {
+        let inputs = try Formatting.inputValues(values)
+        try await client.withClient { api in
+            let job: Wire.Job.Info = try await api.post(
+                "/api/v1/jobs/\(try PathSegment.encode(id))/retry", body: Wire.Job.RetryRequest(inputs: inputs))
+            if client.json && !follow { return try client.printJSON(job) }
+            Console.write("Queued job \(job.id) again (up to attempt \(job.maxAttempts)).")
+            if follow { try await JobFollower(api: api).follow(job.id) }
+        }
+    }
+}
+
 struct LogsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print a job's log.")
 
@@ -128,29 +170,36 @@ struct LogsCommand: AsyncParsableCommand {
     }
 }
 
-/// Prints a job's log as it grows, by byte offset, until the job reaches a final status.
+/// Prints a job's log live (Server-Sent Events) until the job ends; exits non-zero unless it succeeded.
+/// A dropped connection is picked up again where it stopped.
 struct JobFollower {
     let api: OperatorClient
 
     func follow(_ id: String) async throws {
-        let path = "/api/v1/jobs/\(try PathSegment.encode(id))"
-        var offset = 0
-        while true {
-            let job: Wire.Job.Info = try await api.get(path)
-            let chunk = try await api.getData("\(path)/logs?offset=\(offset)")
-            FileHandle.standardOutput.write(chunk)
-            offset += chunk.count
-            if job.status.isFinal {
-                // One more read: lines may have arrived between the two requests above.
-                let rest = try await api.getData("\(path)/logs?offset=\(offset)")
-                FileHandle.standardOutput.write(rest)
-                let exit = job.exitCode.map { ", exit code \($0)" } ?? ""
-                FileHandle.standardError.write(
-                    Data("steward: job \(id) \(job.status.rawValue) after \(job.attempt) attempt(s)\(exit)\n".utf8))
-                if job.status != .succeeded { throw ExitCode.failure }
-                return
+        let path = "/api/v1/jobs/\(try PathSegment.encode(id))/logs?follow=1"
+        var offset: String?
+        var final: Wire.Job.Info?
+        while final == nil {
+            let ended = try await api.stream(path, lastEventID: offset) { message in
+                switch message.event {
+                case "log":
+                    FileHandle.standardOutput.write(Data(message.data.utf8))
+                    offset = message.id
+                    return true
+                case "end":
+                    final = try Wire.makeDecoder().decode(Wire.Job.Info.self, from: Data(message.data.utf8))
+                    return false
+                default:
+                    return true
+                }
             }
-            try await Task.sleep(for: .milliseconds(500))
+            if !ended { try await Task.sleep(for: .seconds(1)) }
         }
+        guard let job = final else { return }
+        let exit = job.exitCode.map { ", exit code \($0)" } ?? ""
+        let reason = job.error.map { " (\($0))" } ?? ""
+        FileHandle.standardError.write(
+            Data("steward: job \(id) \(job.status.rawValue) after \(job.attempt) attempt(s)\(exit)\(reason)\n".utf8))
+        if job.status != .succeeded { throw ExitCode.failure }
     }
 }

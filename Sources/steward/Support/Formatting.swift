@@ -1,4 +1,6 @@
+import ArgumentParser
 import Foundation
+import StewardCore
 
 /// Small renderings shared by the operator commands.
 enum Formatting {
@@ -43,5 +45,17 @@ enum Formatting {
         }
         if text.hasSuffix("-"), text.count > 1 { return (String(text.dropLast()), nil) }
         return nil
+    }
+
+    /// `--set name=value` options as input values.
+    static func inputValues(_ options: [String]) throws -> [String: InputValue] {
+        var inputs: [String: InputValue] = [:]
+        for option in options {
+            guard let (name, text) = labelChange(option), let text else {
+                throw ValidationError("--set takes name=value, not '\(option)'")
+            }
+            inputs[name] = .text(text)
+        }
+        return inputs
     }
 }

@@ -35,6 +35,35 @@ struct OperatorClient {
         _ = try await send(.DELETE, path)
     }
 
+    /// Reads a Server-Sent Events stream, handing each message to `onEvent` until it returns `false`
+    /// (then `true` is returned) or the hub ends the stream (`false`: the caller may reconnect).
+    func stream(_ path: String, lastEventID: String?, onEvent: (ServerSentEvent) async throws -> Bool) async throws -> Bool {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.headers.add(name: "Authorization", value: "Bearer \(apiToken)")
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
+        let response: HTTPClientResponse
+        do {
+            response = try await httpClient.execute(request, timeout: .hours(24))
+        } catch {
+            throw Failure(description: "cannot reach the hub at \(baseURL): \(error)")
+        }
+        guard response.status == .ok else {
+            throw Self.failure(status: response.status, body: Data(try await response.body.collect(upTo: 1 << 20).readableBytesView))
+        }
+        var parser = ServerSentEventParser()
+        do {
+            for try await buffer in response.body {
+                for message in parser.feed(buffer.readableBytesView) where try await !onEvent(message) { return true }
+            }
+        } catch let error as Failure {
+            throw error
+        } catch {
+            // The connection dropped (the hub restarted, a proxy timed out): the caller reconnects.
+        }
+        return false
+    }
+
     private func send(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws -> Data {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
@@ -51,17 +80,20 @@ struct OperatorClient {
             throw Failure(description: "cannot reach the hub at \(baseURL): \(error)")
         }
         let data = Data(try await response.body.collect(upTo: 16 << 20).readableBytesView)
-        guard (200..<300).contains(response.status.code) else {
-            if let problem = try? Wire.makeDecoder().decode(Wire.Problem.self, from: data) {
-                var message = problem.detail ?? problem.title
-                for error in problem.errors ?? [] where !message.contains(error.message) {
-                    message += "\n  \(error.field): \(error.message)"
-                }
-                throw Failure(description: "\(message) (HTTP \(problem.status), \(problem.code))")
-            }
-            throw Failure(description: "the hub answered HTTP \(response.status.code)")
-        }
+        guard (200..<300).contains(response.status.code) else { throw Self.failure(status: response.status, body: data) }
         return data
+    }
+
+    /// The hub's problem document as one message with every field error.
+    private static func failure(status: HTTPResponseStatus, body: Data) -> Failure {
+        guard let problem = try? Wire.makeDecoder().decode(Wire.Problem.self, from: body) else {
+            return Failure(description: "the hub answered HTTP \(status.code)")
+        }
+        var message = problem.detail ?? problem.title
+        for error in problem.errors ?? [] where !message.contains(error.message) {
+            message += "\n  \(error.field): \(error.message)"
+        }
+        return Failure(description: "\(message) (HTTP \(problem.status), \(problem.code))")
     }
 
     private func decode<Answer: Decodable>(_ data: Data) throws -> Answer {

@@ -98,4 +98,25 @@ public struct JobRecord: Sendable, Equatable {
             createdAt: createdAt, startedAt: startedAt, finishedAt: finishedAt,
             nextRunAt: status == .queued || status == .retrying ? nextRunAt : nil)
     }
+
+    /// The event that announces the job's status as it is now.
+    public var statusEvent: Wire.Event {
+        let kind: Wire.Event.Kind =
+            switch status {
+            case .queued: .jobQueued
+            case .running: .jobStarted
+            case .retrying: .jobRetrying
+            case .succeeded, .failed, .needsAttention, .timedOut, .dead, .cancelled: .jobFinished
+            }
+        return Wire.Event(
+            kind: kind, at: Date(), tenantID: tenantID, serverID: serverID, jobID: id, appID: appID, status: status.rawValue,
+            attempt: attempt, exitCode: exitCode, nextRunAt: status == .retrying ? nextRunAt : nil)
+    }
+
+    /// The event that says the log grew to `length` bytes.
+    public func logEvent(length: Int64) -> Wire.Event {
+        Wire.Event(
+            kind: .jobLog, at: Date(), tenantID: tenantID, serverID: serverID, jobID: id, appID: appID, status: status.rawValue,
+            attempt: attempt, logBytes: length)
+    }
 }

@@ -41,4 +41,8 @@ public struct ServerRecord: Sendable, Equatable {
             id: id, name: name, hostname: hostname, labels: labels, facts: facts, agentVersion: agentVersion,
             status: status(at: now, heartbeatInterval: heartbeatInterval), lastSeenAt: lastSeenAt, enrolledAt: enrolledAt)
     }
+
+    public func event(_ kind: Wire.Event.Kind, at now: Date = Date()) -> Wire.Event {
+        Wire.Event(kind: kind, at: now, tenantID: tenantID, serverID: id)
+    }
 }

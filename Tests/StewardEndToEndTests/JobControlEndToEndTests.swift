@@ -1,0 +1,175 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import StewardCore
+import StewardHub
+import StewardTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Watching and steering jobs: the event stream, following a log live, cancel, retry, and a hub that
+/// dies while its agent runs a job.
+@Suite(.serialized)
+struct JobControlEndToEndTests {
+    @Test("events and a followed log tell a job's whole story, live and without secrets", arguments: TestDatabase.available)
+    func eventsAndFollow(database: TestDatabase) async throws {
+        try await JobsEndToEndTests.withFleet(database) { api, serverID, directory, _, _ in
+            var events = try await EventStream(api, "/api/v1/events?kind=job.queued,job.started,job.log,job.finished")
+            let job = try await api.install(
+                "probe", server: serverID,
+                inputs: ["marker": .text(directory.path + "/marker"), "sleep_first_run": .integer(1), "api_key": "k3y-s3cret-value"])
+            var follow = try await EventStream(api, "/api/v1/jobs/\(job.id)/logs?follow=1")
+
+            let story = try await events.collect { $0.event == "job.finished" }
+            let kinds = story.map { $0.event ?? "" }
+            #expect(kinds.first == "job.queued")
+            #expect(kinds.contains("job.started") && kinds.contains("job.log"))
+            #expect(kinds.firstIndex(of: "job.started")! < kinds.firstIndex(of: "job.log")!)
+            let finished = try Wire.makeDecoder().decode(Wire.Event.self, from: Data(story.last!.data.utf8))
+            #expect(finished.jobID == job.id && finished.status == "succeeded" && finished.exitCode == 0)
+
+            let followed = try await follow.collect { $0.event == "end" }
+            let text = followed.filter { $0.event == "log" }.map(\.data).joined()
+            let stored = try await api.text("/api/v1/jobs/\(job.id)/logs")
+            #expect(text == stored)
+            #expect(stored.contains("with api key ****"))
+            #expect(followed.last { $0.event == "log" }?.id == String(stored.utf8.count))
+            let end = try Wire.makeDecoder().decode(Wire.Job.Info.self, from: Data(followed.last!.data.utf8))
+            #expect(end.status == .succeeded)
+            for message in story + followed { #expect(!message.data.contains("k3y-s3cret-value")) }
+
+            // Resuming from an offset (a reconnecting EventSource) sends only the rest, then the end.
+            var resumed = try await EventStream(api, "/api/v1/jobs/\(job.id)/logs?follow=1", lastEventID: "28")
+            let rest = try await resumed.collect { $0.event == "end" }
+            #expect(rest.filter { $0.event == "log" }.map(\.data).joined() == String(stored.dropFirst(28)))
+            #expect(try await api.request(.GET, "/api/v1/events?kind=job.bogus").status == .badRequest)
+        }
+    }
+
+    @Test("cancelling a queued job keeps it from running; cancelling a running one stops its script")
+    func cancel() async throws {
+        try await JobsEndToEndTests.withFleet(.sqlite) { api, serverID, directory, _, agent in
+            let first = directory.path + "/marker-running"
+            let second = directory.path + "/marker-queued"
+            let running = try await api.install(
+                "probe", server: serverID, inputs: ["marker": .text(first), "sleep_first_run": .integer(60)])
+            try await eventually("the first job runs") { (try? String(contentsOfFile: first, encoding: .utf8)) == "run\n" }
+            // One job at a time per server: this one waits behind the first.
+            let queued = try await api.install("probe", server: serverID, inputs: ["marker": .text(second)])
+
+            let cancelledQueued = try await api.post("/api/v1/jobs/\(queued.id)/cancel")
+            #expect(cancelledQueued.status == .ok)
+            #expect(try await api.job(queued.id).status == .cancelled)
+            #expect(try await api.post("/api/v1/jobs/\(queued.id)/cancel").status == .conflict)
+
+            #expect(try await api.post("/api/v1/jobs/\(running.id)/cancel").status == .ok)
+            try await eventually("the agent stops the script") { ScriptProcesses.matching("sleep 60").isEmpty }
+            let done = try await api.job(running.id)
+            #expect(done.status == .cancelled)
+            #expect(done.error?.contains("cancelled by") == true)
+            #expect(agent.output.contains("stopping the script"))
+            // The agent is free again, and the cancelled queued job never ran.
+            let next = try await api.install("probe", server: serverID, inputs: ["marker": .text(directory.path + "/marker-next")])
+            #expect(try await api.waitForJob(next.id) { $0.status.isFinal }.status == .succeeded)
+            #expect(!FileManager.default.fileExists(atPath: second))
+            let audit = try await api.text("/api/v1/audit")
+            #expect(audit.contains("job.cancel"))
+        }
+    }
+
+    @Test("a retry re-queues a failed job and asks again for the passwords it erased")
+    func retry() async throws {
+        try await JobsEndToEndTests.withFleet(.sqlite) { api, serverID, directory, _, _ in
+            let marker = directory.path + "/marker-retry"
+            let job = try await api.install(
+                "probe", server: serverID, inputs: ["marker": .text(marker), "exit_code": .integer(1), "api_key": "first-key-value"])
+            #expect(try await api.waitForJob(job.id) { $0.status.isFinal }.status == .failed)
+            #expect(try await api.post("/api/v1/jobs/\(job.id)/retry").status == .unprocessableEntity)
+            let wrong = try await api.post("/api/v1/jobs/\(job.id)/retry", body: #"{"inputs": {"marker": "/elsewhere"}}"#)
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(String(decoding: wrong.body, as: UTF8.self).contains("only password inputs"))
+
+            let again = try await api.post("/api/v1/jobs/\(job.id)/retry", body: #"{"inputs": {"api_key": "second-key-value"}}"#)
+            #expect(again.status == .accepted)
+            let done = try await api.waitForJob(job.id) { $0.status.isFinal }
+            #expect(done.status == .failed)
+            #expect(done.attempt == 2)
+            #expect(try String(contentsOfFile: marker, encoding: .utf8) == "run\nrun\n")
+            let log = try await api.text("/api/v1/jobs/\(job.id)/logs")
+            #expect(log.components(separatedBy: "with api key ****").count == 3)
+            #expect(!log.contains("key-value"))
+            #expect(try await api.text("/api/v1/audit").contains("job.retry"))
+            // A succeeded job has nothing to retry.
+            let fine = try await api.install("probe", server: serverID, inputs: ["marker": .text(directory.path + "/marker-fine")])
+            _ = try await api.waitForJob(fine.id) { $0.status.isFinal }
+            #expect(try await api.post("/api/v1/jobs/\(fine.id)/retry").status == .conflict)
+        }
+    }
+
+    @Test("a hub killed mid-job: the agent journals the result and delivers it when the hub is back; nothing runs twice")
+    func hubKilledMidJob() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let hubArguments = [
+            "hub", "--data-dir", directory.path + "/hub", "--listen", "127.0.0.1:0", "--heartbeat-interval", "1",
+            "--no-builtin-catalog", "--catalog", Fixtures.jobsCatalog, "--backoff-scale", "0.05",
+        ]
+        let hubEnvironment = ["STEWARD_BOOTSTRAP_TOKEN": FleetEndToEndTests.ownerToken]
+        var hub = try StewardProcess(hubArguments, environment: hubEnvironment, logPath: directory.path + "/hub.log")
+        var api = try await HubAPI.connect(to: hub)
+        let token = try await api.createToken(maxUses: 1)
+        let agentArguments = ["agent", "--state-dir", directory.path + "/agent", "--max-backoff", "1"]
+        var agent = try StewardProcess(
+            agentArguments + ["--hub", api.baseURL, "--token", token], logPath: directory.path + "/agent.log")
+        try await eventually("the agent is online") { try await api.servers().first?.status == .online }
+        let serverID = try #require(try await api.servers().first?.id)
+
+        let marker = directory.path + "/marker-hub"
+        let job = try await api.install("probe", server: serverID, inputs: ["marker": .text(marker), "sleep_first_run": .integer(2)])
+        try await eventually("the job runs") { (try? String(contentsOfFile: marker, encoding: .utf8)) == "run\n" }
+        hub.signal(SIGKILL)
+        _ = try await hub.waitForExit()
+
+        // The script ends while no hub runs: its result goes to the journal. The agent is then
+        // stopped too, so only the journal on disk can carry the result over.
+        let journal = directory.path + "/agent/journal"
+        try await eventually("the result is journaled", timeout: .seconds(20)) {
+            ((try? FileManager.default.contentsOfDirectory(atPath: journal)) ?? []).contains { $0.hasSuffix(".json") }
+        }
+        await agent.stop()
+        let entry = try #require(try FileManager.default.contentsOfDirectory(atPath: journal).first)
+        let journaled = try String(contentsOfFile: journal + "/" + entry, encoding: .utf8)
+        #expect(journaled.contains(#""exit_code":0"#))
+
+        // Same port: the agent knows the hub by its URL.
+        let port = try #require(api.baseURL.split(separator: ":").last.map(String.init))
+        let restartArguments = hubArguments.map { $0 == "127.0.0.1:0" ? "127.0.0.1:\(port)" : $0 }
+        hub = try StewardProcess(restartArguments, environment: hubEnvironment, logPath: directory.path + "/hub-again.log")
+        api = try await HubAPI.connect(to: hub)
+        agent = try StewardProcess(agentArguments, logPath: directory.path + "/agent-again.log")
+        let done = try await api.waitForJob(job.id) { $0.status.isFinal }
+        #expect(done.status == .succeeded)
+        #expect(done.attempt == 1)
+        #expect(done.outputs == ["marker_path": marker])
+        #expect(try String(contentsOfFile: marker, encoding: .utf8) == "run\n")
+        #expect(try await api.text("/api/v1/jobs/\(job.id)/logs").contains("to stderr"))
+        try await eventually("the journal is emptied") {
+            ((try? FileManager.default.contentsOfDirectory(atPath: journal)) ?? []).isEmpty
+        }
+        await agent.stop()
+        await hub.stop()
+    }
+}
+
+extension HubAPI {
+    func job(_ id: String) async throws -> Wire.Job.Info {
+        try Wire.makeDecoder().decode(Wire.Job.Info.self, from: try await request(.GET, "/api/v1/jobs/\(id)").body)
+    }
+
+    func post(_ path: String, body: String? = nil) async throws -> (status: HTTPResponseStatus, body: Data) {
+        try await request(.POST, path, body: body.map { Data($0.utf8) })
+    }
+}
