@@ -60,15 +60,23 @@ public func buildHubApplication(
     AgentJobController(store: store, dispatcher: dispatcher)
         .addRoutes(to: api.group("agent/jobs").add(middleware: AgentAuthMiddleware(store: store)).group(context: AgentRequestContext.self))
 
+    var services: [any Service] = [
+        pool,
+        Sweeper(
+            store: store, dispatcher: dispatcher, offlineAfter: TimeInterval(3 * configuration.heartbeatInterval), ready: migrated,
+            logger: logger),
+    ]
+    // Hubs sharing PostgreSQL tell each other about queued jobs and everything else on the bus.
+    if let postgres = pool as? PostgresPool {
+        let relay = PostgresEventRelay(client: postgres.client, bus: events, logger: logger)
+        await events.connect(relay)
+        services.append(relay)
+    }
+
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [
-            pool,
-            Sweeper(
-                store: store, dispatcher: dispatcher, offlineAfter: TimeInterval(3 * configuration.heartbeatInterval), ready: migrated,
-                logger: logger),
-        ],
+        services: services,
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             logger.info("hub listening", metadata: ["http.address": "\(configuration.host):\(port)"])

@@ -21,9 +21,11 @@ struct EventStream {
         body = response.body.makeAsyncIterator()
     }
 
-    /// The next message, or `nil` when the hub ended the stream.
-    mutating func next() async throws -> ServerSentEvent? {
+    /// The next message, or `nil` when the hub ended the stream. Past `deadline` it throws; since the
+    /// hub sends a keep-alive comment every 15 s, that is noticed within 15 s.
+    mutating func next(deadline: ContinuousClock.Instant = .now + .seconds(60)) async throws -> ServerSentEvent? {
         while ready.isEmpty {
+            guard ContinuousClock.now < deadline else { throw TestFailure("no message in time") }
             guard let buffer = try await body.next() else { return nil }
             ready += parser.feed(buffer.readableBytesView)
         }
@@ -36,11 +38,14 @@ struct EventStream {
     ) async throws -> [ServerSentEvent] {
         var messages: [ServerSentEvent] = []
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            guard let message = try await next() else { break }
-            messages.append(message)
-            if last(message) { return messages }
+        do {
+            while let message = try await next(deadline: deadline) {
+                messages.append(message)
+                if last(message) { return messages }
+            }
+        } catch let failure as TestFailure {
+            throw TestFailure("\(failure): got \(messages)")
         }
-        throw TestFailure("the stream ended or timed out before the expected message; got \(messages)")
+        throw TestFailure("the stream ended before the expected message; got \(messages)")
     }
 }

@@ -164,6 +164,60 @@ struct JobControlEndToEndTests {
     }
 }
 
+/// Two hub processes on one PostgreSQL database, an agent on each.
+@Suite(.serialized)
+struct TwoHubEndToEndTests {
+    @Test(
+        "a job queued on one hub is dispatched at once to an agent long-polling the other, and its events reach both",
+        arguments: TestDatabase.available.filter { $0 == .postgresql })
+    func twoHubs(database: TestDatabase) async throws {
+        try await database.withFreshLocation { (location: DatabaseLocation) -> Void in
+            guard case .postgresql(let url) = location else { return }
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            // Both hubs use the same keys (one data directory here; copies of master.key and signing.key in production).
+            func startHub(_ name: String) throws -> StewardProcess {
+                try StewardProcess(
+                    [
+                        "hub", "--data-dir", directory.path + "/hub", "--listen", "127.0.0.1:0", "--heartbeat-interval", "1",
+                        "--no-builtin-catalog", "--catalog", Fixtures.jobsCatalog, "--database-url", url,
+                    ],
+                    environment: ["STEWARD_BOOTSTRAP_TOKEN": FleetEndToEndTests.ownerToken], logPath: directory.path + "/\(name).log")
+            }
+            let hubA = try startHub("hub-a")
+            let apiA = try await HubAPI.connect(to: hubA)
+            let hubB = try startHub("hub-b")
+            let apiB = try await HubAPI.connect(to: hubB)
+            let agentA = try StewardProcess(
+                ["agent", "--hub", apiA.baseURL, "--token", try await apiA.createToken(maxUses: 1), "--state-dir", directory.path + "/a"],
+                logPath: directory.path + "/agent-a.log")
+            let agentB = try StewardProcess(
+                ["agent", "--hub", apiB.baseURL, "--token", try await apiB.createToken(maxUses: 1), "--state-dir", directory.path + "/b"],
+                logPath: directory.path + "/agent-b.log")
+            try await eventually("both agents are online") { try await apiA.servers().filter { $0.status == .online }.count == 2 }
+            let credentialsB = try String(contentsOfFile: directory.path + "/b/credentials.json", encoding: .utf8)
+            let serverB = try #require(try await apiA.servers().first { credentialsB.contains($0.id) }?.id)
+            let serverA = try #require(try await apiA.servers().first { $0.id != serverB }?.id)
+            // Let both agents settle into their long polls (30 s each): only a notification can wake them now.
+            try await Task.sleep(for: .seconds(1))
+
+            var eventsOnB = try await EventStream(apiB, "/api/v1/events?kind=job.queued,job.finished")
+            for (api, server, name) in [(apiA, serverB, "a-to-b"), (apiB, serverA, "b-to-a")] {
+                let marker = directory.path + "/marker-" + name
+                let start = ContinuousClock.now
+                let job = try await api.install("probe", server: server, inputs: ["marker": .text(marker)])
+                let done = try await api.waitForJob(job.id) { $0.status.isFinal }
+                let elapsed = ContinuousClock.now - start
+                #expect(done.status == .succeeded, "\(name)")
+                #expect(elapsed < .seconds(5), "\(name): queued → succeeded took \(elapsed); the other hub's long poll was not woken")
+                let seen = try await eventsOnB.collect { $0.event == "job.finished" && $0.data.contains(job.id) }
+                #expect(seen.contains { $0.event == "job.queued" && $0.data.contains(job.id) }, "\(name)")
+            }
+            for process in [agentA, agentB, hubA, hubB] { await process.stop() }
+        }
+    }
+}
+
 extension HubAPI {
     func job(_ id: String) async throws -> Wire.Job.Info {
         try Wire.makeDecoder().decode(Wire.Job.Info.self, from: try await request(.GET, "/api/v1/jobs/\(id)").body)
