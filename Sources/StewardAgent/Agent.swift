@@ -31,7 +31,8 @@ public struct Agent: Service {
             let logger = agentLogger
             let jobs = JobLoop(
                 client: HubClient(httpClient: httpClient, baseURL: credentials.hubURL), credentials: credentials,
-                stateDirectory: stateDirectory, logger: logger, maxBackoffSeconds: configuration.maxBackoffSeconds)
+                stateDirectory: stateDirectory, logger: logger, maxBackoffSeconds: configuration.maxBackoffSeconds,
+                policy: configuration.policy)
             // Heartbeats and jobs run side by side; whichever throws (revocation) ends both.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await heartbeatLoop(credentials: credentials, logger: logger) }

@@ -8,6 +8,8 @@ public struct AgentConfiguration: Sendable {
     public var facts = FactsCollector()
     /// Longest wait between attempts while the hub is unreachable.
     public var maxBackoffSeconds: Double = 60
+    /// What signed jobs may do here; by default only catalog scripts run.
+    public var policy = AgentPolicy()
 
     public init(hubURL: String?, registrationToken: String?, stateDirectory: String) {
         self.hubURL = hubURL

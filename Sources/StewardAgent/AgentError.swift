@@ -15,6 +15,8 @@ public struct AgentError: Error, CustomStringConvertible, Sendable {
         /// Neither stored credentials nor a registration token were given, or the stored ones are damaged.
         public static let notEnrolled = Code(name: "not_enrolled", exitCode: 64)
         public static let stateUnreadable = Code(name: "state_unreadable", exitCode: 74)
+        /// The `--policy` file cannot be read or is not valid.
+        public static let policyInvalid = Code(name: "policy_invalid", exitCode: 65)
     }
 
     public var code: Code

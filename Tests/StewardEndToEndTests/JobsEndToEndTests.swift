@@ -15,7 +15,8 @@ import Glibc
 struct JobsEndToEndTests {
     /// A hub with the probe catalog and fast retries, and one enrolled agent.
     static func withFleet(
-        _ database: TestDatabase, _ body: (HubAPI, String, TemporaryDirectory, StewardProcess, StewardProcess) async throws -> Void
+        _ database: TestDatabase, agentArguments: [String] = [],
+        _ body: (HubAPI, String, TemporaryDirectory, StewardProcess, StewardProcess) async throws -> Void
     ) async throws {
         try await database.withFreshLocation { (location: DatabaseLocation) -> Void in
             let directory = try TemporaryDirectory()
@@ -31,7 +32,7 @@ struct JobsEndToEndTests {
             let api = try await HubAPI.connect(to: hub)
             let token = try await api.createToken(maxUses: 1)
             let agent = try StewardProcess(
-                ["agent", "--hub", api.baseURL, "--token", token, "--state-dir", directory.path + "/agent"],
+                ["agent", "--hub", api.baseURL, "--token", token, "--state-dir", directory.path + "/agent"] + agentArguments,
                 environment: ["LOG_LEVEL": "debug"], logPath: directory.path + "/agent.log")
             try await eventually("the agent is online") { try await api.servers().first?.status == .online }
             let serverID = try #require(try await api.servers().first?.id)

@@ -10,6 +10,7 @@ struct JobLoop {
     let stateDirectory: StateDirectory
     let logger: Logger
     let maxBackoffSeconds: Double
+    let policy: AgentPolicy
 
     func run() async throws {
         guard let keyData = Data(base64Encoded: credentials.hubPublicKey),
@@ -69,32 +70,46 @@ struct JobLoop {
             }
             payload = decoded
         }
-        guard let script = Data(base64Encoded: payload.script),
-            SHA256.hash(data: script).map({ String(format: "%02x", $0) }).joined() == payload.scriptSHA256
-        else {
-            return await refuse("the script does not match its SHA-256")
+        // Every step is checked before the first one runs: a chain is refused whole, never run in part.
+        for (index, step) in payload.steps.enumerated() {
+            let label = "step \(index + 1) (\(step.type.rawValue))"
+            if let problem = StepCheck.problems(step, index: index).first {
+                return await refuse("\(label): \(problem.field) \(problem.message)")
+            }
+            if step.type == .script, StepExecutor.scriptBytes(of: step) == nil {
+                return await refuse("\(label): the script does not match its SHA-256")
+            }
+            if let reason = policy.refusal(of: step) { return await refuse("\(label): \(reason)") }
         }
+        guard !payload.steps.isEmpty else { return await refuse("the job has no steps") }
 
-        logger.info("running job", metadata: ["app.id": "\(payload.appID)", "job.role": "\(payload.role)"])
-        let secrets = payload.secretNames.compactMap { payload.environment[$0] }
+        logger.info("running job", metadata: ["job.kind": "\(payload.kind)", "app.id": "\(payload.appID ?? "-")"])
+        let secrets = payload.secretNames.compactMap { payload.environment[$0] } + payload.steps.flatMap(\.secrets)
         let stop = StopSignal()
         let shipper = LogShipper(
             client: client, credential: credentials.credential, jobID: envelope.jobID, attempt: envelope.attempt, stopSignal: stop,
             logger: logger)
         async let shipping: Void = shipper.run()
-        var result: Wire.Job.Result
-        do {
-            let outcome = try await runner.run(
-                .init(
-                    script: script, inputs: payload.environment, secrets: secrets, timeout: .seconds(payload.timeoutSeconds), stop: stop)
-            ) { line in await shipper.add(line) }
-            logger.info(
-                outcome.stopped ? "job stopped at the hub's request" : "job finished", metadata: ["job.exit_code": "\(outcome.exitCode)"])
-            result = .init(attempt: envelope.attempt, exitCode: Int(outcome.exitCode), outputs: outcome.outputs)
-        } catch {
-            await shipper.add("[steward: the script could not be started: \(error)]")
-            result = .init(attempt: envelope.attempt, exitCode: 127)
+        let context = StepExecutor.Context(
+            environment: payload.environment, secrets: secrets, deadline: .now + .seconds(payload.timeoutSeconds), stop: stop,
+            onLine: { line in await shipper.add(line) })
+        let executor = StepExecutor(policy: policy, runner: runner)
+        var stepResults: [Wire.Job.StepResult] = []
+        var outputs: [String: String] = [:]
+        for (index, step) in payload.steps.enumerated() {
+            // A single script step is the job itself; otherwise each step is announced in the log.
+            if payload.steps.count > 1 || step.type != .script {
+                await shipper.add("[steward] step \(index + 1)/\(payload.steps.count): \(StepExecutor.summary(of: step))")
+            }
+            let outcome = await executor.run(step, index: index, context: context)
+            if let error = outcome.result.error { await shipper.add("[steward] step \(index + 1) failed: \(error)") }
+            stepResults.append(outcome.result)
+            outputs.merge(outcome.outputs) { _, new in new }
+            if outcome.result.exitCode != 0 { break }
         }
+        let exitCode = stepResults.last?.exitCode ?? 1
+        logger.info("job finished", metadata: ["job.exit_code": "\(exitCode)"])
+        let result = Wire.Job.Result(attempt: envelope.attempt, exitCode: exitCode, outputs: outputs, steps: stepResults)
         await shipper.stop()
         await shipping
         await shipper.flush()

@@ -11,9 +11,17 @@ import Glibc
 /// directory, a minimal environment plus the inputs, its own process group, and at the timeout
 /// SIGTERM to the whole group, SIGKILL after a grace period, exit code 124.
 public struct ScriptRunner: Sendable {
-    /// One script to run.
+    /// What runs: a script (bash, from the signed job) or one program with its arguments, never a shell.
+    public enum Program: Sendable {
+        case script(Data)
+        case executable(path: String, arguments: [String])
+    }
+
+    /// One script or program to run.
     public struct Request: Sendable {
-        public var script: Data
+        public var program: Program
+        /// Where it runs; a fresh, empty directory when `nil`.
+        public var workingDirectory: String?
         /// Input values as environment variables (`NAME` → value).
         public var inputs: [String: String]
         /// Values to mask in every line of output.
@@ -24,7 +32,15 @@ public struct ScriptRunner: Sendable {
         public var stop: StopSignal?
 
         public init(script: Data, inputs: [String: String], secrets: [String], timeout: Duration, stop: StopSignal? = nil) {
-            self.script = script
+            self.init(program: .script(script), inputs: inputs, secrets: secrets, timeout: timeout, stop: stop)
+        }
+
+        public init(
+            program: Program, workingDirectory: String? = nil, inputs: [String: String] = [:], secrets: [String], timeout: Duration,
+            stop: StopSignal? = nil
+        ) {
+            self.program = program
+            self.workingDirectory = workingDirectory
             self.inputs = inputs
             self.secrets = secrets
             self.timeout = timeout
@@ -65,7 +81,15 @@ public struct ScriptRunner: Sendable {
         try AtomicFile.makeDirectory(workRoot)
         let directory = try makeWorkingDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try AtomicFile.write(request.script, to: directory + "/script", mode: 0o700)
+        let executable: Executable
+        let arguments: Arguments
+        switch request.program {
+        case .script(let script):
+            try AtomicFile.write(script, to: directory + "/script", mode: 0o700)
+            (executable, arguments) = (.path("/bin/bash"), ["./script"])
+        case .executable(let path, let programArguments):
+            (executable, arguments) = (.path(FilePath(path)), Arguments(programArguments))
+        }
         let outputFile = directory + "/output"
         FileManager.default.createFile(atPath: outputFile, contents: nil, attributes: [.posixPermissions: 0o600])
 
@@ -82,8 +106,8 @@ public struct ScriptRunner: Sendable {
         let stopped = Flag()
 
         let result = try await Subprocess.run(
-            .path("/bin/bash"), arguments: ["./script"], environment: .custom(Self.keyed(environment)),
-            workingDirectory: FilePath(directory), platformOptions: options, input: .none, output: .sequence,
+            executable, arguments: arguments, environment: .custom(Self.keyed(environment)),
+            workingDirectory: FilePath(request.workingDirectory ?? directory), platformOptions: options, input: .none, output: .sequence,
             error: .combinedWithOutput
         ) { execution in
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -74,6 +74,10 @@ extension Wire {
             public var startedAt: Date?
             public var finishedAt: Date?
             public var nextRunAt: Date?
+            /// The steps of a step job, with file contents and `env.set` values masked; empty for app jobs.
+            public var steps: [Step] = []
+            /// How each step of the last attempt ended.
+            public var stepResults: [StepResult] = []
 
             public init(
                 id: String, serverID: String, kind: String, appID: String?, appVersion: String?, inputs: [String: String],
@@ -111,44 +115,44 @@ extension Wire {
                 case startedAt = "started_at"
                 case finishedAt = "finished_at"
                 case nextRunAt = "next_run_at"
+                case steps
+                case stepResults = "step_results"
             }
         }
 
-        /// What the signed envelope carries to the agent: one script and its inputs.
+        /// What the signed envelope carries to the agent: the steps to run, in order, and the inputs
+        /// of its script steps.
         public struct Payload: Codable, Sendable, Equatable {
-            public var appID: String
-            public var appVersion: String
-            /// `install`, `uninstall`, `upgrade` or `health`.
-            public var role: String
-            /// The script's bytes, base64.
-            public var script: String
-            /// SHA-256 of the script's bytes, hex; the agent checks it before running anything.
-            public var scriptSHA256: String
-            /// Environment variables for the script, secrets included (the envelope travels over TLS).
+            /// `install`, `uninstall`, `composite`, or a single step's type.
+            public var kind: String
+            public var appID: String?
+            public var appVersion: String?
+            /// Script steps carry the script's bytes and SHA-256, which the agent checks before running it.
+            public var steps: [Step]
+            /// Environment variables for script steps, secrets included (the envelope travels over TLS).
             public var environment: [String: String]
             /// Which of `environment` are secrets, to be masked in every line of output.
             public var secretNames: [String]
+            /// For the whole job, all steps together.
             public var timeoutSeconds: Int
 
             public init(
-                appID: String, appVersion: String, role: String, script: String, scriptSHA256: String,
-                environment: [String: String], secretNames: [String], timeoutSeconds: Int
+                kind: String, appID: String?, appVersion: String?, steps: [Step], environment: [String: String], secretNames: [String],
+                timeoutSeconds: Int
             ) {
+                self.kind = kind
                 self.appID = appID
                 self.appVersion = appVersion
-                self.role = role
-                self.script = script
-                self.scriptSHA256 = scriptSHA256
+                self.steps = steps
                 self.environment = environment
                 self.secretNames = secretNames
                 self.timeoutSeconds = timeoutSeconds
             }
 
             enum CodingKeys: String, CodingKey {
-                case role, script, environment
+                case kind, steps, environment
                 case appID = "app_id"
                 case appVersion = "app_version"
-                case scriptSHA256 = "script_sha256"
                 case secretNames = "secret_names"
                 case timeoutSeconds = "timeout_seconds"
             }
@@ -165,22 +169,36 @@ extension Wire {
             }
         }
 
-        /// How an attempt ended, or why the agent refused it (then `exitCode` is nil).
+        /// How an attempt ended, or why the agent refused it (then `exitCode` is nil). `steps` says
+        /// how each step that ran ended; a chain stops at its first failing step.
         public struct Result: Codable, Sendable, Equatable {
             public var attempt: Int
             public var exitCode: Int?
             public var outputs: [String: String]
             public var refusal: String?
+            public var steps: [StepResult]
 
-            public init(attempt: Int, exitCode: Int?, outputs: [String: String] = [:], refusal: String? = nil) {
+            public init(
+                attempt: Int, exitCode: Int?, outputs: [String: String] = [:], refusal: String? = nil, steps: [StepResult] = []
+            ) {
                 self.attempt = attempt
                 self.exitCode = exitCode
                 self.outputs = outputs
                 self.refusal = refusal
+                self.steps = steps
+            }
+
+            public init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                attempt = try container.decode(Int.self, forKey: .attempt)
+                exitCode = try container.decodeIfPresent(Int.self, forKey: .exitCode)
+                outputs = try container.decodeIfPresent([String: String].self, forKey: .outputs) ?? [:]
+                refusal = try container.decodeIfPresent(String.self, forKey: .refusal)
+                steps = try container.decodeIfPresent([StepResult].self, forKey: .steps) ?? []
             }
 
             enum CodingKeys: String, CodingKey {
-                case attempt, outputs, refusal
+                case attempt, outputs, refusal, steps
                 case exitCode = "exit_code"
             }
         }

@@ -34,8 +34,11 @@ struct AgentJobController {
         let batch = try await request.decodeJSON(as: Wire.Job.LogBatch.self, context: context)
         // The agent masked the lines already; the hub masks again with what it knows, in case it did not.
         var lines = batch.lines
-        if !lines.isEmpty, let sealed = job.sealedSecrets {
-            let masker = SecretMasker(secrets: Array(try SecretBox(key: dispatcher.keys.masterKey).open(sealed).values))
+        if !lines.isEmpty, job.sealedSecrets != nil || job.sealedSteps != nil {
+            let box = SecretBox(key: dispatcher.keys.masterKey)
+            var secrets = try job.sealedSecrets.map { Array(try box.open($0).values) } ?? []
+            secrets += try job.sealedSteps.map { try box.open($0, as: [Wire.Job.Step].self).flatMap(\.secrets) } ?? []
+            let masker = SecretMasker(secrets: secrets)
             lines = lines.map(masker.mask)
         }
         guard let length = try await store.appendLog(jobID: job.id, attempt: batch.attempt, lines: lines) else {

@@ -12,6 +12,7 @@ struct JobController {
         apps.post(":id/install") { request, context in try await queue("install", request: request, context: context) }
         apps.post(":id/uninstall") { request, context in try await queue("uninstall", request: request, context: context) }
         jobs.get(use: list)
+        jobs.post(use: queueSteps)
         jobs.get(":id", use: show)
         jobs.get(":id/logs", use: logs)
         jobs.post(":id/cancel", use: cancel)
@@ -31,11 +32,7 @@ struct JobController {
         case .success(let values): validated = values
         case .failure(let failure): throw APIError.invalid(failure.errors)
         }
-        guard let server = try await store.server(id: body.serverID, tenantID: context.identity.tenantID) else {
-            throw APIError(
-                .unprocessableContent, code: "validation_failed", detail: "server_id: no server with id \(body.serverID)",
-                errors: [.init(field: "server_id", message: "no server with id \(body.serverID)")])
-        }
+        let server = try await server(body.serverID, context: context)
         if let reason = Self.incompatibility(manifest, facts: server.facts) {
             throw APIError(.conflict, code: "os_not_supported", detail: "\(server.name) cannot run \(appID): \(reason)")
         }
@@ -56,6 +53,56 @@ struct JobController {
                 detail: ["app": appID, "server": server.id, "inputs": validated.values.keys.sorted().joined(separator: ",")]))
         await dispatcher.announce(job)
         return try JSONResponse(status: .accepted, job.info)
+    }
+
+    /// `POST /api/v1/jobs`: a job of one step, or a `composite` chain of several, for one server.
+    /// Step contents are sealed at rest and masked wherever the job is shown.
+    @Sendable func queueSteps(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: Wire.Job.StepsRequest.self, context: context)
+        var problems: [Wire.FieldError] = []
+        if body.steps.isEmpty || body.steps.count > StepCheck.maxSteps {
+            problems.append(.init(field: "steps", message: "give 1 to \(StepCheck.maxSteps) steps"))
+        }
+        for (index, step) in body.steps.enumerated() {
+            problems += StepCheck.problems(step, index: index)
+            if step.type == .script, let appID = step.app, let role = step.role {
+                if let app = catalog.app(id: appID) {
+                    if !app.manifest.scripts.all.contains(where: { $0.role == role }) {
+                        problems.append(.init(field: "steps[\(index)].role", message: "\(appID) has no \(role) script"))
+                    }
+                } else {
+                    problems.append(.init(field: "steps[\(index)].app", message: "no app with id \(appID) in the catalog"))
+                }
+            }
+        }
+        let timeout = body.timeoutSeconds ?? 600
+        if !(1...86_400).contains(timeout) { problems.append(.init(field: "timeout_seconds", message: "must be 1 to 86400")) }
+        guard problems.isEmpty else { throw APIError.invalid(problems) }
+        let server = try await server(body.serverID, context: context)
+        let kind = body.steps.count == 1 ? body.steps[0].type.rawValue : "composite"
+        var job = JobRecord(
+            id: UUID().uuidString.lowercased(), tenantID: context.identity.tenantID, serverID: server.id, kind: kind, appID: nil,
+            appVersion: nil, inputs: [:], sealedSecrets: nil, secretNames: [], maxAttempts: 1, backoffSeconds: [],
+            timeoutSeconds: timeout, requestedBy: context.identity.email, createdAt: Date())
+        job.steps = body.steps.map(\.masked)
+        job.sealedSteps = try SecretBox(key: dispatcher.keys.masterKey).seal(encoding: body.steps)
+        try await store.createJob(
+            job,
+            audit: context.audit(
+                "job.steps", target: "job:\(job.id)",
+                detail: ["server": server.id, "steps": body.steps.map(\.type.rawValue).joined(separator: ",")]))
+        await dispatcher.announce(job)
+        return try JSONResponse(status: .accepted, job.info)
+    }
+
+    /// The tenant's server named in a request body; a 422 on `server_id` when there is none.
+    private func server(_ id: String, context: OperatorRequestContext) async throws -> ServerRecord {
+        guard let server = try await store.server(id: id, tenantID: context.identity.tenantID) else {
+            throw APIError(
+                .unprocessableContent, code: "validation_failed", detail: "server_id: no server with id \(id)",
+                errors: [.init(field: "server_id", message: "no server with id \(id)")])
+        }
+        return server
     }
 
     @Sendable func list(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
@@ -166,6 +213,11 @@ struct JobController {
             throw APIError(
                 .conflict, code: "job_not_retryable",
                 detail: "only a job that ended without success can be retried; job \(job.id) is \(job.status.rawValue)")
+        }
+        guard job.steps.isEmpty else {
+            throw APIError(
+                .conflict, code: "job_not_retryable",
+                detail: "a step job's contents are erased when it ends; queue its steps again with POST /api/v1/jobs")
         }
         guard let appID = job.appID, let app = catalog.app(id: appID) else {
             throw APIError(.conflict, code: "app_unavailable", detail: "the catalog no longer has \(job.appID ?? "the job's app")")

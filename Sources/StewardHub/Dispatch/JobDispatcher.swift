@@ -71,22 +71,42 @@ struct JobDispatcher: Sendable {
     }
 
     private func envelope(for job: JobRecord, agent: AgentRecord) throws -> Wire.JobEnvelope {
-        guard let appID = job.appID, let app = catalog.app(id: appID),
-            let scriptPath = app.manifest.scripts.all.first(where: { $0.role == job.kind })?.path
-        else {
-            throw StoreError("the catalog no longer has the \(job.kind) script of \(job.appID ?? "no app")")
+        let box = SecretBox(key: keys.masterKey)
+        var steps: [Wire.Job.Step]
+        if let sealed = job.sealedSteps {
+            steps = try box.open(sealed, as: [Wire.Job.Step].self)
+        } else if let appID = job.appID, job.steps.isEmpty {
+            var step = Wire.Job.Step(type: .script)
+            step.app = appID
+            step.role = job.kind
+            steps = [step]
+        } else {
+            throw StoreError("its steps were erased when it ended")
         }
-        let script = try Data(contentsOf: URL(fileURLWithPath: app.directory).appendingPathComponent(scriptPath))
+        for index in steps.indices where steps[index].type == .script {
+            try attachScript(to: &steps[index])
+        }
         var environment = job.inputs
         if let sealed = job.sealedSecrets {
-            environment.merge(try SecretBox(key: keys.masterKey).open(sealed)) { _, secret in secret }
+            environment.merge(try box.open(sealed)) { _, secret in secret }
         }
         let payload = Wire.Job.Payload(
-            appID: appID, appVersion: job.appVersion ?? app.manifest.version, role: job.kind, script: script.base64EncodedString(),
-            scriptSHA256: SHA256.hash(data: script).map { String(format: "%02x", $0) }.joined(), environment: environment,
+            kind: job.kind, appID: job.appID, appVersion: job.appVersion, steps: steps, environment: environment,
             secretNames: job.secretNames, timeoutSeconds: job.timeoutSeconds)
         return try JobSignature.sign(
             payload: try Wire.makeEncoder().encode(payload), jobID: job.id, attempt: job.attempt, agentID: agent.id,
             notAfter: Date().addingTimeInterval(Self.envelopeLifetime), key: keys.signingKey)
+    }
+
+    /// Puts the catalog script a `script` step names into the step, with its SHA-256.
+    private func attachScript(to step: inout Wire.Job.Step) throws {
+        guard let appID = step.app, let role = step.role, let app = catalog.app(id: appID),
+            let path = app.manifest.scripts.all.first(where: { $0.role == role })?.path
+        else {
+            throw StoreError("the catalog no longer has the \(step.role ?? "") script of \(step.app ?? "no app")")
+        }
+        let script = try Data(contentsOf: URL(fileURLWithPath: app.directory).appendingPathComponent(path))
+        step.script = script.base64EncodedString()
+        step.scriptSHA256 = SHA256.hash(data: script).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -5,7 +5,7 @@
 /// Every table that holds fleet data carries `tenant_id` so tenants can be isolated later without
 /// rewriting the schema; one tenant, `default`, exists for now.
 enum Migrations {
-    static let all: [Migration] = [foundation, jobs, presence]
+    static let all: [Migration] = [foundation, jobs, presence, steps]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
         let serial =
@@ -156,5 +156,15 @@ enum Migrations {
     /// each transition: the one whose conditional update flips the column.
     static let presence = Migration(version: 3, name: "presence") { _ in
         ["ALTER TABLE servers ADD COLUMN presence TEXT NOT NULL DEFAULT 'offline'"]
+    }
+
+    /// Step jobs (`POST /api/v1/jobs`): the steps as shown (contents masked), the steps as sent
+    /// (sealed with the master key, erased when the job ends), and how each step of the last attempt ended.
+    static let steps = Migration(version: 4, name: "steps") { _ in
+        [
+            "ALTER TABLE jobs ADD COLUMN steps TEXT NOT NULL DEFAULT '[]'",
+            "ALTER TABLE jobs ADD COLUMN sealed_steps TEXT",
+            "ALTER TABLE jobs ADD COLUMN step_results TEXT NOT NULL DEFAULT '[]'",
+        ]
     }
 }

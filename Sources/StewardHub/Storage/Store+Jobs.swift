@@ -27,12 +27,13 @@ extension Store {
                 """
                 INSERT INTO jobs (id, tenant_id, server_id, kind, app_id, app_version, inputs, sealed_secrets, secret_names,
                     status, attempt, max_attempts, backoff_seconds, timeout_seconds, next_run_at, outputs, log_bytes, log_chunks,
-                    requested_by, created_at)
+                    steps, sealed_steps, requested_by, created_at)
                 VALUES (\(bind: job.id), \(bind: job.tenantID), \(bind: job.serverID), \(bind: job.kind), \(bind: job.appID),
                     \(bind: job.appVersion), \(bind: JSONColumn.encode(job.inputs)), \(bind: job.sealedSecrets),
                     \(bind: JSONColumn.encode(job.secretNames)), \(bind: job.status.rawValue), 0, \(bind: job.maxAttempts),
                     \(bind: JSONColumn.encode(job.backoffSeconds)), \(bind: job.timeoutSeconds), \(bind: Millis.from(job.nextRunAt)),
-                    '{}', 0, 0, \(bind: job.requestedBy), \(bind: Millis.from(job.createdAt)))
+                    '{}', 0, 0, \(bind: JSONColumn.encode(job.steps)), \(bind: job.sealedSteps), \(bind: job.requestedBy),
+                    \(bind: Millis.from(job.createdAt)))
                 """
             ).run()
             try await appendAudit(audit, on: db, at: job.createdAt)
@@ -173,10 +174,12 @@ extension Store {
             job.error = nil
             job.finishedAt = nil
             job.outputs = [:]
+            job.stepResults = []
             try await db.raw(
                 """
                 UPDATE jobs SET status = 'queued', max_attempts = \(bind: job.maxAttempts), sealed_secrets = \(bind: sealedSecrets),
-                    next_run_at = \(bind: Millis.from(now)), exit_code = NULL, error = NULL, finished_at = NULL, outputs = '{}'
+                    next_run_at = \(bind: Millis.from(now)), exit_code = NULL, error = NULL, finished_at = NULL, outputs = '{}',
+                    step_results = '[]'
                 WHERE id = \(bind: id)
                 """
             ).run()
@@ -233,6 +236,7 @@ extension Store {
             guard job.attempt == result.attempt, job.status == .running else { return .stale(current: job.attempt) }
             job.exitCode = result.exitCode
             job.outputs = result.outputs
+            job.stepResults = result.steps
             if let refusal = result.refusal {
                 job.status = .failed
                 job.error = "the agent refused the job: \(refusal)"
@@ -268,6 +272,7 @@ extension Store {
         if job.status.isFinal {
             job.finishedAt = now
             job.sealedSecrets = nil
+            job.sealedSteps = nil
         }
         job.leaseExpiresAt = nil
         try await db.raw(
@@ -275,7 +280,8 @@ extension Store {
             UPDATE jobs SET status = \(bind: job.status.rawValue), exit_code = \(bind: job.exitCode),
                 outputs = \(bind: JSONColumn.encode(job.outputs)), error = \(bind: job.error),
                 next_run_at = \(bind: Millis.from(job.nextRunAt)), lease_expires_at = NULL,
-                finished_at = \(bind: job.finishedAt.map(Millis.from)), sealed_secrets = \(bind: job.sealedSecrets)
+                finished_at = \(bind: job.finishedAt.map(Millis.from)), sealed_secrets = \(bind: job.sealedSecrets),
+                sealed_steps = \(bind: job.sealedSteps), step_results = \(bind: JSONColumn.encode(job.stepResults))
             WHERE id = \(bind: job.id)
             """
         ).run()

@@ -16,7 +16,7 @@ struct AgentCommand: AsyncParsableCommand {
 
             Exit status: 0 after SIGTERM/SIGINT; 77 when the hub revoked this agent; 78 when the hub refused
             the registration token; 64 when there are neither credentials nor a token; 74 when the state
-            directory cannot be read.
+            directory cannot be read; 65 when the policy file is not valid.
             """
     )
 
@@ -35,6 +35,12 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Longest wait, in seconds, between attempts to reach a hub that is down (1 to 3600).")
     var maxBackoff: Double = 60
 
+    @Option(
+        help: ArgumentHelp(
+            "A policy file (YAML) saying which files, commands and services jobs may touch; without one only catalog scripts run.",
+            valueName: "file"))
+    var policy: String?
+
     func validate() throws {
         guard (1...3600).contains(maxBackoff) else { throw ValidationError("--max-backoff must be between 1 and 3600 seconds") }
     }
@@ -44,6 +50,12 @@ struct AgentCommand: AsyncParsableCommand {
         let token = self.token ?? ProcessInfo.processInfo.environment["STEWARD_REGISTRATION_TOKEN"]
         var configuration = AgentConfiguration(hubURL: hub, registrationToken: token, stateDirectory: stateDir)
         configuration.maxBackoffSeconds = maxBackoff
+        do {
+            if let policy { configuration.policy = try AgentPolicy.load(path: policy) }
+        } catch let error as AgentError {
+            FileHandle.standardError.write(Data("steward agent: \(error.message)\n".utf8))
+            throw ExitCode(error.code.exitCode)
+        }
         try await AgentRunner.run(configuration: configuration, logger: logger)
     }
 }

@@ -26,6 +26,11 @@ public struct JobRecord: Sendable, Equatable {
     public var error: String?
     public var logBytes: Int64
     public var logChunks: Int64
+    /// A step job's steps as shown (``Wire/Job/Step/masked``); empty for app jobs.
+    public var steps: [Wire.Job.Step] = []
+    /// A step job's steps as sent, sealed; `nil` once the job has ended.
+    public var sealedSteps: String?
+    public var stepResults: [Wire.Job.StepResult] = []
     public var requestedBy: String
     public var createdAt: Date
     public var startedAt: Date?
@@ -82,6 +87,9 @@ public struct JobRecord: Sendable, Equatable {
         error = try row.decode(column: "error", as: String?.self)
         logBytes = try row.decode(column: "log_bytes", as: Int64.self)
         logChunks = try row.decode(column: "log_chunks", as: Int64.self)
+        steps = try JSONColumn.decode([Wire.Job.Step].self, from: row.decode(column: "steps", as: String.self))
+        sealedSteps = try row.decode(column: "sealed_steps", as: String?.self)
+        stepResults = try JSONColumn.decode([Wire.Job.StepResult].self, from: row.decode(column: "step_results", as: String.self))
         requestedBy = try row.decode(column: "requested_by", as: String.self)
         createdAt = Millis.date(try row.decode(column: "created_at", as: Int64.self))
         startedAt = try row.decode(column: "started_at", as: Int64?.self).map(Millis.date)
@@ -92,11 +100,14 @@ public struct JobRecord: Sendable, Equatable {
     public var info: Wire.Job.Info {
         var shown = inputs
         for name in secretNames { shown[name] = SecretMasker.mask }
-        return .init(
+        var info = Wire.Job.Info(
             id: id, serverID: serverID, kind: kind, appID: appID, appVersion: appVersion, inputs: shown, status: status,
             attempt: attempt, maxAttempts: maxAttempts, exitCode: exitCode, outputs: outputs, error: error, requestedBy: requestedBy,
             createdAt: createdAt, startedAt: startedAt, finishedAt: finishedAt,
             nextRunAt: status == .queued || status == .retrying ? nextRunAt : nil)
+        info.steps = steps
+        info.stepResults = stepResults
+        return info
     }
 
     /// The event that announces the job's status as it is now.

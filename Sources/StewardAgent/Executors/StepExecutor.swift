@@ -1,0 +1,191 @@
+import Crypto
+import Foundation
+import StewardCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the steps of DESIGN.md §4's executor registry. Programs (scripts, `shell`, `service`) run
+/// through ``ScriptRunner``, non-interactively; file and env steps are done here, atomically.
+/// Whether a step may run at all was decided before (``AgentPolicy/refusal(of:)``).
+struct StepExecutor {
+    let policy: AgentPolicy
+    let runner: ScriptRunner
+
+    /// What every step of one attempt shares.
+    struct Context: Sendable {
+        /// The inputs of script steps.
+        var environment: [String: String]
+        var secrets: [String]
+        var deadline: ContinuousClock.Instant
+        var stop: StopSignal
+        var onLine: @Sendable (String) async -> Void
+    }
+
+    /// How one step ended, and the outputs a script step wrote.
+    struct Outcome: Sendable {
+        var result: Wire.Job.StepResult
+        var outputs: [String: String] = [:]
+    }
+
+    /// `true` when the step has a payload that fits it: a script step's bytes match their SHA-256.
+    static func scriptBytes(of step: Wire.Job.Step) -> Data? {
+        guard let text = step.script, let script = Data(base64Encoded: text),
+            SHA256.hash(data: script).map({ String(format: "%02x", $0) }).joined() == step.scriptSHA256
+        else { return nil }
+        return script
+    }
+
+    func run(_ step: Wire.Job.Step, index: Int, context: Context) async -> Outcome {
+        do {
+            switch step.type {
+            case .script:
+                guard let script = Self.scriptBytes(of: step) else { return failure(step, index, "the script does not match its SHA-256") }
+                return try await program(.script(script), step, index, context, inputs: context.environment)
+            case .shell:
+                return try await program(.executable(path: step.command ?? "", arguments: step.arguments ?? []), step, index, context)
+            case .service:
+                if step.action == "compose-up" {
+                    return try await program(
+                        .executable(path: "/usr/bin/docker", arguments: ["compose", "up", "-d"]), step, index, context,
+                        workingDirectory: step.directory)
+                }
+                return try await program(
+                    .executable(path: "/usr/bin/systemctl", arguments: [step.action ?? "", step.unit ?? ""]), step, index, context)
+            case .fileWrite:
+                return try writeFile(step, index)
+            case .fileRead:
+                return try readFile(step, index)
+            case .envSet:
+                return try setEnvironment(step, index)
+            case .envRead:
+                return try readEnvironment(step, index)
+            }
+        } catch {
+            return failure(step, index, "\(error)")
+        }
+    }
+
+    private func program(
+        _ program: ScriptRunner.Program, _ step: Wire.Job.Step, _ index: Int, _ context: Context, inputs: [String: String] = [:],
+        workingDirectory: String? = nil
+    ) async throws -> Outcome {
+        let remaining = context.deadline - ContinuousClock.now
+        let request = ScriptRunner.Request(
+            program: program, workingDirectory: workingDirectory, inputs: inputs, secrets: context.secrets,
+            timeout: max(remaining, .milliseconds(1)), stop: context.stop)
+        let outcome: ScriptRunner.Outcome
+        do {
+            outcome = try await runner.run(request, onLine: context.onLine)
+        } catch {
+            return Outcome(result: .init(index: index, type: step.type, exitCode: 127, error: "could not be started: \(error)"))
+        }
+        return Outcome(result: .init(index: index, type: step.type, exitCode: Int(outcome.exitCode)), outputs: outcome.outputs)
+    }
+
+    /// One line saying what a step does, for the job's log; never a value it writes.
+    static func summary(of step: Wire.Job.Step) -> String {
+        switch step.type {
+        case .script: "script \(step.app ?? "") \(step.role ?? "")"
+        case .fileWrite: "file.write \(step.path ?? "")"
+        case .fileRead: "file.read \(step.path ?? "")"
+        case .envSet:
+            "env.set \(step.path ?? "") (\((step.set ?? [:]).keys.sorted().joined(separator: ", ")); removing \((step.remove ?? []).joined(separator: ", ")))"
+        case .envRead: "env.read \(step.path ?? "")"
+        case .shell: ([step.command ?? ""] + (step.arguments ?? [])).joined(separator: " ")
+        case .service:
+            step.action == "compose-up"
+                ? "docker compose up -d in \(step.directory ?? "")" : "systemctl \(step.action ?? "") \(step.unit ?? "")"
+        }
+    }
+
+    private func writeFile(_ step: Wire.Job.Step, _ index: Int) throws -> Outcome {
+        let path = step.path ?? ""
+        guard let content = step.content.flatMap({ Data(base64Encoded: $0) }) else { return failure(step, index, "content is not base64") }
+        guard content.count <= policy.maxFileBytes else {
+            return failure(step, index, "\(content.count) bytes is more than this agent's limit of \(policy.maxFileBytes)")
+        }
+        let mode = step.mode.flatMap { mode_t($0, radix: 8) } ?? 0o644
+        try AtomicFile.write(content, to: path, mode: mode)
+        if step.owner != nil || step.group != nil {
+            var uid = uid_t.max
+            var gid = gid_t.max
+            if let owner = step.owner {
+                guard let entry = getpwnam(owner) else { return failure(step, index, "there is no user \(owner)") }
+                uid = entry.pointee.pw_uid
+            }
+            if let group = step.group {
+                guard let entry = getgrnam(group) else { return failure(step, index, "there is no group \(group)") }
+                gid = entry.pointee.gr_gid
+            }
+            guard lchown(path, uid, gid) == 0 else { return failure(step, index, "cannot set the owner of \(path): errno \(errno)") }
+        }
+        return Outcome(result: .init(index: index, type: step.type, exitCode: 0))
+    }
+
+    private func readFile(_ step: Wire.Job.Step, _ index: Int) throws -> Outcome {
+        let limit = min(step.maxBytes ?? policy.maxFileBytes, policy.maxFileBytes)
+        let (data, truncated) = try Self.read(step.path ?? "", limit: limit)
+        var result = Wire.Job.StepResult(index: index, type: step.type, exitCode: 0)
+        if let text = String(data: data, encoding: .utf8) {
+            result.content = text
+            result.contentEncoding = "utf-8"
+        } else {
+            result.content = data.base64EncodedString()
+            result.contentEncoding = "base64"
+        }
+        result.truncated = truncated
+        return Outcome(result: result)
+    }
+
+    private func setEnvironment(_ step: Wire.Job.Step, _ index: Int) throws -> Outcome {
+        let path = step.path ?? ""
+        var mode: mode_t = 0o600
+        var file = EnvFile(text: "")
+        var info = stat()
+        if stat(path, &info) == 0 {
+            mode = info.st_mode & 0o7777
+            let (data, truncated) = try Self.read(path, limit: policy.maxFileBytes)
+            guard !truncated else {
+                return failure(step, index, "\(path) is larger than this agent's limit of \(policy.maxFileBytes) bytes")
+            }
+            file = EnvFile(text: String(decoding: data, as: UTF8.self))
+        }
+        file.apply(set: step.set ?? [:], remove: step.remove ?? [])
+        try AtomicFile.write(Data(file.text.utf8), to: path, mode: mode)
+        return Outcome(result: .init(index: index, type: step.type, exitCode: 0))
+    }
+
+    private func readEnvironment(_ step: Wire.Job.Step, _ index: Int) throws -> Outcome {
+        let (data, truncated) = try Self.read(step.path ?? "", limit: policy.maxFileBytes)
+        // Half a file would give wrong values, not fewer: refuse instead.
+        guard !truncated else { return failure(step, index, "the file is larger than this agent's limit of \(policy.maxFileBytes) bytes") }
+        var values = EnvFile(text: String(decoding: data, as: UTF8.self)).values
+        if let keys = step.keys, !keys.isEmpty { values = values.filter { keys.contains($0.key) } }
+        if step.reveal != true {
+            for key in values.keys where Self.looksSecret(key) { values[key] = SecretMasker.mask }
+        }
+        var result = Wire.Job.StepResult(index: index, type: step.type, exitCode: 0)
+        result.values = values
+        return Outcome(result: result)
+    }
+
+    /// Keys whose values `env.read` masks unless asked to reveal them.
+    static func looksSecret(_ key: String) -> Bool {
+        ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "PASS", "CREDENTIAL", "PRIVATE"].contains { key.contains($0) }
+    }
+
+    /// Reads at most `limit` bytes, refusing to follow a symbolic link at the last component.
+    static func read(_ path: String, limit: Int) throws -> (Data, truncated: Bool) {
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { throw AtomicFile.WriteError(path: path, operation: "open", errno: errno) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        let data = try handle.read(upToCount: limit + 1) ?? Data()
+        return (data.prefix(limit), data.count > limit)
+    }
+
+    private func failure(_ step: Wire.Job.Step, _ index: Int, _ message: String) -> Outcome {
+        Outcome(result: .init(index: index, type: step.type, exitCode: 1, error: message))
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+extension Wire.Job {
+    /// One step of a job, as in DESIGN.md §4's executor registry. A flat record: each type uses its
+    /// own fields (see ``StepCheck`` for which) and the others stay empty.
+    public struct Step: Codable, Sendable, Equatable {
+        public enum Kind: String, Codable, Sendable, CaseIterable {
+            case script
+            case fileWrite = "file.write"
+            case fileRead = "file.read"
+            case envSet = "env.set"
+            case envRead = "env.read"
+            case shell
+            case service
+        }
+
+        public var type: Kind
+        /// `script`: the catalog app and which of its scripts (`install`, `uninstall`, `upgrade`, `health`).
+        public var app: String?
+        public var role: String?
+        /// `script`, filled in by the hub: the script's bytes (base64) and SHA-256 (hex).
+        public var script: String?
+        public var scriptSHA256: String?
+        /// `file.write`, `file.read`, `env.set`, `env.read`: an absolute path.
+        public var path: String?
+        /// `file.write`: the content, base64.
+        public var content: String?
+        /// `file.write`: octal mode such as `0644`; owner and group by name.
+        public var mode: String?
+        public var owner: String?
+        public var group: String?
+        /// `file.read`: at most this many bytes are returned.
+        public var maxBytes: Int?
+        /// `env.set`: keys to set; `env.read`: not used.
+        public var set: [String: String]?
+        /// `env.set`: keys to remove.
+        public var remove: [String]?
+        /// `env.read`: only these keys (all when empty); `reveal` shows secret-looking values too.
+        public var keys: [String]?
+        public var reveal: Bool?
+        /// `shell`: an absolute path and its arguments (no shell is involved).
+        public var command: String?
+        public var arguments: [String]?
+        /// `service`: `start`, `stop`, `restart`, `reload` a `unit`, or `compose-up` in a `directory`.
+        public var action: String?
+        public var unit: String?
+        public var directory: String?
+
+        public init(type: Kind) {
+            self.type = type
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case type, app, role, script, path, content, mode, owner, group, set, remove, keys, reveal, command, arguments, action
+            case unit, directory
+            case scriptSHA256 = "script_sha256"
+            case maxBytes = "max_bytes"
+        }
+
+        /// The step fit to show and store in the clear: file content and `env.set` values are replaced
+        /// (content by its size), script bytes left out.
+        public var masked: Step {
+            var copy = self
+            copy.script = nil
+            if let content {
+                copy.content = "(\(Data(base64Encoded: content)?.count ?? 0) bytes)"
+            }
+            copy.set = self.set?.mapValues { _ in SecretMasker.mask }
+            return copy
+        }
+
+        /// Values the agent must mask in every line of output: what `env.set` writes.
+        public var secrets: [String] {
+            self.set.map { Array($0.values) } ?? []
+        }
+    }
+
+    /// How one step of an attempt ended.
+    public struct StepResult: Codable, Sendable, Equatable {
+        public var index: Int
+        public var type: Step.Kind
+        /// 0 for success; a step that was refused or failed before running has 1 and a `refusal`/`error`.
+        public var exitCode: Int
+        public var error: String?
+        /// `file.read`: the content (UTF-8 text, or base64 when `content_encoding` says so).
+        public var content: String?
+        public var contentEncoding: String?
+        public var truncated: Bool?
+        /// `env.read`: the keys and values (secret-looking values masked unless revealed).
+        public var values: [String: String]?
+
+        public init(index: Int, type: Step.Kind, exitCode: Int, error: String? = nil) {
+            self.index = index
+            self.type = type
+            self.exitCode = exitCode
+            self.error = error
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case index, type, error, content, truncated, values
+            case exitCode = "exit_code"
+            case contentEncoding = "content_encoding"
+        }
+    }
+
+    /// `POST /api/v1/jobs`: one step (the job's kind is the step's type) or several (a `composite`
+    /// job that stops at the first failing step).
+    public struct StepsRequest: Codable, Sendable {
+        public var serverID: String
+        public var steps: [Step]
+        public var timeoutSeconds: Int?
+
+        public init(serverID: String, steps: [Step], timeoutSeconds: Int? = nil) {
+            self.serverID = serverID
+            self.steps = steps
+            self.timeoutSeconds = timeoutSeconds
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case steps
+            case serverID = "server_id"
+            case timeoutSeconds = "timeout_seconds"
+        }
+    }
+}
