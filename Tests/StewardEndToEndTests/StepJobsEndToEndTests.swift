@@ -50,6 +50,7 @@ struct StepJobsEndToEndTests {
                     ["type": "shell", "command": "/bin/echo", "arguments": ["hello", "world"]],
                     ["type": "file.read", "path": root + "/app.conf"],
                     ["type": "env.read", "path": root + "/.env"],
+                    ["type": "script", "app": "probe", "role": "install", "inputs": ["marker": root + "/probe", "api_key": secret]],
                 ])
             #expect(queued.status == .accepted, "\(queued.body)")
             let job = try #require(queued.job)
@@ -58,13 +59,16 @@ struct StepJobsEndToEndTests {
             #expect(job.steps[0].content == "(10 bytes)")
             let done = try await api.waitForJob(job.id) { $0.status.isFinal }
             #expect(done.status == .succeeded, "\(done)")
-            #expect(done.stepResults.map(\.exitCode) == [0, 0, 0, 0, 0])
+            #expect(done.stepResults.map(\.exitCode) == [0, 0, 0, 0, 0, 0])
             #expect(done.stepResults[3].content == "port 8080\n")
             #expect(done.stepResults[4].values == ["APP": "shop", "DB_PASSWORD": "****"])
             #expect(try String(contentsOfFile: root + "/.env", encoding: .utf8).contains(secret))
             let log = try await api.text("/api/v1/jobs/\(job.id)/logs")
-            #expect(log.contains("[steward] step 3/5: /bin/echo hello world\nhello world\n"))
-            #expect(log.contains("[steward] step 2/5: env.set \(root)/.env (APP, DB_PASSWORD; removing )"))
+            #expect(log.contains("[steward] step 3/6: /bin/echo hello world\nhello world\n"))
+            #expect(log.contains("[steward] step 2/6: env.set \(root)/.env (APP, DB_PASSWORD; removing )"))
+            #expect(log.contains("with api key ****"))
+            #expect(job.steps[5].inputs?["api_key"] == "****" && job.steps[5].environment == nil)
+            #expect(done.outputs == ["marker_path": root + "/probe"])
             let everything = [
                 log, try await api.text("/api/v1/jobs/\(job.id)"), try await api.text("/api/v1/audit"), hub.output, agent.output,
             ]

@@ -42,7 +42,7 @@ struct StepExecutor {
             switch step.type {
             case .script:
                 guard let script = Self.scriptBytes(of: step) else { return failure(step, index, "the script does not match its SHA-256") }
-                return try await program(.script(script), step, index, context, inputs: context.environment)
+                return try await program(.script(script), step, index, context, inputs: step.environment ?? context.environment)
             case .shell:
                 return try await program(.executable(path: step.command ?? "", arguments: step.arguments ?? []), step, index, context)
             case .service:

@@ -119,7 +119,7 @@ public struct ScriptRunner: Sendable {
                 if let stop = request.stop {
                     group.addTask {
                         await stop.wait()
-                        guard !Task.isCancelled else { return }
+                        guard stop.isStopped, !Task.isCancelled else { return }
                         stopped.set()
                         try await Self.terminateGroup(of: execution, grace: request.killGrace)
                     }

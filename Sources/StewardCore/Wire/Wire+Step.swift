@@ -18,9 +18,14 @@ extension Wire.Job {
         /// `script`: the catalog app and which of its scripts (`install`, `uninstall`, `upgrade`, `health`).
         public var app: String?
         public var role: String?
-        /// `script`, filled in by the hub: the script's bytes (base64) and SHA-256 (hex).
+        /// `script`: values for the app's inputs, by input name, validated like an install's.
+        public var inputs: [String: String]?
+        /// `script`, filled in by the hub: the script's bytes (base64) and SHA-256 (hex), its
+        /// environment from the validated inputs, and which of those are secrets.
         public var script: String?
         public var scriptSHA256: String?
+        public var environment: [String: String]?
+        public var secretNames: [String]?
         /// `file.write`, `file.read`, `env.set`, `env.read`: an absolute path.
         public var path: String?
         /// `file.write`: the content, base64.
@@ -51,9 +56,10 @@ extension Wire.Job {
         }
 
         enum CodingKeys: String, CodingKey {
-            case type, app, role, script, path, content, mode, owner, group, set, remove, keys, reveal, command, arguments, action
-            case unit, directory
+            case type, app, role, inputs, script, environment, path, content, mode, owner, group, set, remove, keys, reveal, command
+            case arguments, action, unit, directory
             case scriptSHA256 = "script_sha256"
+            case secretNames = "secret_names"
             case maxBytes = "max_bytes"
         }
 
@@ -62,6 +68,12 @@ extension Wire.Job {
         public var masked: Step {
             var copy = self
             copy.script = nil
+            copy.environment = nil
+            let secret = Set(secretNames ?? [])
+            copy.inputs = inputs.map { inputs in
+                Dictionary(
+                    uniqueKeysWithValues: inputs.map { ($0.key, secret.contains($0.key.uppercased()) ? SecretMasker.mask : $0.value) })
+            }
             if let content {
                 copy.content = "(\(Data(base64Encoded: content)?.count ?? 0) bytes)"
             }
@@ -69,9 +81,11 @@ extension Wire.Job {
             return copy
         }
 
-        /// Values the agent must mask in every line of output: what `env.set` writes.
+        /// Values the agent must mask in every line of output: what `env.set` writes, and a script
+        /// step's secret inputs.
         public var secrets: [String] {
-            self.set.map { Array($0.values) } ?? []
+            let inputs = (secretNames ?? []).compactMap { environment?[$0] }
+            return (self.set.map { Array($0.values) } ?? []) + inputs
         }
     }
 

@@ -63,16 +63,23 @@ struct JobController {
         if body.steps.isEmpty || body.steps.count > StepCheck.maxSteps {
             problems.append(.init(field: "steps", message: "give 1 to \(StepCheck.maxSteps) steps"))
         }
-        for (index, step) in body.steps.enumerated() {
+        var steps = body.steps
+        for (index, step) in steps.enumerated() {
             problems += StepCheck.problems(step, index: index)
-            if step.type == .script, let appID = step.app, let role = step.role {
-                if let app = catalog.app(id: appID) {
-                    if !app.manifest.scripts.all.contains(where: { $0.role == role }) {
-                        problems.append(.init(field: "steps[\(index)].role", message: "\(appID) has no \(role) script"))
-                    }
-                } else {
-                    problems.append(.init(field: "steps[\(index)].app", message: "no app with id \(appID) in the catalog"))
-                }
+            guard step.type == .script, let appID = step.app, let role = step.role else { continue }
+            guard let app = catalog.app(id: appID) else {
+                problems.append(.init(field: "steps[\(index)].app", message: "no app with id \(appID) in the catalog"))
+                continue
+            }
+            if !app.manifest.scripts.all.contains(where: { $0.role == role }) {
+                problems.append(.init(field: "steps[\(index)].role", message: "\(appID) has no \(role) script"))
+            }
+            switch InputValidator.validate(app.manifest, given: (step.inputs ?? [:]).mapValues { .text($0) }) {
+            case .success(let validated):
+                steps[index].environment = validated.environment
+                steps[index].secretNames = validated.secretNames.map { $0.uppercased() }.sorted()
+            case .failure(let failure):
+                problems += failure.errors.map { .init(field: "steps[\(index)].inputs.\($0.field)", message: $0.message) }
             }
         }
         let timeout = body.timeoutSeconds ?? 600
@@ -84,8 +91,8 @@ struct JobController {
             id: UUID().uuidString.lowercased(), tenantID: context.identity.tenantID, serverID: server.id, kind: kind, appID: nil,
             appVersion: nil, inputs: [:], sealedSecrets: nil, secretNames: [], maxAttempts: 1, backoffSeconds: [],
             timeoutSeconds: timeout, requestedBy: context.identity.email, createdAt: Date())
-        job.steps = body.steps.map(\.masked)
-        job.sealedSteps = try SecretBox(key: dispatcher.keys.masterKey).seal(encoding: body.steps)
+        job.steps = steps.map(\.masked)
+        job.sealedSteps = try SecretBox(key: dispatcher.keys.masterKey).seal(encoding: steps)
         try await store.createJob(
             job,
             audit: context.audit(
