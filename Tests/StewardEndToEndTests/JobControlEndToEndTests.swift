@@ -109,6 +109,36 @@ struct JobControlEndToEndTests {
         }
     }
 
+    @Test("an install queues what the app requires first, as a chain; a failed link cancels the rest", arguments: TestDatabase.available)
+    func requiresChain(database: TestDatabase) async throws {
+        let failFlag = "/tmp/steward-probe-base.fail"
+        try await JobsEndToEndTests.withFleet(database) { api, serverID, _, _, _ in
+            // The dependency fails first: the app's own job never runs and is cancelled with the reason.
+            FileManager.default.createFile(atPath: failFlag, contents: nil)
+            defer { try? FileManager.default.removeItem(atPath: failFlag) }
+            let blocked = try await api.install("probe-app", server: serverID, inputs: [:])
+            let firstBase = try #require(blocked.afterJobID)
+            #expect(try await api.waitForJob(firstBase) { $0.status.isFinal }.status == .failed)
+            let cancelled = try await api.waitForJob(blocked.id) { $0.status.isFinal }
+            #expect(cancelled.status == .cancelled && cancelled.attempt == 0)
+            #expect(cancelled.error?.contains(firstBase) == true)
+
+            try FileManager.default.removeItem(atPath: failFlag)
+            let job = try await api.install("probe-app", server: serverID, inputs: [:])
+            let baseID = try #require(job.afterJobID)
+            let base = try await api.waitForJob(baseID) { $0.status.isFinal }
+            let app = try await api.waitForJob(job.id) { $0.status.isFinal }
+            #expect(base.appID == "probe-base" && base.status == .succeeded)
+            #expect(app.status == .succeeded)
+            #expect(try #require(base.finishedAt) <= (try #require(app.startedAt)))
+            // Installed now: a second install of the app queues no dependency.
+            let again = try await api.install("probe-app", server: serverID, inputs: [:])
+            #expect(again.afterJobID == nil)
+            #expect(try await api.waitForJob(again.id) { $0.status.isFinal }.status == .succeeded)
+            #expect(try await api.text("/api/v1/audit").contains("probe-base"))
+        }
+    }
+
     @Test("a hub killed mid-job: the agent journals the result and delivers it when the hub is back; nothing runs twice")
     func hubKilledMidJob() async throws {
         let directory = try TemporaryDirectory()

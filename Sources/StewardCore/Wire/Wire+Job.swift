@@ -78,6 +78,8 @@ extension Wire {
             public var steps: [Step] = []
             /// How each step of the last attempt ended.
             public var stepResults: [StepResult] = []
+            /// The job that must succeed before this one runs: the install of an app this one `requires`.
+            public var afterJobID: String?
 
             public init(
                 id: String, serverID: String, kind: String, appID: String?, appVersion: String?, inputs: [String: String],
@@ -117,6 +119,7 @@ extension Wire {
                 case nextRunAt = "next_run_at"
                 case steps
                 case stepResults = "step_results"
+                case afterJobID = "after_job_id"
             }
         }
 

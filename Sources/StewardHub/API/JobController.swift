@@ -36,23 +36,55 @@ struct JobController {
         if let reason = Self.incompatibility(manifest, facts: server.facts) {
             throw APIError(.conflict, code: "os_not_supported", detail: "\(server.name) cannot run \(appID): \(reason)")
         }
+        // An install first queues the installs of what the app requires and the server lacks, each
+        // waiting for the one before; the app's own job waits for the last of them.
+        var chain: [JobRecord] = []
+        if role == "install" {
+            let present = try await store.presentApps(serverID: server.id)
+            for dependencyID in catalog.requirements(of: appID) where !present.contains(dependencyID) {
+                guard let dependency = catalog.app(id: dependencyID) else { continue }
+                if let reason = Self.incompatibility(dependency.manifest, facts: server.facts) {
+                    throw APIError(
+                        .conflict, code: "os_not_supported",
+                        detail: "\(server.name) cannot run \(dependencyID), which \(appID) requires: \(reason)")
+                }
+                switch InputValidator.validate(dependency.manifest, given: [:]) {
+                case .success(let values):
+                    chain.append(
+                        try appJob(dependency.manifest, "install", values, server: server, context: context, after: chain.last?.id))
+                case .failure(let failure):
+                    throw APIError.invalid(
+                        failure.errors.map {
+                            .init(field: "requires.\(dependencyID).\($0.field)", message: "\($0.message); install \(dependencyID) first")
+                        })
+                }
+            }
+        }
+        let job = try appJob(manifest, role, validated, server: server, context: context, after: chain.last?.id)
+        chain.append(job)
+        var detail = ["app": appID, "server": server.id, "inputs": validated.values.keys.sorted().joined(separator: ",")]
+        if chain.count > 1 { detail["requires"] = chain.dropLast().compactMap(\.appID).joined(separator: ",") }
+        try await store.createJobs(chain, audit: context.audit("job.\(role)", target: "job:\(job.id)", detail: detail))
+        for queued in chain { await dispatcher.announce(queued) }
+        return try JSONResponse(status: .accepted, job.info)
+    }
+
+    /// A job running one of an app's scripts with validated inputs; secret inputs sealed.
+    private func appJob(
+        _ manifest: Manifest, _ role: String, _ validated: InputValidator.Validated, server: ServerRecord, context: OperatorRequestContext,
+        after: String?
+    ) throws -> JobRecord {
         let environment = validated.environment
         let secretNames = validated.secretNames.map { $0.uppercased() }.sorted()
         let secrets = environment.filter { secretNames.contains($0.key) }
-        let now = Date()
-        let job = JobRecord(
-            id: UUID().uuidString.lowercased(), tenantID: context.identity.tenantID, serverID: server.id, kind: role, appID: appID,
+        var job = JobRecord(
+            id: UUID().uuidString.lowercased(), tenantID: context.identity.tenantID, serverID: server.id, kind: role, appID: manifest.id,
             appVersion: manifest.version, inputs: environment.filter { !secretNames.contains($0.key) },
             sealedSecrets: secrets.isEmpty ? nil : try SecretBox(key: dispatcher.keys.masterKey).seal(secrets),
             secretNames: secretNames, maxAttempts: manifest.retry.maxAttempts, backoffSeconds: manifest.retry.backoffSeconds,
-            timeoutSeconds: manifest.timeoutSeconds, requestedBy: context.identity.email, createdAt: now)
-        try await store.createJob(
-            job,
-            audit: context.audit(
-                "job.\(role)", target: "job:\(job.id)",
-                detail: ["app": appID, "server": server.id, "inputs": validated.values.keys.sorted().joined(separator: ",")]))
-        await dispatcher.announce(job)
-        return try JSONResponse(status: .accepted, job.info)
+            timeoutSeconds: manifest.timeoutSeconds, requestedBy: context.identity.email, createdAt: Date())
+        job.afterJobID = after
+        return job
     }
 
     /// `POST /api/v1/jobs`: a job of one step, or a `composite` chain of several, for one server.

@@ -36,6 +36,20 @@ public struct AppCatalog: Sendable {
     }
 
     /// Apps whose id, name, description or category contain `query` (case-insensitive), in `category` if given.
+    /// Everything `id` requires, directly or not, each after what it requires in turn: the order to
+    /// install them in. The catalog loader already refused unknown and cyclic requirements.
+    public func requirements(of id: String) -> [String] {
+        var ordered: [String] = []
+        func visit(_ appID: String) {
+            for required in app(id: appID)?.manifest.requires ?? [] where !ordered.contains(required) {
+                visit(required)
+                if !ordered.contains(required) { ordered.append(required) }
+            }
+        }
+        visit(id)
+        return ordered
+    }
+
     public func search(query: String?, category: String?) -> [CatalogApp] {
         let needle = query?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         return apps.filter { app in

@@ -4,7 +4,8 @@ import ServiceLifecycle
 import StewardCore
 
 /// Once a second: turns running attempts whose agent went silent into lost attempts, so the retry
-/// policy runs them again (or gives up), and marks servers that stopped heartbeating offline.
+/// policy runs them again (or gives up), cancels jobs whose predecessor in a `requires` chain did
+/// not succeed, and marks servers that stopped heartbeating offline.
 /// Both are conditional updates, so with several hubs each change is made, and announced, once.
 struct Sweeper: Service {
     let store: Store
@@ -36,6 +37,10 @@ struct Sweeper: Service {
                 logger.warning(
                     "job attempt lost",
                     metadata: ["job.id": "\(job.id)", "job.attempt": "\(job.attempt)", "job.status": "\(job.status.rawValue)"])
+                await dispatcher.announce(job)
+            }
+            for job in try await store.cancelOrphanedJobs(now: Date()) {
+                logger.info("job cancelled: its predecessor did not succeed", metadata: ["job.id": "\(job.id)"])
                 await dispatcher.announce(job)
             }
             for server in try await store.markSilentServersOffline(cutoff: Date().addingTimeInterval(-offlineAfter)) {

@@ -5,7 +5,7 @@
 /// Every table that holds fleet data carries `tenant_id` so tenants can be isolated later without
 /// rewriting the schema; one tenant, `default`, exists for now.
 enum Migrations {
-    static let all: [Migration] = [foundation, jobs, presence, steps]
+    static let all: [Migration] = [foundation, jobs, presence, steps, chains]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
         let serial =
@@ -166,5 +166,10 @@ enum Migrations {
             "ALTER TABLE jobs ADD COLUMN sealed_steps TEXT",
             "ALTER TABLE jobs ADD COLUMN step_results TEXT NOT NULL DEFAULT '[]'",
         ]
+    }
+
+    /// `requires` chains: a job that waits for another (a dependency's install) to succeed first.
+    static let chains = Migration(version: 5, name: "chains") { _ in
+        ["ALTER TABLE jobs ADD COLUMN after_job_id TEXT REFERENCES jobs(id)"]
     }
 }

@@ -22,21 +22,71 @@ public enum ResultOutcome: Sendable, Equatable {
 
 extension Store {
     public func createJob(_ job: JobRecord, audit: AuditEvent) async throws {
+        try await createJobs([job], audit: audit)
+    }
+
+    /// Creates jobs together (a `requires` chain), audited once.
+    public func createJobs(_ jobs: [JobRecord], audit: AuditEvent) async throws {
         try await pool.transaction { db in
-            try await db.raw(
+            for job in jobs { try await Self.insert(job, on: db) }
+            try await appendAudit(audit, on: db, at: jobs.first?.createdAt ?? Date())
+        }
+    }
+
+    private static func insert(_ job: JobRecord, on db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            INSERT INTO jobs (id, tenant_id, server_id, kind, app_id, app_version, inputs, sealed_secrets, secret_names,
+                status, attempt, max_attempts, backoff_seconds, timeout_seconds, next_run_at, outputs, log_bytes, log_chunks,
+                steps, sealed_steps, after_job_id, requested_by, created_at)
+            VALUES (\(bind: job.id), \(bind: job.tenantID), \(bind: job.serverID), \(bind: job.kind), \(bind: job.appID),
+                \(bind: job.appVersion), \(bind: JSONColumn.encode(job.inputs)), \(bind: job.sealedSecrets),
+                \(bind: JSONColumn.encode(job.secretNames)), \(bind: job.status.rawValue), 0, \(bind: job.maxAttempts),
+                \(bind: JSONColumn.encode(job.backoffSeconds)), \(bind: job.timeoutSeconds), \(bind: Millis.from(job.nextRunAt)),
+                '{}', 0, 0, \(bind: JSONColumn.encode(job.steps)), \(bind: job.sealedSteps), \(bind: job.afterJobID),
+                \(bind: job.requestedBy), \(bind: Millis.from(job.createdAt)))
+            """
+        ).run()
+    }
+
+    /// Apps installed on the server, or on their way: the last finished install or uninstall of each
+    /// decides, and an install still queued or running counts as installed.
+    public func presentApps(serverID: String) async throws -> Set<String> {
+        try await pool.read { db in
+            let rows = try await db.raw(
                 """
-                INSERT INTO jobs (id, tenant_id, server_id, kind, app_id, app_version, inputs, sealed_secrets, secret_names,
-                    status, attempt, max_attempts, backoff_seconds, timeout_seconds, next_run_at, outputs, log_bytes, log_chunks,
-                    steps, sealed_steps, requested_by, created_at)
-                VALUES (\(bind: job.id), \(bind: job.tenantID), \(bind: job.serverID), \(bind: job.kind), \(bind: job.appID),
-                    \(bind: job.appVersion), \(bind: JSONColumn.encode(job.inputs)), \(bind: job.sealedSecrets),
-                    \(bind: JSONColumn.encode(job.secretNames)), \(bind: job.status.rawValue), 0, \(bind: job.maxAttempts),
-                    \(bind: JSONColumn.encode(job.backoffSeconds)), \(bind: job.timeoutSeconds), \(bind: Millis.from(job.nextRunAt)),
-                    '{}', 0, 0, \(bind: JSONColumn.encode(job.steps)), \(bind: job.sealedSteps), \(bind: job.requestedBy),
-                    \(bind: Millis.from(job.createdAt)))
+                SELECT app_id, kind, status FROM jobs WHERE server_id = \(bind: serverID) AND app_id IS NOT NULL
+                AND kind IN ('install', 'uninstall') AND status IN ('succeeded', 'queued', 'running', 'retrying')
+                ORDER BY created_at, id
                 """
-            ).run()
-            try await appendAudit(audit, on: db, at: job.createdAt)
+            ).all()
+            var present: Set<String> = []
+            for row in rows {
+                let app = try row.decode(column: "app_id", as: String.self)
+                if try row.decode(column: "kind", as: String.self) == "install" { present.insert(app) } else { present.remove(app) }
+            }
+            return present
+        }
+    }
+
+    /// Cancels queued jobs whose predecessor ended without success, and returns them.
+    public func cancelOrphanedJobs(now: Date) async throws -> [JobRecord] {
+        let lock = skipLockedRows
+        return try await pool.transaction { db in
+            let orphans = try await db.raw(
+                """
+                SELECT * FROM jobs WHERE status = 'queued' AND after_job_id IN (
+                    SELECT id FROM jobs WHERE status IN ('failed', 'needs_attention', 'timed_out', 'dead', 'cancelled'))\(unsafeRaw: lock)
+                """
+            ).all().map(JobRecord.init(row:))
+            var cancelled: [JobRecord] = []
+            for var job in orphans {
+                job.status = .cancelled
+                job.error = "job \(job.afterJobID ?? ""), which this one waits for, did not succeed"
+                try await Self.settle(&job, now: now, backoffScale: 1, on: db)
+                cancelled.append(job)
+            }
+            return cancelled
         }
     }
 
@@ -72,7 +122,9 @@ extension Store {
                 var job = try await db.raw(
                     """
                     SELECT * FROM jobs WHERE server_id = \(bind: serverID) AND status IN ('queued', 'retrying')
-                    AND next_run_at <= \(bind: Millis.from(now)) ORDER BY created_at, id LIMIT 1\(unsafeRaw: lock)
+                    AND next_run_at <= \(bind: Millis.from(now))
+                    AND (after_job_id IS NULL OR after_job_id IN (SELECT id FROM jobs WHERE status = 'succeeded'))
+                    ORDER BY created_at, id LIMIT 1\(unsafeRaw: lock)
                     """
                 ).first().map(JobRecord.init(row:))
             else { return nil }
@@ -113,11 +165,17 @@ extension Store {
         }
     }
 
-    /// When the server's next waiting job becomes due, if it has one.
+    /// When the server's next waiting job becomes due, if it has one that can run by time alone: not
+    /// while another job runs there, and not for jobs still waiting for their predecessor (a result
+    /// or a notification wakes those), or a long poll would spin on them.
     public func nextDueTime(serverID: String) async throws -> Date? {
         try await pool.read { db in
             try await db.raw(
-                "SELECT MIN(next_run_at) AS due FROM jobs WHERE server_id = \(bind: serverID) AND status IN ('queued', 'retrying')"
+                """
+                SELECT MIN(next_run_at) AS due FROM jobs WHERE server_id = \(bind: serverID) AND status IN ('queued', 'retrying')
+                AND (after_job_id IS NULL OR after_job_id IN (SELECT id FROM jobs WHERE status = 'succeeded'))
+                AND NOT EXISTS (SELECT 1 FROM jobs WHERE server_id = \(bind: serverID) AND status = 'running')
+                """
             ).first()?.decode(column: "due", as: Int64?.self).map(Millis.date)
         }
     }

@@ -31,6 +31,8 @@ public struct JobRecord: Sendable, Equatable {
     /// A step job's steps as sent, sealed; `nil` once the job has ended.
     public var sealedSteps: String?
     public var stepResults: [Wire.Job.StepResult] = []
+    /// The job that must succeed before this one may run (a dependency's install).
+    public var afterJobID: String?
     public var requestedBy: String
     public var createdAt: Date
     public var startedAt: Date?
@@ -90,6 +92,7 @@ public struct JobRecord: Sendable, Equatable {
         steps = try JSONColumn.decode([Wire.Job.Step].self, from: row.decode(column: "steps", as: String.self))
         sealedSteps = try row.decode(column: "sealed_steps", as: String?.self)
         stepResults = try JSONColumn.decode([Wire.Job.StepResult].self, from: row.decode(column: "step_results", as: String.self))
+        afterJobID = try row.decode(column: "after_job_id", as: String?.self)
         requestedBy = try row.decode(column: "requested_by", as: String.self)
         createdAt = Millis.date(try row.decode(column: "created_at", as: Int64.self))
         startedAt = try row.decode(column: "started_at", as: Int64?.self).map(Millis.date)
@@ -107,6 +110,7 @@ public struct JobRecord: Sendable, Equatable {
             nextRunAt: status == .queued || status == .retrying ? nextRunAt : nil)
         info.steps = steps
         info.stepResults = stepResults
+        info.afterJobID = afterJobID
         return info
     }
 
