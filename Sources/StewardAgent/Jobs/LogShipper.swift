@@ -42,13 +42,34 @@ actor LogShipper {
     /// flight is never cut off: the last flush must come after it, or lines would be lost or reordered.
     func run() async {
         while !stopping && !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(250))
+            await nap(.milliseconds(250))
             await flush()
         }
     }
 
+    /// Ends the shipping loop at once, even mid-nap, so a finished job's result is not held back.
     func stop() {
         stopping = true
+        endNap()
+    }
+
+    private var napping: CheckedContinuation<Void, Never>?
+
+    /// Sleeps for `duration`, or until `stop()`.
+    private func nap(_ duration: Duration) async {
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: duration)
+            if !Task.isCancelled { await self?.endNap() }
+        }
+        await withCheckedContinuation { continuation in
+            if stopping { continuation.resume() } else { napping = continuation }
+        }
+        timer.cancel()
+    }
+
+    private func endNap() {
+        napping?.resume()
+        napping = nil
     }
 
     /// Sends what is pending; on failure keeps it for the next try.
