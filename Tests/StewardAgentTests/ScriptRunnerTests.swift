@@ -114,6 +114,30 @@ struct ScriptRunnerTests {
         #expect(Self.processes(matching: "sleep 303").isEmpty)
     }
 
+    @Test("a script that closes its output and keeps running still meets its timeout")
+    func quietAfterOutput() async throws {
+        let (outcome, lines, elapsed) = try await Self.run(
+            "echo bye; exec >/dev/null 2>&1; sleep 304", timeout: .milliseconds(500), grace: .milliseconds(500))
+        #expect(lines == ["bye"])
+        #expect(outcome.exitCode == ScriptRunner.timeoutExitCode)
+        #expect(elapsed < .seconds(5))
+        #expect(Self.processes(matching: "sleep 304").isEmpty)
+    }
+
+    @Test("a program's own exit status is kept: the group is cleared only after it exited")
+    func exitStatusNotRaced() async throws {
+        let root = NSTemporaryDirectory() + "steward-runner-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let runner = ScriptRunner(workRoot: root)
+        // Output ends a moment before the process is gone; killing the group then gave 137.
+        for _ in 0..<100 {
+            let outcome = try await runner.run(
+                .init(program: .executable(path: "/bin/echo", arguments: ["hi"]), secrets: [], timeout: .seconds(10))
+            ) { _ in }
+            try #require(outcome.exitCode == 0)
+        }
+    }
+
     @Test("very long lines are cut into pieces instead of exhausting memory")
     func longLines() async throws {
         let (outcome, lines, _) = try await Self.run("head -c 40000 /dev/zero | tr '\\\\0' x; echo; echo done")

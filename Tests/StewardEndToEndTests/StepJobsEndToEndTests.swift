@@ -59,7 +59,7 @@ struct StepJobsEndToEndTests {
             #expect(job.steps[0].content == "(10 bytes)")
             let done = try await api.waitForJob(job.id) { $0.status.isFinal }
             #expect(done.status == .succeeded, "\(done)")
-            #expect(done.stepResults.map(\.exitCode) == [0, 0, 0, 0, 0, 0])
+            try #require(done.stepResults.map(\.exitCode) == [0, 0, 0, 0, 0, 0])
             #expect(done.stepResults[3].content == "port 8080\n")
             #expect(done.stepResults[4].values == ["APP": "shop", "DB_PASSWORD": "****"])
             #expect(try String(contentsOfFile: root + "/.env", encoding: .utf8).contains(secret))

@@ -105,37 +105,33 @@ public struct ScriptRunner: Sendable {
         let timedOut = Flag()
         let stopped = Flag()
 
+        // The watcher stops the group at the timeout or on the stop signal. It outlives the output:
+        // a script can close its output and keep running, and its timeout must still hold.
+        let group = ProcessGroup()
+        let watcher = Task {
+            guard let ending = await Self.firstEnding(timeout: request.timeout, stop: request.stop), !Task.isCancelled else { return }
+            if ending == .timeout { timedOut.set() } else { stopped.set() }
+            try await group.terminate(grace: request.killGrace)
+        }
+        defer { watcher.cancel() }
         let result = try await Subprocess.run(
             executable, arguments: arguments, environment: .custom(Self.keyed(environment)),
             workingDirectory: FilePath(request.workingDirectory ?? directory), platformOptions: options, input: .none, output: .sequence,
             error: .combinedWithOutput
         ) { execution in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try await Task.sleep(for: request.timeout)
-                    timedOut.set()
-                    try await Self.terminateGroup(of: execution, grace: request.killGrace)
-                }
-                if let stop = request.stop {
-                    group.addTask {
-                        await stop.wait()
-                        guard stop.isStopped, !Task.isCancelled else { return }
-                        stopped.set()
-                        try await Self.terminateGroup(of: execution, grace: request.killGrace)
-                    }
-                }
-                var splitter = LineSplitter()
-                for try await buffer in execution.standardOutput {
-                    let lines = buffer.withUnsafeBytes { splitter.feed($0) }
-                    for line in lines { await onLine(masker.mask(line)) }
-                }
-                if let last = splitter.finish() { await onLine(masker.mask(last)) }
-                // Output ended: the script and everything holding its output are gone. Make sure of
-                // the rest of the group (children that closed their output), then stop the timer.
-                try? execution.send(signal: .kill, toProcessGroup: true)
-                group.cancelAll()
+            group.started(execution.processIdentifier.value)
+            var splitter = LineSplitter()
+            for try await buffer in execution.standardOutput {
+                let lines = buffer.withUnsafeBytes { splitter.feed($0) }
+                for line in lines { await onLine(masker.mask(line)) }
             }
+            if let last = splitter.finish() { await onLine(masker.mask(last)) }
         }
+        watcher.cancel()
+        // The script has exited (and was reaped). Whatever it left in its group goes with it. Doing
+        // this only now matters: at the end of the output the script may still be exiting, and a
+        // SIGKILL then would turn its own exit status into 137.
+        group.kill()
         let exitCode: Int32 =
             switch result.terminationStatus {
             case .exited(let code): Int32(code)
@@ -147,13 +143,25 @@ public struct ScriptRunner: Sendable {
             outputs: outputs)
     }
 
-    /// SIGTERM to the script's whole process group, SIGKILL after `grace` for whatever is left.
-    private static func terminateGroup(
-        of execution: Execution<some InputProtocol, some OutputProtocol, some OutputProtocol>, grace: Duration
-    ) async throws {
-        try? execution.send(signal: .terminate, toProcessGroup: true)
-        try await Task.sleep(for: grace)
-        try? execution.send(signal: .kill, toProcessGroup: true)
+    private enum Ending { case timeout, stop }
+
+    /// Waits for the timeout, or for the stop signal when there is one, whichever comes first;
+    /// `nil` when the wait was cancelled (the script ended first).
+    private static func firstEnding(timeout: Duration, stop: StopSignal?) async -> Ending? {
+        await withTaskGroup(of: Ending?.self) { race in
+            race.addTask { (try? await Task.sleep(for: timeout)) == nil ? nil : .timeout }
+            if let stop {
+                race.addTask {
+                    await stop.wait()
+                    return stop.isStopped ? .stop : nil
+                }
+            }
+            defer { race.cancelAll() }
+            while let ending = await race.next() {
+                if let ending { return ending }
+            }
+            return nil
+        }
     }
 
     private func makeWorkingDirectory() throws -> String {
@@ -183,6 +191,29 @@ public struct ScriptRunner: Sendable {
             outputs[name] = masker.mask(String(line[line.index(after: equals)...]))
         }
         return outputs
+    }
+}
+
+/// The script's process group, known once it has started: signalled by the watcher, and cleared
+/// of leftovers after the script exited.
+private final class ProcessGroup: @unchecked Sendable {
+    private let lock = NSLock()
+    private var leader: pid_t?
+
+    func started(_ pid: pid_t) { lock.withLock { leader = pid } }
+
+    /// SIGTERM to the whole group, SIGKILL after `grace` for whatever is left.
+    func terminate(grace: Duration) async throws {
+        signal(SIGTERM)
+        try await Task.sleep(for: grace)
+        signal(SIGKILL)
+    }
+
+    func kill() { signal(SIGKILL) }
+
+    private func signal(_ number: Int32) {
+        guard let leader = lock.withLock({ leader }) else { return }
+        _ = killpg(leader, number)
     }
 }
 
