@@ -32,7 +32,7 @@ public struct Agent: Service {
             let jobs = JobLoop(
                 client: HubClient(httpClient: httpClient, baseURL: credentials.hubURL), credentials: credentials,
                 stateDirectory: stateDirectory, logger: logger, maxBackoffSeconds: configuration.maxBackoffSeconds,
-                policy: configuration.policy)
+                policy: configuration.policy, concurrency: configuration.concurrency)
             // Heartbeats and jobs run side by side; whichever throws (revocation) ends both.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await heartbeatLoop(credentials: credentials, logger: logger) }

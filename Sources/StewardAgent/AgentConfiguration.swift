@@ -10,6 +10,8 @@ public struct AgentConfiguration: Sendable {
     public var maxBackoffSeconds: Double = 60
     /// What signed jobs may do here; by default only catalog scripts run.
     public var policy = AgentPolicy()
+    /// How many jobs may run at once (1 to 16). Scripts, writes and services always run alone.
+    public var concurrency = 1
 
     public init(hubURL: String?, registrationToken: String?, stateDirectory: String) {
         self.hubURL = hubURL

@@ -8,7 +8,9 @@ import Testing
 /// runs with a policy file.
 @Suite(.serialized)
 struct StepJobsEndToEndTests {
-    static func withPolicyFleet(_ body: (HubAPI, String, String, StewardProcess, StewardProcess) async throws -> Void) async throws {
+    static func withPolicyFleet(
+        agentArguments: [String] = [], _ body: (HubAPI, String, String, StewardProcess, StewardProcess) async throws -> Void
+    ) async throws {
         let files = try TemporaryDirectory()
         defer { files.remove() }
         let policy = files.path + "/policy.yml"
@@ -19,9 +21,12 @@ struct StepJobsEndToEndTests {
             arguments: ["^[a-z]+$", "^[a-z]+$"]
           - command: /bin/false
             arguments: []
+          - command: /bin/sleep
+            arguments: ["^[0-9]$"]
         """.write(toFile: policy, atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: files.path + "/root", withIntermediateDirectories: true)
-        try await JobsEndToEndTests.withFleet(.sqlite, agentArguments: ["--policy", policy]) { api, serverID, _, hub, agent in
+        try await JobsEndToEndTests.withFleet(.sqlite, agentArguments: ["--policy", policy] + agentArguments) {
+            api, serverID, _, hub, agent in
             try await body(api, serverID, files.path + "/root", hub, agent)
         }
     }
@@ -132,6 +137,30 @@ struct StepJobsEndToEndTests {
                 #expect(bad.body.contains(field), "\(field) in \(bad.body)")
             }
             #expect(try await api.post("/api/v1/jobs/\(chain.id)/retry").status == .conflict)
+        }
+    }
+
+    @Test("an agent with --concurrency 2 runs two shell jobs side by side, and an install still runs alone")
+    func concurrency() async throws {
+        try await Self.withPolicyFleet(agentArguments: ["--concurrency", "2"]) { api, serverID, root, _, _ in
+            let sleep: [[String: Any]] = [["type": "shell", "command": "/bin/sleep", "arguments": ["2"]]]
+            let start = ContinuousClock.now
+            let first = try #require(try await Self.steps(api, server: serverID, sleep).job)
+            let second = try #require(try await Self.steps(api, server: serverID, sleep).job)
+            // Queued behind them: a catalog script, which must not overlap with anything.
+            let install = try await api.install("probe", server: serverID, inputs: ["marker": .text(root + "/marker")])
+            try await eventually("both sleeps run at once", timeout: .seconds(5)) {
+                let statuses = [try await api.job(first.id).status, try await api.job(second.id).status]
+                return statuses == [.running, .running]
+            }
+            #expect(try await api.job(install.id).status == .queued)
+            let a = try await api.waitForJob(first.id) { $0.status.isFinal }
+            let b = try await api.waitForJob(second.id) { $0.status.isFinal }
+            let done = try await api.waitForJob(install.id) { $0.status.isFinal }
+            #expect(a.status == .succeeded && b.status == .succeeded && done.status == .succeeded)
+            #expect(ContinuousClock.now - start < .seconds(5), "two 2-second jobs side by side, then a short install")
+            let lastSleepEnd = max(try #require(a.finishedAt), try #require(b.finishedAt))
+            #expect(try #require(done.startedAt) >= lastSleepEnd)
         }
     }
 }

@@ -59,9 +59,9 @@ public struct HubClient: Sendable {
     }
 
     /// Long-polls for the next job; `nil` when none came within `wait` seconds.
-    public func nextJob(credential: Wire.AgentCredential, wait: Int) async throws(Failure) -> Wire.JobEnvelope? {
+    public func nextJob(credential: Wire.AgentCredential, wait: Int, concurrency: Int = 1) async throws(Failure) -> Wire.JobEnvelope? {
         let data = try await send(
-            "/api/v1/agent/jobs/next?wait=\(wait)", body: Data("{}".utf8), bearer: credential.bearerValue,
+            "/api/v1/agent/jobs/next?wait=\(wait)&concurrency=\(concurrency)", body: Data("{}".utf8), bearer: credential.bearerValue,
             timeout: .seconds(Int64(wait) + 15))
         guard let data else { return nil }
         do {

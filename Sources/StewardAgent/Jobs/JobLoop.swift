@@ -11,6 +11,8 @@ struct JobLoop {
     let logger: Logger
     let maxBackoffSeconds: Double
     let policy: AgentPolicy
+    /// How many jobs may run at once (only jobs the hub marks as not exclusive run side by side).
+    let concurrency: Int
 
     func run() async throws {
         guard let keyData = Data(base64Encoded: credentials.hubPublicKey),
@@ -26,11 +28,23 @@ struct JobLoop {
             logger.info("delivering a journaled result", metadata: ["job.id": "\(entry.jobID)", "job.attempt": "\(entry.attempt)"])
             await deliver(entry, journaledAt: path, journal: journal, logger: logger)
         }
+        // One poller per job that may run at once; the hub decides which jobs may run side by side.
+        try await withThrowingTaskGroup(of: Void.self) { pollers in
+            for _ in 0..<concurrency {
+                pollers.addTask { try await poll(hubKey: hubKey, replays: replays, runner: runner, journal: journal) }
+            }
+            try await pollers.waitForAll()
+        }
+    }
+
+    /// Asks for a job, runs it, and asks again, until the agent stops or its credentials are revoked.
+    private func poll(hubKey: Curve25519.Signing.PublicKey, replays: ReplayGuard, runner: ScriptRunner, journal: ResultJournal) async throws
+    {
         var backoff = Backoff(cap: maxBackoffSeconds)
         while !Task.isCancelled {
             let envelope: Wire.JobEnvelope?
             do throws(HubClient.Failure) {
-                envelope = try await client.nextJob(credential: credentials.credential, wait: 30)
+                envelope = try await client.nextJob(credential: credentials.credential, wait: 30, concurrency: concurrency)
                 backoff.reset()
             } catch  where error.revokesCredentials {
                 // The heartbeat loop reports revocation and stops the agent.

@@ -12,6 +12,11 @@ extension Wire.Job {
             case envRead = "env.read"
             case shell
             case service
+
+            /// Whether a job of only such steps may run beside other jobs on an agent that allows more
+            /// than one at a time: reads and shell commands. Scripts (package managers lock), writes
+            /// and services run alone.
+            public var allowsConcurrency: Bool { [.fileRead, .envRead, .shell].contains(self) }
         }
 
         public var type: Kind

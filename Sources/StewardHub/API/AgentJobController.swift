@@ -14,13 +14,19 @@ struct AgentJobController {
         group.post(":id/result", use: result)
     }
 
-    /// `POST /api/v1/agent/jobs/next?wait=30`: 200 with a signed envelope, or 204 when none came in time.
+    /// `POST /api/v1/agent/jobs/next?wait=30&concurrency=1`: 200 with a signed envelope, or 204 when
+    /// none came in time. `concurrency` is how many jobs the agent runs at once.
     @Sendable func next(request: Request, context: AgentRequestContext) async throws -> Response {
-        let seconds = request.uri.queryParameters["wait"].flatMap { Int($0) } ?? 30
+        let query = request.uri.queryParameters
+        let seconds = query["wait"].flatMap { Int($0) } ?? 30
         guard (0...60).contains(seconds) else {
             throw APIError(.badRequest, code: "invalid_query", detail: "wait must be between 0 and 60 seconds")
         }
-        guard let envelope = try await dispatcher.next(for: context.agent, wait: .seconds(seconds)) else {
+        let concurrency = query["concurrency"].flatMap { Int($0) } ?? 1
+        guard (1...16).contains(concurrency) else {
+            throw APIError(.badRequest, code: "invalid_query", detail: "concurrency must be between 1 and 16")
+        }
+        guard let envelope = try await dispatcher.next(for: context.agent, wait: .seconds(seconds), concurrency: concurrency) else {
             return Response(status: .noContent)
         }
         context.logger.debug("job handed out", metadata: ["job.id": "\(envelope.jobID)", "job.attempt": "\(envelope.attempt)"])

@@ -124,6 +124,7 @@ struct JobController {
             appVersion: nil, inputs: [:], sealedSecrets: nil, secretNames: [], maxAttempts: 1, backoffSeconds: [],
             timeoutSeconds: timeout, requestedBy: context.identity.email, createdAt: Date())
         job.steps = steps.map(\.masked)
+        job.exclusive = !steps.allSatisfy(\.type.allowsConcurrency)
         job.sealedSteps = try SecretBox(key: dispatcher.keys.masterKey).seal(encoding: steps)
         try await store.createJob(
             job,

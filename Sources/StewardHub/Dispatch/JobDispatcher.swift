@@ -24,18 +24,21 @@ struct JobDispatcher: Sendable {
         await events.publish(job.statusEvent)
     }
 
-    /// The event bus observer that wakes a server's long poll when a job is queued for it.
+    /// The event bus observer that wakes a server's long polls when a job is queued for it, or when
+    /// one ends (another poller of an agent that runs several at a time may now take the next).
     static func wakesLongPolls(_ notifier: JobNotifier) -> @Sendable (Wire.Event) async -> Void {
         { event in
-            if event.kind == .jobQueued || event.kind == .jobRetrying { await notifier.notify(serverID: event.serverID) }
+            if [.jobQueued, .jobRetrying, .jobFinished].contains(event.kind) { await notifier.notify(serverID: event.serverID) }
         }
     }
 
     /// The agent's next job, signed for it, waiting up to `wait` for one to be queued.
-    func next(for agent: AgentRecord, wait: Duration) async throws -> Wire.JobEnvelope? {
+    func next(for agent: AgentRecord, wait: Duration, concurrency: Int) async throws -> Wire.JobEnvelope? {
         let deadline = ContinuousClock.now + wait
         while true {
-            if let job = try await store.claimNextJob(serverID: agent.serverID, now: Date(), lease: leaseWindow) {
+            if let job = try await store.claimNextJob(
+                serverID: agent.serverID, now: Date(), lease: leaseWindow, concurrency: concurrency)
+            {
                 do {
                     let envelope = try envelope(for: job, agent: agent)
                     await announce(job)

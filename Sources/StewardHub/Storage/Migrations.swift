@@ -5,7 +5,7 @@
 /// Every table that holds fleet data carries `tenant_id` so tenants can be isolated later without
 /// rewriting the schema; one tenant, `default`, exists for now.
 enum Migrations {
-    static let all: [Migration] = [foundation, jobs, presence, steps, chains]
+    static let all: [Migration] = [foundation, jobs, presence, steps, chains, exclusive]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
         let serial =
@@ -171,5 +171,11 @@ enum Migrations {
     /// `requires` chains: a job that waits for another (a dependency's install) to succeed first.
     static let chains = Migration(version: 5, name: "chains") { _ in
         ["ALTER TABLE jobs ADD COLUMN after_job_id TEXT REFERENCES jobs(id)"]
+    }
+
+    /// Whether a job must run alone on its server (1: scripts, writes, services) or may run beside
+    /// others when the agent allows more than one at a time (0: reads and shell commands).
+    static let exclusive = Migration(version: 6, name: "exclusive") { _ in
+        ["ALTER TABLE jobs ADD COLUMN exclusive BIGINT NOT NULL DEFAULT 1"]
     }
 }

@@ -38,13 +38,13 @@ extension Store {
             """
             INSERT INTO jobs (id, tenant_id, server_id, kind, app_id, app_version, inputs, sealed_secrets, secret_names,
                 status, attempt, max_attempts, backoff_seconds, timeout_seconds, next_run_at, outputs, log_bytes, log_chunks,
-                steps, sealed_steps, after_job_id, requested_by, created_at)
+                steps, sealed_steps, after_job_id, exclusive, requested_by, created_at)
             VALUES (\(bind: job.id), \(bind: job.tenantID), \(bind: job.serverID), \(bind: job.kind), \(bind: job.appID),
                 \(bind: job.appVersion), \(bind: JSONColumn.encode(job.inputs)), \(bind: job.sealedSecrets),
                 \(bind: JSONColumn.encode(job.secretNames)), \(bind: job.status.rawValue), 0, \(bind: job.maxAttempts),
                 \(bind: JSONColumn.encode(job.backoffSeconds)), \(bind: job.timeoutSeconds), \(bind: Millis.from(job.nextRunAt)),
                 '{}', 0, 0, \(bind: JSONColumn.encode(job.steps)), \(bind: job.sealedSteps), \(bind: job.afterJobID),
-                \(bind: job.requestedBy), \(bind: Millis.from(job.createdAt)))
+                \(bind: job.exclusive ? 1 : 0), \(bind: job.requestedBy), \(bind: Millis.from(job.createdAt)))
             """
         ).run()
     }
@@ -109,15 +109,16 @@ extension Store {
         }
     }
 
-    /// Hands the server's next due job to its agent: at most one job runs per server at a time.
+    /// Hands the server's next due job to its agent, oldest first. An exclusive job runs alone; others
+    /// run beside each other up to `concurrency` (the agent's limit, 1 by default).
     /// Atomic on both databases: SQLite's single writer, PostgreSQL's row lock with `SKIP LOCKED`.
-    public func claimNextJob(serverID: String, now: Date, lease: TimeInterval) async throws -> JobRecord? {
+    public func claimNextJob(serverID: String, now: Date, lease: TimeInterval, concurrency: Int = 1) async throws -> JobRecord? {
         let lock = skipLockedRows
         return try await pool.transaction { db in
             let running = try await db.raw(
-                "SELECT id FROM jobs WHERE server_id = \(bind: serverID) AND status = 'running' LIMIT 1"
-            ).first()
-            guard running == nil else { return nil }
+                "SELECT exclusive FROM jobs WHERE server_id = \(bind: serverID) AND status = 'running'"
+            ).all().map { try $0.decode(column: "exclusive", as: Int.self) != 0 }
+            guard !running.contains(true), running.count < concurrency else { return nil }
             guard
                 var job = try await db.raw(
                     """
@@ -128,6 +129,7 @@ extension Store {
                     """
                 ).first().map(JobRecord.init(row:))
             else { return nil }
+            guard !job.exclusive || running.isEmpty else { return nil }
             job.status = .running
             job.attempt += 1
             job.startedAt = now

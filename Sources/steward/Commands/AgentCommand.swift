@@ -41,8 +41,12 @@ struct AgentCommand: AsyncParsableCommand {
             valueName: "file"))
     var policy: String?
 
+    @Option(help: "How many jobs may run at once (1 to 16); scripts, file writes and services always run alone.")
+    var concurrency = 1
+
     func validate() throws {
         guard (1...3600).contains(maxBackoff) else { throw ValidationError("--max-backoff must be between 1 and 3600 seconds") }
+        guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
     }
 
     func run() async throws {
@@ -50,6 +54,7 @@ struct AgentCommand: AsyncParsableCommand {
         let token = self.token ?? ProcessInfo.processInfo.environment["STEWARD_REGISTRATION_TOKEN"]
         var configuration = AgentConfiguration(hubURL: hub, registrationToken: token, stateDirectory: stateDir)
         configuration.maxBackoffSeconds = maxBackoff
+        configuration.concurrency = concurrency
         do {
             if let policy { configuration.policy = try AgentPolicy.load(path: policy) }
         } catch let error as AgentError {

@@ -37,6 +37,9 @@ struct DispatchBench: AsyncParsableCommand {
     @Option(help: "Jobs queued or running at once in the throughput phase.")
     var inFlight = 100
 
+    @Option(help: "How many jobs each agent runs at once (its --concurrency).")
+    var agentConcurrency = 1
+
     @Option(help: "How many measured runs; medians are reported.")
     var runs = 3
 
@@ -45,6 +48,7 @@ struct DispatchBench: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...500).contains(agents) else { throw ValidationError("--agents must be between 1 and 500") }
+        guard (1...16).contains(agentConcurrency) else { throw ValidationError("--agent-concurrency must be between 1 and 16") }
         guard jobs >= 1, sequential >= 1, inFlight >= 1, runs >= 1 else {
             throw ValidationError("--jobs, --sequential, --in-flight and --runs must be at least 1")
         }
@@ -121,7 +125,7 @@ struct DispatchBench: AsyncParsableCommand {
                 try BenchSupport.launch(
                     [
                         "agent", "--hub", hubURL, "--token", token.token, "--state-dir", directory + "/agent-\(index)", "--policy", policy,
-                        "--log-format", "json",
+                        "--concurrency", String(agentConcurrency), "--log-format", "json",
                     ], environment: ["LOG_LEVEL": "warning"]))
         }
         var servers: [String] = []

@@ -33,6 +33,8 @@ public struct JobRecord: Sendable, Equatable {
     public var stepResults: [Wire.Job.StepResult] = []
     /// The job that must succeed before this one may run (a dependency's install).
     public var afterJobID: String?
+    /// Whether the job must run alone on its server; see ``Wire/Job/Step/Kind/allowsConcurrency``.
+    public var exclusive = true
     public var requestedBy: String
     public var createdAt: Date
     public var startedAt: Date?
@@ -93,6 +95,7 @@ public struct JobRecord: Sendable, Equatable {
         sealedSteps = try row.decode(column: "sealed_steps", as: String?.self)
         stepResults = try JSONColumn.decode([Wire.Job.StepResult].self, from: row.decode(column: "step_results", as: String.self))
         afterJobID = try row.decode(column: "after_job_id", as: String?.self)
+        exclusive = try row.decode(column: "exclusive", as: Int.self) != 0
         requestedBy = try row.decode(column: "requested_by", as: String.self)
         createdAt = Millis.date(try row.decode(column: "created_at", as: Int64.self))
         startedAt = try row.decode(column: "started_at", as: Int64?.self).map(Millis.date)
