@@ -41,6 +41,9 @@ struct JobsEndToEndTests {
             } catch {
                 await agent.stop()
                 await hub.stop()
+                // What the processes said is the first thing anyone debugging this will want.
+                print("--- agent log (last 40 lines) ---\n" + agent.output.split(separator: "\n").suffix(40).joined(separator: "\n"))
+                print("--- hub log (last 40 lines) ---\n" + hub.output.split(separator: "\n").suffix(40).joined(separator: "\n"))
                 throw error
             }
             await agent.stop()

@@ -12,6 +12,8 @@ public enum SecretToken {
         case apiToken = "stw_api_"
         case registrationToken = "stw_reg_"
         case agentSecret = "stw_agt_"
+        /// A web console session, carried in a cookie.
+        case session = "stw_ses_"
     }
 
     public static func generate(_ kind: Kind) -> String {

@@ -6,14 +6,14 @@ import StewardCore
 
 /// `GET /api/v1/events`: the tenant's job and server events as Server-Sent Events, optionally only
 /// one server's, one job's, or some kinds (`?server=ID&job=ID&kind=job.finished,server.offline`).
-struct EventsController {
+struct EventsController<Context: OperatorContext> {
     let events: EventBus
 
-    func addRoutes(to group: RouterGroup<OperatorRequestContext>) {
+    func addRoutes(to group: RouterGroup<Context>) {
         group.get(use: stream)
     }
 
-    @Sendable func stream(request: Request, context: OperatorRequestContext) async throws -> Response {
+    @Sendable func stream(request: Request, context: Context) async throws -> Response {
         let query = request.uri.queryParameters
         let serverID = query["server"].map(String.init)
         let jobID = query["job"].map(String.init)

@@ -11,6 +11,9 @@ public struct HubRequestContext: RequestContext {
     var operatorIdentity: OperatorIdentity?
     /// Set by ``AgentAuthMiddleware`` when the request carries valid agent credentials.
     var agent: AgentRecord?
+    /// Set by ``ConsoleSessionMiddleware`` when the request carries a live console session cookie
+    /// (together with ``operatorIdentity``).
+    var session: SessionRecord?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -21,8 +24,23 @@ public struct HubRequestContext: RequestContext {
     public var maxUploadSize: Int { 1 << 20 }
 }
 
+/// A context whose request comes from a known operator (API token or console session).
+protocol OperatorContext: RequestContext {
+    var identity: OperatorIdentity { get }
+    var sourceAddress: String { get }
+}
+
+extension OperatorContext {
+    /// An audit record of this operator doing `action` to `target`.
+    func audit(_ action: String, target: String, detail: [String: String] = [:]) -> AuditEvent {
+        AuditEvent(
+            tenantID: identity.tenantID, actor: identity.email, action: action, target: target, detail: detail,
+            sourceAddress: sourceAddress)
+    }
+}
+
 /// The context of routes that need an operator: constructing it fails with 401 when there is none.
-struct OperatorRequestContext: ChildRequestContext {
+struct OperatorRequestContext: ChildRequestContext, OperatorContext {
     var coreContext: CoreRequestContextStorage
     let identity: OperatorIdentity
     let sourceAddress: String
@@ -35,13 +53,6 @@ struct OperatorRequestContext: ChildRequestContext {
     }
 
     var maxUploadSize: Int { 1 << 20 }
-
-    /// An audit record of this operator doing `action` to `target`.
-    func audit(_ action: String, target: String, detail: [String: String] = [:]) -> AuditEvent {
-        AuditEvent(
-            tenantID: identity.tenantID, actor: identity.email, action: action, target: target, detail: detail,
-            sourceAddress: sourceAddress)
-    }
 }
 
 /// The context of routes an enrolled agent calls: constructing it fails with 401 when there is no agent.

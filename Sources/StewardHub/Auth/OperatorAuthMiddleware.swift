@@ -18,7 +18,7 @@ struct OperatorAuthMiddleware: RouterMiddleware {
         }
         var context = context
         context.operatorIdentity = OperatorIdentity(
-            userID: user.id, tenantID: user.tenantID, email: user.email, role: user.role, tokenID: record.id)
+            userID: user.id, tenantID: user.tenantID, email: user.email, role: user.role, credentialID: record.id)
         context.logger[metadataKey: "operator.id"] = .string(user.id)
         return try await next(request, context)
     }

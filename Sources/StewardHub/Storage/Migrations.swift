@@ -5,7 +5,7 @@
 /// Every table that holds fleet data carries `tenant_id` so tenants can be isolated later without
 /// rewriting the schema; one tenant, `default`, exists for now.
 enum Migrations {
-    static let all: [Migration] = [foundation, jobs, presence, steps, chains, exclusive]
+    static let all: [Migration] = [foundation, jobs, presence, steps, chains, exclusive, sessions]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
         let serial =
@@ -177,5 +177,26 @@ enum Migrations {
     /// others when the agent allows more than one at a time (0: reads and shell commands).
     static let exclusive = Migration(version: 6, name: "exclusive") { _ in
         ["ALTER TABLE jobs ADD COLUMN exclusive BIGINT NOT NULL DEFAULT 1"]
+    }
+
+    /// Web console sessions: the cookie's token is stored as lookup key + SHA-256, with the CSRF
+    /// token its forms carry and an absolute and an idle expiry.
+    static let sessions = Migration(version: 7, name: "sessions") { _ in
+        [
+            """
+            CREATE TABLE sessions (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                user_id TEXT NOT NULL REFERENCES users(id),
+                token_hash TEXT NOT NULL,
+                csrf_token TEXT NOT NULL,
+                source_address TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                last_seen_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX sessions_user ON sessions (user_id)",
+        ]
     }
 }

@@ -85,7 +85,13 @@ struct LocalAgentService: Service {
         let hubURL = "http://\(connectHost.contains(":") ? "[\(connectHost)]" : connectHost):\(port)"
         let ownerFile = dataDirectory + "/demo-owner.env"
         if let credentials = owner.credentials {
-            let content = "STEWARD_HUB=\(hubURL)\nSTEWARD_API_TOKEN=\(credentials.apiToken)\n"
+            let content = """
+                STEWARD_HUB=\(hubURL)
+                STEWARD_API_TOKEN=\(credentials.apiToken)
+                STEWARD_ADMIN_EMAIL=\(credentials.email)
+                STEWARD_ADMIN_PASSWORD=\(credentials.password)
+
+                """
             try AtomicFile.write(Data(content.utf8), to: ownerFile, mode: 0o600)
         }
         let apiToken = owner.credentials?.apiToken ?? Self.readToken(from: ownerFile)
@@ -110,6 +116,7 @@ struct LocalAgentService: Service {
             """
 
             Steward is running: hub at \(hubURL), with a local agent.
+            Web console: \(hubURL)/ — sign in with STEWARD_ADMIN_EMAIL and STEWARD_ADMIN_PASSWORD from \(ownerFile).
             In another terminal:
 
               export STEWARD_HUB=\(hubURL)

@@ -1,0 +1,81 @@
+/// The console's stylesheet and its one script, served from the binary at /assets/.
+enum ConsoleAssets {
+    static let stylesheet = """
+        :root { --ink: #1d2330; --muted: #5b6476; --line: #d9dde5; --bg: #f6f7f9; --card: #fff; --accent: #2456c7;
+          --ok: #1c7c3a; --off: #9a3412; --danger: #b42318; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
+        * { box-sizing: border-box; }
+        body { margin: 0; color: var(--ink); background: var(--bg); line-height: 1.45; }
+        a { color: var(--accent); }
+        :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+        .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; }
+        .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+        header.top { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: .5rem;
+          padding: .6rem 1.2rem; background: var(--ink); color: #fff; }
+        header.top nav { display: flex; gap: 1rem; align-items: center; }
+        header.top a { color: #dfe6f5; text-decoration: none; } header.top a[aria-current] { color: #fff; font-weight: 600; }
+        header.top .brand { font-weight: 700; color: #fff; margin-right: .5rem; }
+        .signout { display: flex; gap: .6rem; align-items: center; } .signout .who { color: #c7cfdf; font-size: .9rem; }
+        main { max-width: 72rem; margin: 0 auto; padding: 1.2rem; }
+        h1 { font-size: 1.5rem; margin: .4rem 0 1rem; } h2 { font-size: 1.1rem; margin-top: 0; }
+        .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.2rem; margin-bottom: 1rem; }
+        .card.narrow { max-width: 26rem; margin: 3rem auto; }
+        .card.danger { border-color: #f1c6c2; }
+        .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 1rem; }
+        label { display: block; font-weight: 600; margin: .8rem 0 .3rem; }
+        input, textarea, select { width: 100%; padding: .5rem .6rem; border: 1px solid #aab2c2; border-radius: 6px; font: inherit; }
+        [aria-invalid="true"] { border-color: var(--danger); }
+        button { margin-top: .9rem; padding: .5rem 1rem; border: 1px solid #aab2c2; border-radius: 6px; background: #fff; font: inherit; cursor: pointer; }
+        header.top button { margin: 0; padding: .3rem .7rem; }
+        button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+        button.danger { background: var(--danger); border-color: var(--danger); color: #fff; }
+        .error, .field-error { color: var(--danger); } .field-error { margin: .3rem 0 0; font-size: .92rem; }
+        .notice { background: #e8f3ec; border: 1px solid #b9dcc5; padding: .5rem .8rem; border-radius: 6px; }
+        table.list { width: 100%; border-collapse: collapse; background: var(--card); }
+        table.list th, table.list td { text-align: left; padding: .5rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+        table.list th { font-size: .85rem; color: var(--muted); font-weight: 600; }
+        .status { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .82rem; font-weight: 600; background: #eceff4; }
+        .status.online, .status.succeeded { background: #dcf2e3; color: var(--ok); }
+        .status.offline, .status.failed, .status.dead, .status.timed_out, .status.needs_attention { background: #fbe4dc; color: var(--off); }
+        .status.running, .status.queued, .status.retrying { background: #e1e9fb; color: var(--accent); }
+        .label { display: inline-block; padding: 0 .4rem; border: 1px solid var(--line); border-radius: 4px; font-size: .85rem; }
+        .empty { color: var(--muted); } div.empty { background: var(--card); border: 1px dashed var(--line); border-radius: 8px; padding: 1.5rem; }
+        dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: 0; } dl.facts dt { color: var(--muted); }
+        .crumbs { margin: 0; color: var(--muted); }
+        @media (max-width: 40rem) { table.list th:nth-child(n+4), table.list td:nth-child(n+4) { display: none; } }
+        """
+
+    /// Live updates over Server-Sent Events, without a reload: server status on the servers list and
+    /// on a server's page; a newly enrolled or removed server refreshes the list's rows.
+    static let script = """
+        "use strict";
+        (function () {
+          const list = document.querySelector("[data-live-servers]");
+          const single = document.querySelector("[data-live-server]");
+          if (!list && !single) return;
+          const events = new EventSource("/console/events?kind=server.online,server.offline,server.enrolled,server.removed");
+          function setStatus(element, status) {
+            element.textContent = status;
+            element.className = "status " + status;
+          }
+          async function refreshRows() {
+            const response = await fetch("/servers?fragment=rows", { credentials: "same-origin" });
+            if (!response.ok) return;
+            const rows = await response.text();
+            let body = document.querySelector("[data-live-servers] tbody");
+            if (!body) { window.location.reload(); return; }
+            body.innerHTML = rows;
+          }
+          function onStatus(message) {
+            const event = JSON.parse(message.data);
+            const status = event.kind === "server.online" ? "online" : "offline";
+            if (single && single.dataset.liveServer === event.server_id) setStatus(single, status);
+            const row = list && document.querySelector('tr[data-server-id="' + CSS.escape(event.server_id) + '"] [data-status]');
+            if (row) setStatus(row, status);
+          }
+          events.addEventListener("server.online", onStatus);
+          events.addEventListener("server.offline", onStatus);
+          events.addEventListener("server.enrolled", function () { if (list) refreshRows(); });
+          events.addEventListener("server.removed", function () { if (list) refreshRows(); });
+        })();
+        """
+}

@@ -1,0 +1,292 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdBcrypt
+import Mustache
+import NIOCore
+import NIOPosix
+import StewardCore
+
+/// The web console: server-rendered pages for signed-in operators, sign-in and sign-out.
+///
+/// Every form post carries the session's CSRF token (the sign-in form a token of its own, in a
+/// cookie); a post without the right one gets 403 and changes nothing.
+struct ConsoleController {
+    let store: Store
+    let events: EventBus
+    let heartbeatInterval: Int
+    let templates: MustacheLibrary
+    let addressLimiter = RateLimiter(capacity: 10, period: 60)
+    let accountLimiter = RateLimiter(capacity: 5, period: 60)
+
+    static let loginCookie = "steward_login"
+
+    /// `public` gets the sign-in pages and assets; `signedIn` the pages that need an operator.
+    func addRoutes(public open: RouterGroup<HubRequestContext>, signedIn: RouterGroup<ConsoleRequestContext>) {
+        open.get("assets/console.css") { _, _ in Self.asset(ConsoleAssets.stylesheet, type: "text/css; charset=utf-8") }
+        open.get("assets/console.js") { _, _ in Self.asset(ConsoleAssets.script, type: "text/javascript; charset=utf-8") }
+        open.get("login", use: loginPage)
+        open.post("login", use: login)
+        signedIn.get { _, _ in Response(status: .seeOther, headers: [.location: "/servers"]) }
+        signedIn.post("logout", use: logout)
+        signedIn.get("servers", use: servers)
+        signedIn.get("servers/:id", use: server)
+        signedIn.post("servers/:id/labels", use: saveLabels)
+        signedIn.post("servers/:id/decommission", use: decommission)
+        EventsController(events: events).addRoutes(to: signedIn.group("console/events"))
+    }
+
+    // MARK: Sign-in
+
+    @Sendable func loginPage(request: Request, context: HubRequestContext) async throws -> Response {
+        if context.session != nil { return Self.redirect(to: "/servers") }
+        return try renderLogin(next: request.uri.queryParameters["next"].map(String.init) ?? "", email: "", error: nil, status: .ok)
+    }
+
+    struct LoginForm: Decodable {
+        var email: String?
+        var password: String?
+        var next: String?
+        var _csrf: String?
+    }
+
+    @Sendable func login(request: Request, context: HubRequestContext) async throws -> Response {
+        let form = try await Self.form(LoginForm.self, from: request, context: context)
+        let email = (form.email ?? "").trimmingCharacters(in: .whitespaces)
+        let next = form.next ?? ""
+        guard let expected = request.cookies[Self.loginCookie]?.value, let given = form._csrf, ConstantTime.equals(expected, given) else {
+            return try renderError(403, "The form has expired", "Reload the sign-in page and try again.", chrome: nil)
+        }
+        var wait = await addressLimiter.acquire(context.sourceAddress)
+        if wait == nil { wait = await accountLimiter.acquire(email.lowercased()) }
+        if let wait {
+            try await store.recordAudit(
+                AuditEvent(
+                    tenantID: Store.defaultTenant, actor: email, action: "console.login_throttled", target: "user:\(email)",
+                    sourceAddress: context.sourceAddress), at: Date())
+            var response = try renderLogin(
+                next: next, email: email, error: "Too many sign-in attempts. Try again in \(wait) s.", status: .tooManyRequests)
+            response.headers[.retryAfter] = String(wait)
+            return response
+        }
+        let user = try await store.user(email: email)
+        let password = form.password ?? ""
+        // The same bcrypt work whether or not the account exists, off the event loop.
+        let hash = user?.passwordHash ?? Self.decoyHash
+        let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        guard let user, matches else {
+            try await store.recordAudit(
+                AuditEvent(
+                    tenantID: user?.tenantID ?? Store.defaultTenant, actor: email, action: "console.login_failed",
+                    target: "user:\(email)", sourceAddress: context.sourceAddress), at: Date())
+            return try renderLogin(next: next, email: email, error: "The e-mail or the password is not right.", status: .unauthorized)
+        }
+        let token = SecretToken.generate(.session)
+        let digest = SecretToken.Digest(of: token)
+        let now = Date()
+        let session = SessionRecord(
+            id: digest.lookupKey, tenantID: user.tenantID, userID: user.id, tokenHash: digest.hash,
+            csrfToken: SecretToken.randomBase64URL(byteCount: 32), sourceAddress: context.sourceAddress, createdAt: now,
+            expiresAt: now.addingTimeInterval(ConsoleSessionMiddleware.lifetime))
+        try await store.createSession(
+            session,
+            audit: AuditEvent(
+                tenantID: user.tenantID, actor: user.email, action: "console.login", target: "user:\(user.id)",
+                sourceAddress: context.sourceAddress))
+        var response = Self.redirect(to: Self.safeNext(next))
+        response.setCookie(
+            Cookie(
+                name: ConsoleSessionMiddleware.cookieName, value: token, maxAge: Int(ConsoleSessionMiddleware.lifetime), path: "/",
+                secure: Self.isSecure(request), httpOnly: true, sameSite: .strict))
+        response.setCookie(Cookie(name: Self.loginCookie, value: "", maxAge: 0, path: "/login", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// A form that carries nothing but its CSRF token.
+    struct PlainForm: Decodable {
+        var _csrf: String?
+    }
+
+    @Sendable func logout(request: Request, context: ConsoleRequestContext) async throws -> Response {
+        let form = try await Self.form(PlainForm.self, from: request, context: context)
+        guard Self.validCSRF(form._csrf, context) else { return try renderCSRFError(context) }
+        try await store.deleteSession(
+            id: context.session.id, audit: context.audit("console.logout", target: "user:\(context.identity.userID)"), at: Date())
+        var response = Self.redirect(to: "/login")
+        response.setCookie(
+            Cookie(name: ConsoleSessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    // MARK: Fleet
+
+    @Sendable func servers(request: Request, context: ConsoleRequestContext) async throws -> Response {
+        let now = Date()
+        let rows = try await store.servers(tenantID: context.identity.tenantID).map {
+            ConsolePages.ServerRow($0.info(at: now, heartbeatInterval: heartbeatInterval))
+        }
+        let page = ConsolePages.Servers(chrome: chrome(context, servers: true), servers: rows, hasServers: !rows.isEmpty)
+        if request.uri.queryParameters["fragment"] == "rows" { return try render(page, "server-rows") }
+        return try render(page, "servers")
+    }
+
+    @Sendable func server(request: Request, context: ConsoleRequestContext) async throws -> Response {
+        let saved = request.uri.queryParameters["saved"] == "labels"
+        return try await serverPage(try context.parameters.require("id"), context: context, notice: saved ? "Labels saved." : nil)
+    }
+
+    struct LabelsForm: Decodable {
+        var labels: String?
+        var _csrf: String?
+    }
+
+    @Sendable func saveLabels(request: Request, context: ConsoleRequestContext) async throws -> Response {
+        let form = try await Self.form(LabelsForm.self, from: request, context: context)
+        guard Self.validCSRF(form._csrf, context) else { return try renderCSRFError(context) }
+        let id = try context.parameters.require("id")
+        let text = form.labels ?? ""
+        var labels: [String: String] = [:]
+        for line in text.split(whereSeparator: \.isNewline) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            guard let equals = line.firstIndex(of: "=") else {
+                return try await serverPage(
+                    id, context: context, labelsText: text, labelsError: "“\(line)” is not key=value", status: .unprocessableContent)
+            }
+            labels[line[..<equals].trimmingCharacters(in: .whitespaces)] = line[line.index(after: equals)...].trimmingCharacters(
+                in: .whitespaces)
+        }
+        if let problem = Labels.problems(labels).first {
+            return try await serverPage(id, context: context, labelsText: text, labelsError: problem.message, status: .unprocessableContent)
+        }
+        guard let current = try await store.server(id: id, tenantID: context.identity.tenantID) else { return try notFound(context) }
+        guard
+            try await store.updateServer(
+                id: id, tenantID: context.identity.tenantID, name: current.name, labels: labels, at: Date(),
+                audit: context.audit(
+                    "server.update", target: "server:\(id)", detail: ["labels": labels.keys.sorted().joined(separator: ",")]))
+                != nil
+        else { return try notFound(context) }
+        return Self.redirect(to: "/servers/\(id)?saved=labels")
+    }
+
+    struct DecommissionForm: Decodable {
+        var confirm: String?
+        var _csrf: String?
+    }
+
+    @Sendable func decommission(request: Request, context: ConsoleRequestContext) async throws -> Response {
+        let form = try await Self.form(DecommissionForm.self, from: request, context: context)
+        guard Self.validCSRF(form._csrf, context) else { return try renderCSRFError(context) }
+        let id = try context.parameters.require("id")
+        guard let server = try await store.server(id: id, tenantID: context.identity.tenantID) else { return try notFound(context) }
+        let confirm = form.confirm ?? ""
+        guard confirm.trimmingCharacters(in: .whitespaces) == server.name else {
+            return try await serverPage(
+                id, context: context, confirmError: "Type \(server.name) exactly to confirm.", status: .unprocessableContent)
+        }
+        guard
+            let cancelled = try await store.decommissionServer(
+                id: id, tenantID: context.identity.tenantID, at: Date(), audit: context.audit("server.decommission", target: "server:\(id)")
+            )
+        else { return try notFound(context) }
+        await events.publish(cancelled.map(\.statusEvent))
+        await events.publish(server.event(.serverRemoved))
+        return Self.redirect(to: "/servers")
+    }
+
+    private func serverPage(
+        _ id: String, context: ConsoleRequestContext, labelsText: String? = nil, labelsError: String? = nil, confirmError: String? = nil,
+        notice: String? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        guard let record = try await store.server(id: id, tenantID: context.identity.tenantID) else { return try notFound(context) }
+        let info = record.info(at: Date(), heartbeatInterval: heartbeatInterval)
+        let facts = info.facts
+        let jobs = try await store.jobs(tenantID: context.identity.tenantID, serverID: id, status: nil, appID: nil, limit: 50)
+            .map { ConsolePages.JobRow($0.info) }
+        let page = ConsolePages.Server(
+            title: info.name, chrome: chrome(context, servers: true), server: ConsolePages.ServerRow(info),
+            facts: [
+                .init(name: "Hostname", value: info.hostname), .init(name: "OS", value: "\(facts.osID) \(facts.osVersion)"),
+                .init(name: "Kernel", value: facts.kernel), .init(name: "Architecture", value: facts.architecture),
+                .init(name: "CPUs", value: String(facts.cpuCount)),
+                .init(name: "Memory", value: "\(facts.memoryBytes / (1 << 20)) MiB"),
+                .init(name: "Agent", value: info.agentVersion), .init(name: "Enrolled", value: ConsolePages.ago(info.enrolledAt)),
+                .init(name: "Last seen", value: info.lastSeenAt.map { ConsolePages.ago($0) } ?? "never"),
+            ],
+            labelsText: labelsText ?? info.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"),
+            labelsError: labelsError, confirmError: confirmError, notice: notice, jobs: jobs, hasJobs: !jobs.isEmpty)
+        return try render(page, "server", status: status)
+    }
+
+    // MARK: Rendering
+
+    private func chrome(_ context: ConsoleRequestContext, servers: Bool = false) -> ConsolePages.Chrome {
+        ConsolePages.Chrome(csrf: context.session.csrfToken, email: context.identity.email, navServers: servers)
+    }
+
+    private func render(_ page: Any, _ template: String, status: HTTPResponse.Status = .ok) throws -> Response {
+        guard let html = templates.render(page, withTemplate: template) else { throw StoreError("no console template named \(template)") }
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    private func renderLogin(next: String, email: String, error: String?, status: HTTPResponse.Status) throws -> Response {
+        let token = SecretToken.randomBase64URL(byteCount: 32)
+        var response = try render(
+            ConsolePages.Login(loginToken: token, next: Self.safeNext(next), email: email, error: error), "login", status: status)
+        response.setCookie(Cookie(name: Self.loginCookie, value: token, maxAge: 3600, path: "/login", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    private func renderError(_ code: Int, _ heading: String, _ message: String, chrome: ConsolePages.Chrome?) throws -> Response {
+        try render(
+            ConsolePages.ErrorPage(title: heading, chrome: chrome, heading: heading, message: message), "error",
+            status: HTTPResponse.Status(code: code))
+    }
+
+    private func renderCSRFError(_ context: ConsoleRequestContext) throws -> Response {
+        try renderError(403, "The form has expired", "Go back, reload the page and try again.", chrome: chrome(context))
+    }
+
+    private func notFound(_ context: ConsoleRequestContext) throws -> Response {
+        try renderError(404, "Not found", "There is no such server, or it was decommissioned.", chrome: chrome(context))
+    }
+
+    static func asset(_ text: String, type: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func redirect(to path: String) -> Response {
+        Response(status: .seeOther, headers: [.location: path, .cacheControl: "no-store"])
+    }
+
+    /// Only a path on this hub: never another site (`//evil.example`, `https://…`).
+    static func safeNext(_ next: String) -> String {
+        next.hasPrefix("/") && !next.hasPrefix("//") && !next.contains("\\") ? next : "/servers"
+    }
+
+    /// The cookie is `Secure` when the browser reached the hub over TLS (directly or through a proxy
+    /// that says so).
+    static func isSecure(_ request: Request) -> Bool {
+        request.uri.scheme == .https || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
+    }
+
+    static func form<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        do {
+            return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: buffer))
+        } catch {
+            throw APIError(.badRequest, code: "invalid_form", detail: "the form could not be read")
+        }
+    }
+
+    /// Whether a post carried this session's CSRF token.
+    static func validCSRF(_ given: String?, _ context: ConsoleRequestContext) -> Bool {
+        guard let given else { return false }
+        return ConstantTime.equals(given, context.session.csrfToken)
+    }
+
+    /// A bcrypt hash of a random password, verified against when the e-mail is unknown so that a
+    /// failed sign-in takes as long either way.
+    static let decoyHash = Bcrypt.hash(SecretToken.randomBase64URL(byteCount: 16), cost: 12)
+}

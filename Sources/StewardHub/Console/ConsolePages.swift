@@ -1,0 +1,104 @@
+import Foundation
+import StewardCore
+
+/// What the console's templates render. Mustache reads these by reflection, so each property is a
+/// template variable; values are escaped when rendered.
+enum ConsolePages {
+    /// What every signed-in page's layout needs.
+    struct Chrome {
+        var csrf: String
+        var email: String
+        var navServers = false
+    }
+
+    struct Login {
+        let title = "Sign in"
+        var loginToken: String
+        var next: String
+        var email: String
+        var error: String?
+    }
+
+    struct ServerRow {
+        var id: String
+        var name: String
+        var status: String
+        var labels: [String]
+        var os: String
+        var agentVersion: String
+        var lastSeen: String
+        var lastSeenISO: String
+
+        init(_ server: Wire.Server.Info) {
+            id = server.id
+            name = server.name
+            status = server.status.rawValue
+            labels = server.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            os = "\(server.facts.osID) \(server.facts.osVersion)"
+            agentVersion = server.agentVersion
+            lastSeen = server.lastSeenAt.map { ConsolePages.ago($0) } ?? "never"
+            lastSeenISO = server.lastSeenAt?.formatted(.iso8601) ?? ""
+        }
+    }
+
+    struct Servers {
+        let title = "Servers"
+        var chrome: Chrome
+        var servers: [ServerRow]
+        var hasServers: Bool
+    }
+
+    struct Fact {
+        var name: String
+        var value: String
+    }
+
+    struct JobRow {
+        var shortID: String
+        var app: String
+        var kind: String
+        var status: String
+        var attempt: String
+        var created: String
+
+        init(_ job: Wire.Job.Info) {
+            shortID = String(job.id.prefix(8))
+            app = job.appID ?? ""
+            kind = job.kind
+            status = job.status.rawValue
+            attempt = "\(job.attempt)/\(job.maxAttempts)"
+            created = ConsolePages.ago(job.createdAt)
+        }
+    }
+
+    struct Server {
+        var title: String
+        var chrome: Chrome
+        var server: ServerRow
+        var facts: [Fact]
+        var labelsText: String
+        var labelsError: String?
+        var confirmError: String?
+        var notice: String?
+        var jobs: [JobRow]
+        var hasJobs: Bool
+    }
+
+    struct ErrorPage {
+        var title: String
+        var chrome: Chrome?
+        var heading: String
+        var message: String
+    }
+
+    /// "12 s ago", "3 min ago", "5 h ago", or the date for older times.
+    static func ago(_ date: Date, now: Date = Date()) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        switch seconds {
+        case ..<60: return "\(seconds) s ago"
+        case ..<3600: return "\(seconds / 60) min ago"
+        case ..<86_400: return "\(seconds / 3600) h ago"
+        default: return date.formatted(date: .abbreviated, time: .omitted)
+        }
+    }
+}

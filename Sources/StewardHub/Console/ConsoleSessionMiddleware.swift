@@ -1,0 +1,97 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import StewardCore
+
+/// Recognises a console session cookie and sets the operator it belongs to. Without a live
+/// session the request goes on unauthenticated; ``RequireSignIn`` decides what that means.
+struct ConsoleSessionMiddleware: RouterMiddleware {
+    typealias Context = HubRequestContext
+    let store: Store
+
+    static let cookieName = "steward_session"
+    /// A session ends 12 hours after sign-in, or after 2 hours without a request.
+    static let lifetime: TimeInterval = 12 * 3600
+    static let idleTimeout: TimeInterval = 2 * 3600
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let token = request.cookies[Self.cookieName]?.value, token.hasPrefix(SecretToken.Kind.session.rawValue) else {
+            return try await next(request, context)
+        }
+        let digest = SecretToken.Digest(of: token)
+        guard let (session, user) = try await store.session(id: digest.lookupKey, now: Date(), idleTimeout: Self.idleTimeout),
+            ConstantTime.equals(session.tokenHash, digest.hash)
+        else { return try await next(request, context) }
+        var context = context
+        context.session = session
+        context.operatorIdentity = OperatorIdentity(
+            userID: user.id, tenantID: user.tenantID, email: user.email, role: user.role, credentialID: session.id)
+        context.logger[metadataKey: "operator.id"] = .string(user.id)
+        return try await next(request, context)
+    }
+}
+
+/// Sends a signed-out browser to the sign-in page, remembering where it wanted to go.
+struct RequireSignIn: RouterMiddleware {
+    typealias Context = HubRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard context.session == nil else { return try await next(request, context) }
+        let wanted = request.method == .get ? request.uri.path : "/servers"
+        let query = wanted == "/" ? "" : "?next=" + (wanted.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        return Response(status: .seeOther, headers: [.location: "/login" + query, .cacheControl: "no-store"])
+    }
+}
+
+/// The context of console pages: a signed-in operator and their session.
+struct ConsoleRequestContext: ChildRequestContext, OperatorContext {
+    var coreContext: CoreRequestContextStorage
+    let identity: OperatorIdentity
+    let session: SessionRecord
+    let sourceAddress: String
+
+    init(context: HubRequestContext) throws {
+        guard let identity = context.operatorIdentity, let session = context.session else { throw APIError.unauthenticated }
+        self.coreContext = context.coreContext
+        self.identity = identity
+        self.session = session
+        self.sourceAddress = context.sourceAddress
+    }
+
+    var maxUploadSize: Int { 1 << 20 }
+}
+
+/// Headers on every console page and asset: a Content-Security-Policy that allows only the hub's own
+/// script and stylesheet (no inline script), no framing, no sniffing, no referrer.
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var contentSecurityPolicy: String {
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; "
+            + "frame-ancestors 'none'; base-uri 'none'"
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.xFrameOptions] = "DENY"
+        response.headers[.referrerPolicy] = "no-referrer"
+        response.headers[.crossOriginOpenerPolicy] = "same-origin"
+        response.headers[.permissionsPolicy] = "camera=(), microphone=(), geolocation=()"
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        return response
+    }
+}
+
+extension HTTPField.Name {
+    static let xContentTypeOptions = Self("X-Content-Type-Options")!
+    static let xFrameOptions = Self("X-Frame-Options")!
+    static let referrerPolicy = Self("Referrer-Policy")!
+    static let crossOriginOpenerPolicy = Self("Cross-Origin-Opener-Policy")!
+    static let permissionsPolicy = Self("Permissions-Policy")!
+}

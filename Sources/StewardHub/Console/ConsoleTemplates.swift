@@ -1,0 +1,158 @@
+import Mustache
+
+/// The console's Mustache templates, compiled into the binary so an installed hub needs no files
+/// beside it. Every page is a child of `layout`; `{{value}}` escapes HTML, and no template holds a
+/// script: the console's only script is /assets/console.js (the Content-Security-Policy allows
+/// nothing else).
+enum ConsoleTemplates {
+    static func library() throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        for (name, text) in [
+            ("layout", layout), ("login", login), ("servers", servers), ("server-rows", serverRows), ("server", server),
+            ("error", error),
+        ] {
+            try library.register(text, named: name)
+        }
+        return library
+    }
+
+    static let layout = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · Steward</title>
+        <link rel="stylesheet" href="/assets/console.css">
+        <script src="/assets/console.js" defer></script>
+        </head>
+        <body>
+        <a class="skip" href="#main">Skip to the content</a>
+        {{#chrome}}
+        <header class="top">
+          <nav aria-label="Main">
+            <a class="brand" href="/servers">Steward</a>
+            <a href="/servers"{{#navServers}} aria-current="page"{{/navServers}}>Servers</a>
+          </nav>
+          <form method="post" action="/logout" class="signout">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <span class="who">{{email}}</span>
+            <button type="submit">Sign out</button>
+          </form>
+        </header>
+        {{/chrome}}
+        <main id="main">
+        {{$body}}{{/body}}
+        </main>
+        </body>
+        </html>
+        """
+
+    static let login = """
+        {{<layout}}{{$body}}
+        <section class="card narrow">
+          <h1>Sign in to Steward</h1>
+          {{#error}}<p class="error" role="alert" id="login-error">{{error}}</p>{{/error}}
+          <form method="post" action="/login">
+            <input type="hidden" name="_csrf" value="{{loginToken}}">
+            <input type="hidden" name="next" value="{{next}}">
+            <label for="email">E-mail</label>
+            <input id="email" name="email" type="email" autocomplete="username" required value="{{email}}"{{#error}} aria-describedby="login-error"{{/error}}>
+            <label for="password">Password</label>
+            <input id="password" name="password" type="password" autocomplete="current-password" required>
+            <button type="submit" class="primary">Sign in</button>
+          </form>
+        </section>
+        {{/body}}{{/layout}}
+        """
+
+    static let servers = """
+        {{<layout}}{{$body}}
+        <h1>Servers</h1>
+        {{#hasServers}}
+        <table class="list" data-live-servers>
+          <caption class="sr-only">Enrolled servers; status updates live</caption>
+          <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Labels</th><th scope="col">OS</th><th scope="col">Agent</th><th scope="col">Last seen</th></tr></thead>
+          <tbody>{{> server-rows}}</tbody>
+        </table>
+        {{/hasServers}}
+        {{^hasServers}}
+        <div class="empty" data-live-servers>
+          <p><strong>No servers yet.</strong> Create a registration token with <code>steward token create</code> and start <code>steward agent</code> on a server with it; it appears here the moment it enrolls.</p>
+        </div>
+        {{/hasServers}}
+        {{/body}}{{/layout}}
+        """
+
+    static let serverRows = """
+        {{#servers}}
+        <tr data-server-id="{{id}}">
+          <td><a href="/servers/{{id}}">{{name}}</a></td>
+          <td><span class="status {{status}}" data-status>{{status}}</span></td>
+          <td>{{#labels}}<span class="label">{{.}}</span> {{/labels}}</td>
+          <td>{{os}}</td>
+          <td>{{agentVersion}}</td>
+          <td><time datetime="{{lastSeenISO}}">{{lastSeen}}</time></td>
+        </tr>
+        {{/servers}}
+        """
+
+    static let server = """
+        {{<layout}}{{$body}}
+        <p class="crumbs"><a href="/servers">Servers</a> ›</p>
+        <h1>{{server.name}} <span class="status {{server.status}}" data-status data-live-server="{{server.id}}">{{server.status}}</span></h1>
+        {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
+        <div class="columns">
+        <section class="card">
+          <h2>Facts</h2>
+          <dl class="facts">
+            {{#facts}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/facts}}
+          </dl>
+        </section>
+        <section class="card">
+          <h2>Labels</h2>
+          <form method="post" action="/servers/{{server.id}}/labels">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <label for="labels">Labels, one <code>key=value</code> per line</label>
+            <textarea id="labels" name="labels" rows="4"{{#labelsError}} aria-invalid="true" aria-describedby="labels-error"{{/labelsError}}>{{labelsText}}</textarea>
+            {{#labelsError}}<p class="field-error" id="labels-error">{{labelsError}}</p>{{/labelsError}}
+            <button type="submit">Save labels</button>
+          </form>
+        </section>
+        </div>
+        <section class="card">
+          <h2>Jobs</h2>
+          {{#hasJobs}}
+          <table class="list">
+            <thead><tr><th scope="col">Job</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Attempt</th><th scope="col">Created</th></tr></thead>
+            <tbody>
+            {{#jobs}}<tr><td><code>{{shortID}}</code> {{app}}</td><td>{{kind}}</td><td><span class="status {{status}}">{{status}}</span></td><td>{{attempt}}</td><td>{{created}}</td></tr>{{/jobs}}
+            </tbody>
+          </table>
+          {{/hasJobs}}
+          {{^hasJobs}}<p class="empty">No jobs on this server yet.</p>{{/hasJobs}}
+        </section>
+        <section class="card danger">
+          <h2>Decommission</h2>
+          <p>Decommissioning revokes this server's agent (it stops with exit status 77) and cancels its unfinished jobs. It cannot be undone; the server would have to enroll again.</p>
+          <form method="post" action="/servers/{{server.id}}/decommission">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <label for="confirm">Type the server's name, <strong>{{server.name}}</strong>, to confirm</label>
+            <input id="confirm" name="confirm" autocomplete="off" required{{#confirmError}} aria-invalid="true" aria-describedby="confirm-error"{{/confirmError}}>
+            {{#confirmError}}<p class="field-error" id="confirm-error">{{confirmError}}</p>{{/confirmError}}
+            <button type="submit" class="danger">Decommission {{server.name}}</button>
+          </form>
+        </section>
+        {{/body}}{{/layout}}
+        """
+
+    static let error = """
+        {{<layout}}{{$body}}
+        <section class="card narrow">
+          <h1>{{heading}}</h1>
+          <p>{{message}}</p>
+          <p><a href="/servers">Back to the servers</a></p>
+        </section>
+        {{/body}}{{/layout}}
+        """
+}

@@ -1,0 +1,56 @@
+import Foundation
+import SQLKit
+import StewardCore
+
+extension Store {
+    /// The user with this e-mail address (compared case-insensitively).
+    public func user(email: String) async throws -> UserRecord? {
+        try await pool.read { db in
+            try await db.raw("SELECT * FROM users WHERE LOWER(email) = \(bind: email.lowercased())").first().map(UserRecord.init(row:))
+        }
+    }
+
+    /// Starts a session, audited as a sign-in in the same transaction.
+    public func createSession(_ session: SessionRecord, audit: AuditEvent) async throws {
+        try await pool.transaction { db in
+            try await db.raw(
+                """
+                INSERT INTO sessions (id, tenant_id, user_id, token_hash, csrf_token, source_address, created_at, last_seen_at, expires_at)
+                VALUES (\(bind: session.id), \(bind: session.tenantID), \(bind: session.userID), \(bind: session.tokenHash),
+                    \(bind: session.csrfToken), \(bind: session.sourceAddress), \(bind: Millis.from(session.createdAt)),
+                    \(bind: Millis.from(session.lastSeenAt)), \(bind: Millis.from(session.expiresAt)))
+                """
+            ).run()
+            try await appendAudit(audit, on: db, at: session.createdAt)
+        }
+    }
+
+    /// The live session with this lookup key and its user: not past its end, not idle longer than
+    /// `idleTimeout`. Looking it up counts as activity (at most once a minute is written).
+    public func session(id: String, now: Date, idleTimeout: TimeInterval) async throws -> (session: SessionRecord, user: UserRecord)? {
+        try await pool.read { db in
+            guard let row = try await db.raw("SELECT * FROM sessions WHERE id = \(bind: id)").first() else { return nil }
+            let session = try SessionRecord(row: row)
+            guard session.expiresAt > now, now.timeIntervalSince(session.lastSeenAt) < idleTimeout else { return nil }
+            guard let user = try await db.raw("SELECT * FROM users WHERE id = \(bind: session.userID)").first().map(UserRecord.init(row:))
+            else { return nil }
+            if now.timeIntervalSince(session.lastSeenAt) > 60 {
+                try await db.raw("UPDATE sessions SET last_seen_at = \(bind: Millis.from(now)) WHERE id = \(bind: id)").run()
+            }
+            return (session, user)
+        }
+    }
+
+    /// Ends a session (sign-out), audited in the same transaction.
+    public func deleteSession(id: String, audit: AuditEvent, at now: Date) async throws {
+        try await pool.transaction { db in
+            try await db.raw("DELETE FROM sessions WHERE id = \(bind: id)").run()
+            try await appendAudit(audit, on: db, at: now)
+        }
+    }
+
+    /// Writes an audit record on its own (events that change nothing else, such as a failed sign-in).
+    public func recordAudit(_ audit: AuditEvent, at now: Date) async throws {
+        try await pool.transaction { db in try await appendAudit(audit, on: db, at: now) }
+    }
+}

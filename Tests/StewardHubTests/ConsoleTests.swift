@@ -1,0 +1,226 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import StewardCore
+import StewardHub
+import StewardTestSupport
+import Testing
+
+/// The web console's pages through the hub's router: sign-in, sessions, CSRF, headers, fleet pages.
+struct ConsoleTests {
+    /// A client that keeps cookies like a browser and posts forms.
+    actor Browser {
+        let client: HubTestApp.Client
+        private(set) var cookies: [String: String] = [:]
+
+        init(_ client: HubTestApp.Client) {
+            self.client = client
+        }
+
+        func get(_ uri: String) async throws -> HubTestApp.Client.Answer {
+            try await send(.get, uri, form: nil)
+        }
+
+        func post(_ uri: String, _ form: [String: String]) async throws -> HubTestApp.Client.Answer {
+            try await send(.post, uri, form: form)
+        }
+
+        private func send(_ method: HTTPRequest.Method, _ uri: String, form: [String: String]?) async throws -> HubTestApp.Client.Answer {
+            var headers: HTTPFields = [:]
+            if !cookies.isEmpty {
+                headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+            }
+            var body: String?
+            if let form {
+                headers[.contentType] = "application/x-www-form-urlencoded"
+                body = form.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.encode($0.value))" }.joined(separator: "&")
+            }
+            let answer = try await client.sendRaw(method, uri, body: body, headers: headers)
+            for field in answer.headers where field.name == .setCookie {
+                let pair = field.value.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(
+                    String.init)
+                guard pair.count == 2 else { continue }
+                if field.value.contains("Max-Age=0") { cookies[pair[0]] = nil } else { cookies[pair[0]] = pair[1] }
+            }
+            return answer
+        }
+
+        static func encode(_ value: String) -> String {
+            value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value
+        }
+
+        /// The value of a hidden `_csrf` field on a page.
+        static func csrf(in page: String) throws -> String {
+            let match = try #require(page.firstMatch(of: /name="_csrf" value="([^"]+)"/))
+            return String(match.1)
+        }
+
+        func signIn(password: String = "correct horse battery staple", next: String = "/servers") async throws -> HubTestApp.Client.Answer {
+            let page = try await get("/login")
+            return try await post(
+                "/login", ["email": "owner@example.com", "password": password, "next": next, "_csrf": try Self.csrf(in: page.text)])
+        }
+    }
+
+    @Test("signed out, every page leads to the sign-in page and remembers where it was going")
+    func signedOut() async throws {
+        try await HubTestApp.run { client in
+            let browser = Browser(client)
+            for path in ["/", "/servers", "/servers/some-id"] {
+                let answer = try await browser.get(path)
+                #expect(answer.status == .seeOther, "\(path)")
+                #expect(answer.headers[.location]?.hasPrefix("/login") == true, "\(path)")
+            }
+            #expect(try await browser.get("/servers/some-id").headers[.location] == "/login?next=%2Fservers%2Fsome%2Did")
+            #expect(try await browser.post("/logout", [:]).headers[.location]?.hasPrefix("/login") == true)
+            // The API is unchanged: a token, not a cookie.
+            #expect(try await client.send(.get, "/api/v1/servers", bearer: nil).status == .unauthorized)
+        }
+    }
+
+    @Test("pages carry security headers: a Content-Security-Policy without inline script, no framing, no sniffing")
+    func securityHeaders() async throws {
+        try await HubTestApp.run { client in
+            let browser = Browser(client)
+            for path in ["/login", "/assets/console.css", "/assets/console.js", "/servers"] {
+                let answer = try await browser.get(path)
+                let policy = try #require(answer.headers[.contentSecurityPolicy], "\(path)")
+                #expect(policy.contains("script-src 'self'") && !policy.contains("unsafe"), "\(path)")
+                #expect(answer.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+                #expect(answer.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+            }
+            let page = try await browser.get("/login").text
+            #expect(!page.contains("<script>") && !page.contains(" on"), "no inline script or handlers")
+        }
+    }
+
+    @Test("sign-in: wrong password, missing form token, then success with a strict cookie; every attempt audited, never the password")
+    func signIn() async throws {
+        try await HubTestApp.run { client in
+            let browser = Browser(client)
+            let wrong = try await browser.signIn(password: "not the password")
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.text.contains("The e-mail or the password is not right."))
+            #expect(wrong.text.contains(#"value="owner@example.com""#), "the e-mail is kept")
+
+            let forged = try await browser.post(
+                "/login", ["email": "owner@example.com", "password": "correct horse battery staple", "_csrf": "made-up"])
+            #expect(forged.status == .forbidden)
+
+            let page = try await browser.get("/login")
+            let ok = try await browser.post(
+                "/login",
+                [
+                    "email": "OWNER@example.com", "password": "correct horse battery staple", "next": "/servers",
+                    "_csrf": try Browser.csrf(in: page.text),
+                ])
+            #expect(ok.status == .seeOther && ok.headers[.location] == "/servers")
+            let cookie = try #require(ok.headers[values: .setCookie].first { $0.hasPrefix("steward_session=") })
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"))
+            #expect(!cookie.contains("Secure"), "plain HTTP here; Secure behind TLS")
+            let servers = try await browser.get("/servers")
+            #expect(servers.status == .ok)
+            #expect(servers.text.contains("No servers yet"))
+            #expect(servers.text.contains("owner@example.com"))
+            // Signed in, the sign-in page sends the browser on.
+            #expect(try await browser.get("/login").status == .seeOther)
+
+            let audit = try await client.send(.get, "/api/v1/audit").text
+            #expect(audit.contains("console.login_failed") && audit.contains(#""console.login""#))
+            #expect(!audit.contains("not the password") && !audit.contains("correct horse"))
+        }
+    }
+
+    @Test("sign-out needs the form token; afterwards the cookie is gone and the session with it")
+    func signOut() async throws {
+        try await HubTestApp.run { client in
+            let browser = Browser(client)
+            _ = try await browser.signIn()
+            let page = try await browser.get("/servers")
+            let session = try #require(await browser.cookies["steward_session"])
+            #expect(try await browser.post("/logout", ["_csrf": "wrong"]).status == .forbidden)
+            #expect(try await browser.post("/logout", [:]).status == .forbidden)
+            #expect(try await browser.get("/servers").status == .ok, "a refused sign-out changes nothing")
+            let out = try await browser.post("/logout", ["_csrf": try Browser.csrf(in: page.text)])
+            #expect(out.status == .seeOther && out.headers[.location] == "/login")
+            #expect(await browser.cookies["steward_session"] == nil)
+            // The old cookie is dead on the hub too, not only in this browser.
+            let replay = try await client.sendRaw(.get, "/servers", body: nil, headers: [.cookie: "steward_session=\(session)"])
+            #expect(replay.status == .seeOther)
+            #expect(try await client.send(.get, "/api/v1/audit").text.contains("console.logout"))
+        }
+    }
+
+    @Test("sign-in attempts are limited per account, and the limit is audited")
+    func throttled() async throws {
+        try await HubTestApp.run { client in
+            let browser = Browser(client)
+            var last: HubTestApp.Client.Answer?
+            for _ in 0..<6 { last = try await browser.signIn(password: "guess") }
+            let answer = try #require(last)
+            #expect(answer.status == .tooManyRequests)
+            #expect(answer.headers[.retryAfter] != nil)
+            #expect(answer.text.contains("Too many sign-in attempts"))
+            // Even the right password waits now.
+            #expect(try await browser.signIn().status == .tooManyRequests)
+            #expect(try await client.send(.get, "/api/v1/audit").text.contains("console.login_throttled"))
+        }
+    }
+
+    @Test("only local paths are followed after sign-in")
+    func noOpenRedirect() async throws {
+        try await HubTestApp.run { client in
+            for next in ["//evil.example/x", "https://evil.example", "/\\evil.example"] {
+                let answer = try await Browser(client).signIn(next: next)
+                #expect(answer.headers[.location] == "/servers", "\(next)")
+            }
+        }
+    }
+
+    @Test("the fleet pages: servers listed, a server's facts and jobs, labels edited, decommission confirmed by name")
+    func fleet() async throws {
+        try await HubTestApp.run { client in
+            let token = try await client.createToken()
+            let enrolled = try await client.enroll(token: token.token, hostname: "web-1")
+            let browser = Browser(client)
+            _ = try await browser.signIn()
+            let list = try await browser.get("/servers")
+            #expect(list.text.contains(#"data-server-id="\#(enrolled.serverID)""#) && list.text.contains("web-1"))
+            let rows = try await browser.get("/servers?fragment=rows")
+            #expect(rows.text.contains("web-1") && !rows.text.contains("<html"))
+
+            let path = "/servers/\(enrolled.serverID)"
+            let page = try await browser.get(path)
+            #expect(page.status == .ok && page.text.contains("Facts") && page.text.contains("No jobs on this server yet."))
+            let csrf = try Browser.csrf(in: page.text)
+
+            #expect(try await browser.post(path + "/labels", ["labels": "env=prod"]).status == .forbidden)
+            let bad = try await browser.post(path + "/labels", ["labels": "env=prod\nnot a label", "_csrf": csrf])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("is not key=value") && bad.text.contains("env=prod\nnot a label"), "the typed text is kept")
+            let saved = try await browser.post(path + "/labels", ["labels": "env=prod\nrole = web", "_csrf": csrf])
+            #expect(saved.status == .seeOther)
+            #expect(try await browser.get(saved.headers[.location]!).text.contains("Labels saved."))
+            let info = try await client.send(.get, "/api/v1/servers/\(enrolled.serverID)").decode(Wire.Server.Info.self)
+            #expect(info.labels == ["env": "prod", "role": "web"])
+
+            let wrongName = try await browser.post(path + "/decommission", ["confirm": "web-2", "_csrf": csrf])
+            #expect(wrongName.status == .unprocessableContent && wrongName.text.contains("Type web-1 exactly"))
+            #expect(try await browser.post(path + "/decommission", ["confirm": "web-1"]).status == .forbidden)
+            let gone = try await browser.post(path + "/decommission", ["confirm": "web-1", "_csrf": csrf])
+            #expect(gone.status == .seeOther && gone.headers[.location] == "/servers")
+            #expect(try await browser.get(path).status == .notFound)
+            #expect(try await browser.get("/servers").text.contains("No servers yet"))
+        }
+    }
+}
+
+extension HubTestApp.Client {
+    /// A request with any body and headers, no token.
+    func sendRaw(_ method: HTTPRequest.Method, _ uri: String, body: String?, headers: HTTPFields) async throws -> Answer {
+        try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
+            Answer(status: response.status, headers: response.headers, body: Data(response.body.readableBytesView))
+        }
+    }
+}
