@@ -216,6 +216,47 @@ struct ConsoleTests {
     }
 }
 
+extension ConsoleTests {
+    @Test("enrollment: a token is shown once with the agent command, errors keep the typed values, revoking needs the form token")
+    func enrollment() async throws {
+        try await HubTestApp.run { client in
+            let browser = Browser(client)
+            _ = try await browser.signIn()
+            let page = try await browser.get("/enroll")
+            #expect(page.status == .ok && page.text.contains("No registration tokens yet."))
+            let csrf = try Browser.csrf(in: page.text)
+
+            let bad = try await browser.post(
+                "/enroll", ["description": "lab", "expires": "3600", "max_uses": "two", "labels": "env=lab", "_csrf": csrf])
+            #expect(bad.status == .unprocessableContent && bad.text.contains("must be a whole number"))
+            #expect(bad.text.contains(#"value="lab""#) && bad.text.contains(#"value="two""#), "typed values are kept")
+            let badLabels = try await browser.post(
+                "/enroll", ["description": "lab", "expires": "3600", "max_uses": "2", "labels": "no-equals", "_csrf": csrf])
+            #expect(badLabels.status == .unprocessableContent && badLabels.text.contains("is not key=value"))
+            #expect(try await browser.post("/enroll", ["description": "x", "max_uses": "1"]).status == .forbidden)
+
+            let created = try await browser.post(
+                "/enroll", ["description": "lab", "expires": "3600", "max_uses": "2", "labels": "env=lab", "_csrf": csrf])
+            #expect(created.status == .ok)
+            let command = try #require(created.text.firstMatch(of: /steward agent --hub http:\/\/[^ ]+ --token (stw_reg_[A-Za-z0-9_-]+)/))
+            let token = String(command.1)
+            #expect(created.text.contains("0 of 2") && created.text.contains("env=lab"))
+            // The token works for enrollment, and the page never shows it again.
+            _ = try await client.enroll(token: token, hostname: "from-console")
+            let later = try await browser.get("/enroll")
+            #expect(!later.text.contains(token) && later.text.contains("1 of 2"))
+
+            let id = try #require(later.text.firstMatch(of: /action="\/enroll\/([0-9a-f-]+)\/revoke"/)).1
+            #expect(try await browser.post("/enroll/\(id)/revoke", [:]).status == .forbidden)
+            #expect(try await browser.post("/enroll/\(id)/revoke", ["_csrf": csrf]).status == .seeOther)
+            #expect(try await browser.get("/enroll").text.contains("status revoked"))
+            let audit = try await client.send(.get, "/api/v1/audit").text
+            #expect(audit.contains("registration_token.create") && audit.contains("registration_token.revoke"))
+            #expect(!audit.contains(token))
+        }
+    }
+}
+
 extension HubTestApp.Client {
     /// A request with any body and headers, no token.
     func sendRaw(_ method: HTTPRequest.Method, _ uri: String, body: String?, headers: HTTPFields) async throws -> Answer {

@@ -14,6 +14,14 @@ struct RegistrationTokenController {
 
     @Sendable func create(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: Wire.RegistrationToken.CreateRequest.self, context: context)
+        return try JSONResponse(status: .created, try await Self.issue(body, store: store, context: context))
+    }
+
+    /// Checks a request for a token and creates it, audited; the API and the console both issue
+    /// tokens through here. Throws ``APIError/invalid(_:)`` with every field error.
+    static func issue(
+        _ body: Wire.RegistrationToken.CreateRequest, store: Store, context: some OperatorContext
+    ) async throws -> Wire.RegistrationToken.Created {
         let now = Date()
         var problems: [Wire.FieldError] = []
         let description = (body.description ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -41,7 +49,6 @@ struct RegistrationTokenController {
         let labels = body.labels ?? [:]
         problems += Labels.problems(labels)
         guard problems.isEmpty else { throw APIError.invalid(problems) }
-
         let value = SecretToken.generate(.registrationToken)
         let record = RegistrationTokenRecord(
             id: UUID().uuidString.lowercased(), tenantID: context.identity.tenantID, digest: SecretToken.Digest(of: value),
@@ -52,7 +59,7 @@ struct RegistrationTokenController {
         if !labels.isEmpty { detail["labels"] = labels.keys.sorted().map { "\($0)=\(labels[$0]!)" }.joined(separator: ",") }
         try await store.createRegistrationToken(
             record, audit: context.audit("registration_token.create", target: "registration_token:\(record.id)", detail: detail))
-        return try JSONResponse(status: .created, Wire.RegistrationToken.Created(token: value, info: record.info(at: now)))
+        return Wire.RegistrationToken.Created(token: value, info: record.info(at: now))
     }
 
     @Sendable func list(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {

@@ -41,6 +41,10 @@ enum ConsoleAssets {
         .empty { color: var(--muted); } div.empty { background: var(--card); border: 1px dashed var(--line); border-radius: 8px; padding: 1.5rem; }
         dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: 0; } dl.facts dt { color: var(--muted); }
         .crumbs { margin: 0; color: var(--muted); }
+        .optional, .hint { color: var(--muted); font-weight: 400; }
+        pre.command { background: #111827; color: #e5e7eb; padding: .8rem 1rem; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+        .card.created { border-color: #b9dcc5; background: #f3faf5; }
+        .status.active { background: #dcf2e3; color: var(--ok); } .status.revoked, .status.expired, .status.used_up { background: #eceff4; color: var(--muted); }
         @media (max-width: 40rem) { table.list th:nth-child(n+4), table.list td:nth-child(n+4) { display: none; } }
         """
 

@@ -9,6 +9,7 @@ enum ConsolePages {
         var csrf: String
         var email: String
         var navServers = false
+        var navEnroll = false
     }
 
     struct Login {
@@ -82,6 +83,67 @@ enum ConsolePages {
         var notice: String?
         var jobs: [JobRow]
         var hasJobs: Bool
+    }
+
+    struct Enroll {
+        let title = "Enroll a server"
+        var chrome: Chrome
+        var csrf: String
+        var created: Created?
+        var form: TokenForm
+        var errors: TokenErrors
+        var expiryOptions: [Option]
+        var tokens: [TokenRow]
+        var hasTokens: Bool
+    }
+
+    struct Created {
+        var token: String
+        var command: String
+    }
+
+    /// The values of the token form as typed, kept when it comes back with errors.
+    struct TokenForm {
+        var description = ""
+        var expires = "86400"
+        var maxUses = "1"
+        var labels = ""
+    }
+
+    struct TokenErrors {
+        var description: String?
+        var maxUses: String?
+        var labels: String?
+    }
+
+    struct Option {
+        var value: String
+        var label: String
+        var selected: Bool
+    }
+
+    struct TokenRow {
+        var id: String
+        var shortID: String
+        var description: String
+        var status: String
+        var uses: String
+        var labels: [String]
+        var expires: String
+        var active: Bool
+        var csrf: String
+
+        init(_ token: Wire.RegistrationToken.Info, csrf: String) {
+            id = token.id
+            shortID = String(token.id.prefix(8))
+            description = token.description
+            status = token.status.rawValue
+            uses = token.maxUses == 0 ? "\(token.uses) (no limit)" : "\(token.uses) of \(token.maxUses)"
+            labels = token.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            expires = token.expiresAt?.formatted(date: .abbreviated, time: .shortened) ?? "never"
+            active = token.status == .active
+            self.csrf = csrf
+        }
     }
 
     struct ErrorPage {

@@ -9,7 +9,7 @@ enum ConsoleTemplates {
         var library = MustacheLibrary()
         for (name, text) in [
             ("layout", layout), ("login", login), ("servers", servers), ("server-rows", serverRows), ("server", server),
-            ("error", error),
+            ("error", error), ("enroll", enroll),
         ] {
             try library.register(text, named: name)
         }
@@ -33,6 +33,7 @@ enum ConsoleTemplates {
           <nav aria-label="Main">
             <a class="brand" href="/servers">Steward</a>
             <a href="/servers"{{#navServers}} aria-current="page"{{/navServers}}>Servers</a>
+            <a href="/enroll"{{#navEnroll}} aria-current="page"{{/navEnroll}}>Enroll a server</a>
           </nav>
           <form method="post" action="/logout" class="signout">
             <input type="hidden" name="_csrf" value="{{csrf}}">
@@ -78,7 +79,7 @@ enum ConsoleTemplates {
         {{/hasServers}}
         {{^hasServers}}
         <div class="empty" data-live-servers>
-          <p><strong>No servers yet.</strong> Create a registration token with <code>steward token create</code> and start <code>steward agent</code> on a server with it; it appears here the moment it enrolls.</p>
+          <p><strong>No servers yet.</strong> <a href="/enroll">Create a registration token</a> and run the agent command it gives on a server; the server appears here the moment it enrolls.</p>
         </div>
         {{/hasServers}}
         {{/body}}{{/layout}}
@@ -142,6 +143,61 @@ enum ConsoleTemplates {
             {{#confirmError}}<p class="field-error" id="confirm-error">{{confirmError}}</p>{{/confirmError}}
             <button type="submit" class="danger">Decommission {{server.name}}</button>
           </form>
+        </section>
+        {{/body}}{{/layout}}
+        """
+
+    static let enroll = """
+        {{<layout}}{{$body}}
+        <h1>Enroll a server</h1>
+        {{#created}}
+        <section class="card created" aria-labelledby="created-heading">
+          <h2 id="created-heading">Registration token created</h2>
+          <p>It is shown only now. On the server, run as root:</p>
+          <pre class="command" id="agent-command">{{command}}</pre>
+          <p class="hint">The token itself: <code id="token-value">{{token}}</code></p>
+        </section>
+        {{/created}}
+        <section class="card">
+          <h2>New registration token</h2>
+          <form method="post" action="/enroll" novalidate>
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <label for="description">Description <span class="optional">(optional)</span></label>
+            <input id="description" name="description" value="{{form.description}}" maxlength="200"{{#errors.description}} aria-invalid="true" aria-describedby="description-error"{{/errors.description}}>
+            {{#errors.description}}<p class="field-error" id="description-error">{{errors.description}}</p>{{/errors.description}}
+            <label for="expires">Expires</label>
+            <select id="expires" name="expires">
+              {{#expiryOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/expiryOptions}}
+            </select>
+            <label for="max_uses">How many servers may enroll with it <span class="optional">(0: no limit)</span></label>
+            <input id="max_uses" name="max_uses" type="number" min="0" value="{{form.maxUses}}"{{#errors.maxUses}} aria-invalid="true" aria-describedby="max-uses-error"{{/errors.maxUses}}>
+            {{#errors.maxUses}}<p class="field-error" id="max-uses-error">{{errors.maxUses}}</p>{{/errors.maxUses}}
+            <label for="labels">Labels for the servers, one <code>key=value</code> per line <span class="optional">(optional)</span></label>
+            <textarea id="labels" name="labels" rows="3"{{#errors.labels}} aria-invalid="true" aria-describedby="labels-error"{{/errors.labels}}>{{form.labels}}</textarea>
+            {{#errors.labels}}<p class="field-error" id="labels-error">{{errors.labels}}</p>{{/errors.labels}}
+            <button type="submit" class="primary">Create token</button>
+          </form>
+        </section>
+        <section class="card">
+          <h2>Registration tokens</h2>
+          {{#hasTokens}}
+          <table class="list">
+            <thead><tr><th scope="col">Token</th><th scope="col">Status</th><th scope="col">Uses</th><th scope="col">Labels</th><th scope="col">Expires</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+            {{#tokens}}
+            <tr>
+              <td><code>{{shortID}}</code> {{description}}</td>
+              <td><span class="status {{status}}">{{status}}</span></td>
+              <td>{{uses}}</td>
+              <td>{{#labels}}<span class="label">{{.}}</span> {{/labels}}</td>
+              <td>{{expires}}</td>
+              <td>{{#active}}<form method="post" action="/enroll/{{id}}/revoke"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" aria-label="Revoke token {{shortID}}">Revoke</button></form>{{/active}}</td>
+            </tr>
+            {{/tokens}}
+            </tbody>
+          </table>
+          {{/hasTokens}}
+          {{^hasTokens}}<p class="empty">No registration tokens yet.</p>{{/hasTokens}}
         </section>
         {{/body}}{{/layout}}
         """
