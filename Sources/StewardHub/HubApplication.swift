@@ -55,14 +55,15 @@ public func buildHubApplication(
     AuditController(store: store).addRoutes(to: operatorAPI.group("audit"))
     EventsController<OperatorRequestContext>(events: events).addRoutes(to: operatorAPI.group("events"))
     AppController(catalog: catalog).addRoutes(to: operatorAPI.group("apps"))
-    JobController(store: store, catalog: catalog, dispatcher: dispatcher)
-        .addRoutes(apps: operatorAPI.group("apps"), jobs: operatorAPI.group("jobs"))
+    let jobController = JobController(store: store, catalog: catalog, dispatcher: dispatcher)
+    jobController.addRoutes(apps: operatorAPI.group("apps"), jobs: operatorAPI.group("jobs"))
     // The web console: pages and assets get the security headers; a session cookie signs the operator in.
     let console = router.group()
         .add(middleware: SecurityHeadersMiddleware<HubRequestContext>())
         .add(middleware: ConsoleSessionMiddleware(store: store))
     ConsoleController(
-        store: store, events: events, heartbeatInterval: configuration.heartbeatInterval, templates: try ConsoleTemplates.library()
+        store: store, events: events, jobs: jobController, heartbeatInterval: configuration.heartbeatInterval,
+        templates: try ConsoleTemplates.library()
     ).addRoutes(public: console, signedIn: console.group().add(middleware: RequireSignIn()).group(context: ConsoleRequestContext.self))
     AgentJobController(store: store, dispatcher: dispatcher)
         .addRoutes(to: api.group("agent/jobs").add(middleware: AgentAuthMiddleware(store: store)).group(context: AgentRequestContext.self))

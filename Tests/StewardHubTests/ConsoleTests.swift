@@ -257,6 +257,59 @@ extension ConsoleTests {
     }
 }
 
+extension ConsoleTests {
+    @Test("jobs: the list with filters, a job's page with its log and live stream, cancel and retry with the form token")
+    func jobs() async throws {
+        try await HubTestApp.run { client in
+            let enrolled = try await client.enroll(token: try await client.createToken().token)
+            func install(_ inputs: String) async throws -> Wire.Job.Info {
+                let answer = try await client.send(
+                    .post, "/api/v1/apps/webapp/install",
+                    json:
+                        #"{"server_id": "\#(enrolled.serverID)", "inputs": {"server_name": "shop.example.com", "acme_email": "ops@example.com"\#(inputs)}}"#
+                )
+                #expect(answer.status == .accepted, "\(answer.text)")
+                return try answer.decode(Wire.Job.Info.self)
+            }
+            let typed = try await install(#", "api_key": "typed-secret-value""#)
+            let plain = try await install("")
+            let browser = Browser(client)
+            _ = try await browser.signIn()
+
+            let list = try await browser.get("/jobs")
+            #expect(list.text.contains(typed.id) && list.text.contains(plain.id))
+            #expect(try await browser.get("/jobs?status=failed").text.contains("No jobs match these filters"))
+            #expect(try await browser.get("/jobs?status=queued&app=webapp").text.contains(plain.id))
+
+            let page = try await browser.get("/jobs/\(plain.id)")
+            #expect(page.status == .ok)
+            #expect(page.text.contains(#"data-job-log="\#(plain.id)""#), "a live log while the job is not over")
+            #expect(page.text.contains("Cancel this job") && !page.text.contains(">Retry<"))
+            #expect(page.text.contains("Input API_KEY") == false && page.text.contains("Input SERVER_NAME"))
+            let csrf = try Browser.csrf(in: page.text)
+            #expect(try await browser.post("/jobs/\(plain.id)/cancel", [:]).status == .forbidden)
+            #expect(try await browser.post("/jobs/\(plain.id)/cancel", ["_csrf": csrf]).status == .seeOther)
+            let cancelled = try await browser.get("/jobs/\(plain.id)")
+            #expect(cancelled.text.contains(#"id="job-status" role="status">cancelled"#) && cancelled.text.contains(">Retry<"))
+            #expect(!cancelled.text.contains("data-job-log"), "no stream for a finished job")
+            #expect(try await browser.post("/jobs/\(plain.id)/retry", ["_csrf": csrf]).status == .seeOther)
+            #expect(try await client.send(.get, "/api/v1/jobs/\(plain.id)").decode(Wire.Job.Info.self).status == .queued)
+
+            // A job with a typed password cannot be retried from here without it: the page says why.
+            _ = try await browser.post("/jobs/\(typed.id)/cancel", ["_csrf": csrf])
+            let refused = try await browser.post("/jobs/\(typed.id)/retry", ["_csrf": csrf])
+            #expect(refused.status == .unprocessableContent && refused.text.contains("api_key: was erased"))
+            #expect(!refused.text.contains("typed-secret-value"))
+
+            let download = try await browser.get("/jobs/\(typed.id)/log.txt")
+            #expect(download.status == .ok && download.headers[.contentDisposition]?.contains("attachment") == true)
+            let stream = try await browser.get("/console/jobs/\(typed.id)/follow?offset=0")
+            #expect(stream.headers[.contentType]?.hasPrefix("text/event-stream") == true && stream.text.contains("event: end"))
+            #expect(try await browser.get("/jobs/nope").status == .notFound)
+        }
+    }
+}
+
 extension HubTestApp.Client {
     /// A request with any body and headers, no token.
     func sendRaw(_ method: HTTPRequest.Method, _ uri: String, body: String?, headers: HTTPFields) async throws -> Answer {

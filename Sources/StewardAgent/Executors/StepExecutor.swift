@@ -84,22 +84,6 @@ struct StepExecutor {
         return Outcome(result: .init(index: index, type: step.type, exitCode: Int(outcome.exitCode)), outputs: outcome.outputs)
     }
 
-    /// One line saying what a step does, for the job's log; never a value it writes.
-    static func summary(of step: Wire.Job.Step) -> String {
-        switch step.type {
-        case .script: "script \(step.app ?? "") \(step.role ?? "")"
-        case .fileWrite: "file.write \(step.path ?? "")"
-        case .fileRead: "file.read \(step.path ?? "")"
-        case .envSet:
-            "env.set \(step.path ?? "") (\((step.set ?? [:]).keys.sorted().joined(separator: ", ")); removing \((step.remove ?? []).joined(separator: ", ")))"
-        case .envRead: "env.read \(step.path ?? "")"
-        case .shell: ([step.command ?? ""] + (step.arguments ?? [])).joined(separator: " ")
-        case .service:
-            step.action == "compose-up"
-                ? "docker compose up -d in \(step.directory ?? "")" : "systemctl \(step.action ?? "") \(step.unit ?? "")"
-        }
-    }
-
     private func writeFile(_ step: Wire.Job.Step, _ index: Int) throws -> Outcome {
         let path = step.path ?? ""
         guard let content = step.content.flatMap({ Data(base64Encoded: $0) }) else { return failure(step, index, "content is not base64") }

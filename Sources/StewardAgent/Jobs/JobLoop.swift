@@ -113,7 +113,7 @@ struct JobLoop {
         for (index, step) in payload.steps.enumerated() {
             // A single script step is the job itself; otherwise each step is announced in the log.
             if payload.steps.count > 1 || step.type != .script {
-                await shipper.add("[steward] step \(index + 1)/\(payload.steps.count): \(StepExecutor.summary(of: step))")
+                await shipper.add("[steward] step \(index + 1)/\(payload.steps.count): \(step.summary)")
             }
             let outcome = await executor.run(step, index: index, context: context)
             if let error = outcome.result.error { await shipper.add("[steward] step \(index + 1) failed: \(error)") }

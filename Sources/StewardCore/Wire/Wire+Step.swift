@@ -86,6 +86,21 @@ extension Wire.Job {
             return copy
         }
 
+        /// One line saying what the step does, for logs and pages; never a value it writes.
+        public var summary: String {
+            switch type {
+            case .script: "script \(app ?? "") \(role ?? "")"
+            case .fileWrite: "file.write \(path ?? "")"
+            case .fileRead: "file.read \(path ?? "")"
+            case .envSet:
+                "env.set \(path ?? "") (\((self.set ?? [:]).keys.sorted().joined(separator: ", ")); removing \((remove ?? []).joined(separator: ", ")))"
+            case .envRead: "env.read \(path ?? "")"
+            case .shell: ([command ?? ""] + (arguments ?? [])).joined(separator: " ")
+            case .service:
+                action == "compose-up" ? "docker compose up -d in \(directory ?? "")" : "systemctl \(action ?? "") \(unit ?? "")"
+            }
+        }
+
         /// Values the agent must mask in every line of output: what `env.set` writes, and a script
         /// step's secret inputs.
         public var secrets: [String] {

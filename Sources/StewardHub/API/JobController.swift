@@ -193,18 +193,17 @@ struct JobController {
 
     /// Streams the log from `offset` as Server-Sent Events until the job ends: `log` messages carry new
     /// text (their id is the offset after it, for `Last-Event-ID`), and a last `end` message the job.
-    private func follow(_ job: JobRecord, from offset: Int64) async throws -> Response {
+    func follow(_ job: JobRecord, from offset: Int64) async throws -> Response {
         let store = self.store
         let signals = await EventFeed.open(dispatcher.events)
         return Response(
             status: .ok, headers: ServerSentEvent.responseHeaders,
             body: .init { writer in
                 var sent = offset
-                var ended = false
                 // The first round reads what is there already; later rounds what an event announced.
                 var signal: EventFeed.Signal? = .tick
                 var iterator = signals.makeAsyncIterator()
-                while let current = signal, !ended {
+                while let current = signal {
                     if case .event(let event) = current, event.jobID != job.id {
                         signal = await iterator.next()
                         continue
@@ -220,7 +219,7 @@ struct JobController {
                     if now.status.isFinal {
                         let data = String(decoding: try Wire.makeEncoder().encode(now.info), as: UTF8.self)
                         try await writer.write(ByteBuffer(string: ServerSentEvent(event: "end", data: data).encoded))
-                        ended = true
+                        break
                     }
                     signal = await iterator.next()
                 }
@@ -230,13 +229,17 @@ struct JobController {
 
     /// `POST /api/v1/jobs/{id}/cancel`: 200 with the cancelled job; 409 when it has already finished.
     @Sendable func cancel(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
-        let id = try context.parameters.require("id")
+        try JSONResponse(try await cancel(try context.parameters.require("id"), context: context).info)
+    }
+
+    /// Cancels the job (see ``cancel(request:context:)``); the API and the console share it.
+    func cancel(_ id: String, context: some OperatorContext) async throws -> JobRecord {
         let change = try await store.cancelJob(
             id: id, tenantID: context.identity.tenantID, at: Date(), audit: context.audit("job.cancel", target: "job:\(id)"))
         switch change {
         case .changed(let job):
             await dispatcher.announce(job)
-            return try JSONResponse(job.info)
+            return job
         case .refused(let job):
             throw APIError(.conflict, code: "job_finished", detail: "job \(id) has already finished (\(job.status.rawValue))")
         case .unknown:
@@ -249,6 +252,12 @@ struct JobController {
     /// erased them when the job finished. Generated passwords are generated anew.
     @Sendable func retry(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
         let job = try await job(context)
+        let body = try await request.decodeJSON(as: Wire.Job.RetryRequest.self, context: context, ifEmpty: .init())
+        return try JSONResponse(status: .accepted, try await retry(job, inputs: body.inputs, context: context).info)
+    }
+
+    /// Queues `job` again (see ``retry(request:context:)``); the API and the console share it.
+    func retry(_ job: JobRecord, inputs: [String: InputValue], context: some OperatorContext) async throws -> JobRecord {
         guard job.status.isFinal, job.status != .succeeded else {
             throw APIError(
                 .conflict, code: "job_not_retryable",
@@ -262,14 +271,13 @@ struct JobController {
         guard let appID = job.appID, let app = catalog.app(id: appID) else {
             throw APIError(.conflict, code: "app_unavailable", detail: "the catalog no longer has \(job.appID ?? "the job's app")")
         }
-        let body = try await request.decodeJSON(as: Wire.Job.RetryRequest.self, context: context, ifEmpty: .init())
         let manifest = app.manifest
         var given: [String: InputValue] = [:]
         var errors: [Wire.FieldError] = []
         for input in manifest.inputs {
             if let value = job.inputs[input.environmentName] { given[input.name] = .text(value) }
         }
-        for (name, value) in body.inputs {
+        for (name, value) in inputs {
             guard let input = manifest.input(named: name), input.type == .password else {
                 errors.append(.init(field: "inputs.\(name)", message: "only password inputs are given again on a retry"))
                 continue
@@ -279,7 +287,7 @@ struct JobController {
         // A typed password that the job had must come again; leaving it out would run without it.
         for input in manifest.inputs
         where input.type == .password && input.generateLength == nil && job.secretNames.contains(input.environmentName)
-            && body.inputs[input.name] == nil
+            && inputs[input.name] == nil
         {
             errors.append(
                 .init(field: "inputs.\(input.name)", message: "was erased when the job ended; give it again to retry"))
@@ -295,12 +303,12 @@ struct JobController {
         let sealed = secrets.isEmpty ? nil : try SecretBox(key: dispatcher.keys.masterKey).seal(secrets)
         let change = try await store.retryJob(
             id: job.id, tenantID: context.identity.tenantID, attempts: manifest.retry.maxAttempts, sealedSecrets: sealed, at: Date(),
-            audit: context.audit("job.retry", target: "job:\(job.id)", detail: ["inputs": body.inputs.keys.sorted().joined(separator: ",")])
+            audit: context.audit("job.retry", target: "job:\(job.id)", detail: ["inputs": inputs.keys.sorted().joined(separator: ",")])
         )
         switch change {
         case .changed(let job):
             await dispatcher.announce(job)
-            return try JSONResponse(status: .accepted, job.info)
+            return job
         case .refused(let job):
             throw APIError(.conflict, code: "job_not_retryable", detail: "job \(job.id) is \(job.status.rawValue) now")
         case .unknown:

@@ -41,6 +41,9 @@ enum ConsoleAssets {
         .empty { color: var(--muted); } div.empty { background: var(--card); border: 1px dashed var(--line); border-radius: 8px; padding: 1.5rem; }
         dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: 0; } dl.facts dt { color: var(--muted); }
         .crumbs { margin: 0; color: var(--muted); }
+        pre.log { background: #111827; color: #e5e7eb; padding: .8rem 1rem; border-radius: 6px; max-height: 32rem; overflow: auto; white-space: pre-wrap; word-break: break-word; font-size: .88rem; }
+        form.filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; margin-bottom: 1rem; }
+        form.filters label { margin: 0; } form.filters input, form.filters select { width: auto; } form.filters button { margin: 0; }
         .optional, .hint { color: var(--muted); font-weight: 400; }
         pre.command { background: #111827; color: #e5e7eb; padding: .8rem 1rem; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
         .card.created { border-color: #b9dcc5; background: #f3faf5; }
@@ -49,9 +52,30 @@ enum ConsoleAssets {
         """
 
     /// Live updates over Server-Sent Events, without a reload: server status on the servers list and
-    /// on a server's page; a newly enrolled or removed server refreshes the list's rows.
+    /// on a server's page; a newly enrolled or removed server refreshes the list's rows; a running
+    /// job's log grows on its page, scrolled to the end unless the operator scrolled up.
     static let script = """
         "use strict";
+        (function () {
+          const log = document.querySelector("[data-job-log]");
+          if (!log) return;
+          const keep = 512 * 1024;
+          log.scrollTop = log.scrollHeight;
+          const source = new EventSource("/console/jobs/" + encodeURIComponent(log.dataset.jobLog) + "/follow?offset=" + encodeURIComponent(log.dataset.offset));
+          source.addEventListener("log", function (message) {
+            const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+            log.append(document.createTextNode(message.data));
+            if (log.textContent.length > keep * 2) log.textContent = log.textContent.slice(-keep);
+            if (atEnd) log.scrollTop = log.scrollHeight;
+          });
+          source.addEventListener("end", function (message) {
+            source.close();
+            const job = JSON.parse(message.data);
+            const badge = document.getElementById("job-status");
+            if (badge) { badge.textContent = job.status; badge.className = "status " + job.status; }
+            setTimeout(function () { window.location.reload(); }, 800);
+          });
+        })();
         (function () {
           const list = document.querySelector("[data-live-servers]");
           const single = document.querySelector("[data-live-server]");

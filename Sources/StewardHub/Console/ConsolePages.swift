@@ -10,6 +10,7 @@ enum ConsolePages {
         var email: String
         var navServers = false
         var navEnroll = false
+        var navJobs = false
     }
 
     struct Login {
@@ -55,6 +56,7 @@ enum ConsolePages {
     }
 
     struct JobRow {
+        var id: String
         var shortID: String
         var app: String
         var kind: String
@@ -63,6 +65,7 @@ enum ConsolePages {
         var created: String
 
         init(_ job: Wire.Job.Info) {
+            id = job.id
             shortID = String(job.id.prefix(8))
             app = job.appID ?? ""
             kind = job.kind
@@ -144,6 +147,46 @@ enum ConsolePages {
             active = token.status == .active
             self.csrf = csrf
         }
+    }
+
+    struct Jobs {
+        let title = "Jobs"
+        var chrome: Chrome
+        var statusOptions: [Option]
+        var app: String
+        var server: String
+        var filtered: Bool
+        var jobs: [JobRow]
+        var hasJobs: Bool
+    }
+
+    struct StepRow {
+        var number: Int
+        var summary: String
+        var result: String
+    }
+
+    struct Job {
+        var title: String
+        var chrome: Chrome
+        var csrf: String
+        var id: String
+        var heading: String
+        var status: String
+        var facts: [Fact]
+        var outputs: [Fact]
+        var hasOutputs: Bool
+        var steps: [StepRow]
+        var hasSteps: Bool
+        var canCancel: Bool
+        var canRetry: Bool
+        /// The end of the log, and the byte offset it ends at (where the live stream starts).
+        var log: String
+        var offset: Int64
+        var live: Bool
+        var truncated: Bool
+        var shownBytes: String
+        var totalBytes: String
     }
 
     struct ErrorPage {

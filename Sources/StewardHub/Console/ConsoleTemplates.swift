@@ -9,7 +9,7 @@ enum ConsoleTemplates {
         var library = MustacheLibrary()
         for (name, text) in [
             ("layout", layout), ("login", login), ("servers", servers), ("server-rows", serverRows), ("server", server),
-            ("error", error), ("enroll", enroll),
+            ("error", error), ("enroll", enroll), ("jobs", jobs), ("job", job),
         ] {
             try library.register(text, named: name)
         }
@@ -33,6 +33,7 @@ enum ConsoleTemplates {
           <nav aria-label="Main">
             <a class="brand" href="/servers">Steward</a>
             <a href="/servers"{{#navServers}} aria-current="page"{{/navServers}}>Servers</a>
+            <a href="/jobs"{{#navJobs}} aria-current="page"{{/navJobs}}>Jobs</a>
             <a href="/enroll"{{#navEnroll}} aria-current="page"{{/navEnroll}}>Enroll a server</a>
           </nav>
           <form method="post" action="/logout" class="signout">
@@ -127,7 +128,7 @@ enum ConsoleTemplates {
           <table class="list">
             <thead><tr><th scope="col">Job</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Attempt</th><th scope="col">Created</th></tr></thead>
             <tbody>
-            {{#jobs}}<tr><td><code>{{shortID}}</code> {{app}}</td><td>{{kind}}</td><td><span class="status {{status}}">{{status}}</span></td><td>{{attempt}}</td><td>{{created}}</td></tr>{{/jobs}}
+            {{#jobs}}<tr><td><a href="/jobs/{{id}}"><code>{{shortID}}</code></a> {{app}}</td><td>{{kind}}</td><td><span class="status {{status}}">{{status}}</span></td><td>{{attempt}}</td><td>{{created}}</td></tr>{{/jobs}}
             </tbody>
           </table>
           {{/hasJobs}}
@@ -198,6 +199,66 @@ enum ConsoleTemplates {
           </table>
           {{/hasTokens}}
           {{^hasTokens}}<p class="empty">No registration tokens yet.</p>{{/hasTokens}}
+        </section>
+        {{/body}}{{/layout}}
+        """
+
+    static let jobs = """
+        {{<layout}}{{$body}}
+        <h1>Jobs</h1>
+        <form method="get" action="/jobs" class="filters" role="search" aria-label="Filter jobs">
+          <label for="f-status">Status</label>
+          <select id="f-status" name="status">{{#statusOptions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statusOptions}}</select>
+          <label for="f-app">App</label>
+          <input id="f-app" name="app" value="{{app}}">
+          <label for="f-server">Server id</label>
+          <input id="f-server" name="server" value="{{server}}">
+          <button type="submit">Filter</button>
+        </form>
+        {{#hasJobs}}
+        <table class="list">
+          <thead><tr><th scope="col">Job</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Attempt</th><th scope="col">Created</th></tr></thead>
+          <tbody>
+          {{#jobs}}<tr><td><a href="/jobs/{{id}}"><code>{{shortID}}</code></a> {{app}}</td><td>{{kind}}</td><td><span class="status {{status}}">{{status}}</span></td><td>{{attempt}}</td><td>{{created}}</td></tr>{{/jobs}}
+          </tbody>
+        </table>
+        {{/hasJobs}}
+        {{^hasJobs}}<p class="empty">No jobs{{#filtered}} match these filters{{/filtered}}{{^filtered}} yet: install an app with <code>steward install</code>{{/filtered}}.</p>{{/hasJobs}}
+        {{/body}}{{/layout}}
+        """
+
+    static let job = """
+        {{<layout}}{{$body}}
+        <p class="crumbs"><a href="/jobs">Jobs</a> ›</p>
+        <h1>{{heading}} <span class="status {{status}}" id="job-status" role="status">{{status}}</span></h1>
+        <div class="columns">
+        <section class="card">
+          <h2>Job</h2>
+          <dl class="facts">{{#facts}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/facts}}</dl>
+          {{#canCancel}}<form method="post" action="/jobs/{{id}}/cancel"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger">Cancel this job</button></form>{{/canCancel}}
+          {{#canRetry}}<form method="post" action="/jobs/{{id}}/retry"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit">Retry</button></form>{{/canRetry}}
+        </section>
+        {{#hasOutputs}}
+        <section class="card">
+          <h2>Outputs</h2>
+          <dl class="facts">{{#outputs}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/outputs}}</dl>
+        </section>
+        {{/hasOutputs}}
+        </div>
+        {{#hasSteps}}
+        <section class="card">
+          <h2>Steps</h2>
+          <table class="list">
+            <thead><tr><th scope="col">#</th><th scope="col">Step</th><th scope="col">Result</th></tr></thead>
+            <tbody>{{#steps}}<tr><td>{{number}}</td><td>{{summary}}</td><td>{{result}}</td></tr>{{/steps}}</tbody>
+          </table>
+        </section>
+        {{/hasSteps}}
+        <section class="card">
+          <h2 id="log-heading">Log</h2>
+          {{#truncated}}<p class="hint">Showing the last {{shownBytes}} of {{totalBytes}}. <a href="/jobs/{{id}}/log.txt">Download the full log</a>.</p>{{/truncated}}
+          {{^truncated}}<p class="hint"><a href="/jobs/{{id}}/log.txt">Download the log</a></p>{{/truncated}}
+          <pre class="log" id="log" tabindex="0" aria-labelledby="log-heading"{{#live}} data-job-log="{{id}}" data-offset="{{offset}}"{{/live}}>{{log}}</pre>
         </section>
         {{/body}}{{/layout}}
         """
