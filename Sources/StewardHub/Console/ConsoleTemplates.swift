@@ -9,7 +9,7 @@ enum ConsoleTemplates {
         var library = MustacheLibrary()
         for (name, text) in [
             ("layout", layout), ("login", login), ("servers", servers), ("server-rows", serverRows), ("server", server),
-            ("error", error), ("enroll", enroll), ("jobs", jobs), ("job", job),
+            ("error", error), ("enroll", enroll), ("jobs", jobs), ("job", job), ("job-table", jobTable),
         ] {
             try library.register(text, named: name)
         }
@@ -125,12 +125,7 @@ enum ConsoleTemplates {
         <section class="card">
           <h2>Jobs</h2>
           {{#hasJobs}}
-          <table class="list">
-            <thead><tr><th scope="col">Job</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Attempt</th><th scope="col">Created</th></tr></thead>
-            <tbody>
-            {{#jobs}}<tr><td><a href="/jobs/{{id}}"><code>{{shortID}}</code></a> {{app}}</td><td>{{kind}}</td><td><span class="status {{status}}">{{status}}</span></td><td>{{attempt}}</td><td>{{created}}</td></tr>{{/jobs}}
-            </tbody>
-          </table>
+          {{> job-table}}
           {{/hasJobs}}
           {{^hasJobs}}<p class="empty">No jobs on this server yet.</p>{{/hasJobs}}
         </section>
@@ -216,15 +211,19 @@ enum ConsoleTemplates {
           <button type="submit">Filter</button>
         </form>
         {{#hasJobs}}
+        {{> job-table}}
+        {{/hasJobs}}
+        {{^hasJobs}}<p class="empty">No jobs{{#filtered}} match these filters{{/filtered}}{{^filtered}} yet: install an app with <code>steward install</code>{{/filtered}}.</p>{{/hasJobs}}
+        {{/body}}{{/layout}}
+        """
+
+    static let jobTable = """
         <table class="list">
           <thead><tr><th scope="col">Job</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Attempt</th><th scope="col">Created</th></tr></thead>
           <tbody>
           {{#jobs}}<tr><td><a href="/jobs/{{id}}"><code>{{shortID}}</code></a> {{app}}</td><td>{{kind}}</td><td><span class="status {{status}}">{{status}}</span></td><td>{{attempt}}</td><td>{{created}}</td></tr>{{/jobs}}
           </tbody>
         </table>
-        {{/hasJobs}}
-        {{^hasJobs}}<p class="empty">No jobs{{#filtered}} match these filters{{/filtered}}{{^filtered}} yet: install an app with <code>steward install</code>{{/filtered}}.</p>{{/hasJobs}}
-        {{/body}}{{/layout}}
         """
 
     static let job = """
