@@ -62,7 +62,7 @@ public func buildHubApplication(
         .add(middleware: SecurityHeadersMiddleware<HubRequestContext>())
         .add(middleware: ConsoleSessionMiddleware(store: store))
     ConsoleController(
-        store: store, events: events, jobs: jobController, heartbeatInterval: configuration.heartbeatInterval,
+        store: store, events: events, jobs: jobController, catalog: catalog, heartbeatInterval: configuration.heartbeatInterval,
         templates: try ConsoleTemplates.library()
     ).addRoutes(public: console, signedIn: console.group().add(middleware: RequireSignIn()).group(context: ConsoleRequestContext.self))
     AgentJobController(store: store, dispatcher: dispatcher)

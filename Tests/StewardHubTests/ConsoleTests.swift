@@ -310,6 +310,57 @@ extension ConsoleTests {
     }
 }
 
+extension ConsoleTests {
+    @Test("the catalog: apps by category, an install form generated from the manifest, errors next to fields, then the job")
+    func catalog() async throws {
+        try await HubTestApp.run { client in
+            let browser = Browser(client)
+            _ = try await browser.signIn()
+            #expect(try await browser.get("/apps").text.contains("Web App"))
+            #expect(try await browser.get("/apps?q=nothing-like-this").text.contains("No app matches"))
+            let empty = try await browser.get("/apps/webapp")
+            #expect(empty.text.contains("No servers yet"))
+
+            let enrolled = try await client.enroll(token: try await client.createToken().token)
+            let page = try await browser.get("/apps/webapp")
+            let html = page.text
+            // Each type gets its control; defaults are filled in; passwords say they can be generated.
+            #expect(html.contains(#"<textarea id="in-motd""#))
+            #expect(html.contains(#"id="in-workers" name="workers" type="number" value="4""#))
+            #expect(html.contains(#"id="in-https_port" name="https_port" type="number" value="443" min="1" max="65535""#))
+            #expect(html.contains(#"type="checkbox" id="in-enable_ssl" name="enable_ssl" value="true" checked"#))
+            #expect(html.contains(#"id="in-acme_email" name="acme_email" type="email""#))
+            #expect(html.contains(#"id="in-upstream" name="upstream" type="url""#))
+            #expect(html.contains(#"<select id="in-size" name="size""#))
+            #expect(html.contains(#"type="password" value="" autocomplete="new-password""#) && html.contains("generates a strong password"))
+            #expect(html.contains("data-visible-if=") && html.contains(#"<span class="sr-only">(required)</span>"#))
+            #expect(html.contains(#"<option value="\#(enrolled.serverID)""#))
+            let csrf = try Browser.csrf(in: html)
+
+            let form = [
+                "server_id": enrolled.serverID, "server_name": "not a domain!", "acme_email": "ops@example.com", "workers": "4",
+                "https_port": "443", "enable_ssl": "true", "size": "small", "title": "Shop", "api_key": "typed-secret-value",
+            ]
+            #expect(try await browser.post("/apps/webapp/install", form).status == .forbidden)
+            let invalid = try await browser.post("/apps/webapp/install", form.merging(["_csrf": csrf]) { $1 })
+            #expect(invalid.status == .unprocessableContent)
+            #expect(invalid.text.contains(#"id="error-server_name""#), "the error is next to its field")
+            #expect(invalid.text.contains(#"value="Shop""#) && invalid.text.contains(#"value="not a domain!""#), "values are kept")
+            #expect(!invalid.text.contains("typed-secret-value"), "passwords are not")
+
+            var fixed = form.merging(["_csrf": csrf, "server_name": "shop.example.com"]) { $1 }
+            fixed["enable_ssl"] = nil  // an unticked box is not sent at all
+            let queued = try await browser.post("/apps/webapp/install", fixed)
+            #expect(queued.status == .seeOther)
+            let location = try #require(queued.headers[.location])
+            #expect(location.hasPrefix("/jobs/"))
+            let job = try await client.send(.get, "/api/v1" + location).decode(Wire.Job.Info.self)
+            #expect(job.appID == "webapp" && job.inputs["ENABLE_SSL"] == "false" && job.inputs["API_KEY"] == "****")
+            #expect(try await browser.get(location).text.contains("webapp install"))
+        }
+    }
+}
+
 extension HubTestApp.Client {
     /// A request with any body and headers, no token.
     func sendRaw(_ method: HTTPRequest.Method, _ uri: String, body: String?, headers: HTTPFields) async throws -> Answer {

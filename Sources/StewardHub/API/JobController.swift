@@ -21,12 +21,19 @@ struct JobController {
 
     func queue(_ role: String, request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
         let appID = try context.parameters.require("id")
+        guard catalog.app(id: appID) != nil else { throw APIError.notFound("app", id: appID) }
+        let body = try await request.decodeJSON(as: Wire.Job.AppRequest.self, context: context)
+        return try JSONResponse(status: .accepted, try await queue(role, appID: appID, body: body, context: context).info)
+    }
+
+    /// Queues an install or uninstall (with the chain of what an install requires); the API and the
+    /// console share it. Throws ``APIError`` with every field error, or 409 when the server cannot run it.
+    func queue(_ role: String, appID: String, body: Wire.Job.AppRequest, context: some OperatorContext) async throws -> JobRecord {
         guard let app = catalog.app(id: appID) else { throw APIError.notFound("app", id: appID) }
         let manifest = app.manifest
         guard manifest.scripts.all.contains(where: { $0.role == role }) else {
             throw APIError(.conflict, code: "no_script", detail: "\(appID) has no \(role) script")
         }
-        let body = try await request.decodeJSON(as: Wire.Job.AppRequest.self, context: context)
         let validated: InputValidator.Validated
         switch InputValidator.validate(manifest, given: body.inputs) {
         case .success(let values): validated = values
@@ -66,12 +73,12 @@ struct JobController {
         if chain.count > 1 { detail["requires"] = chain.dropLast().compactMap(\.appID).joined(separator: ",") }
         try await store.createJobs(chain, audit: context.audit("job.\(role)", target: "job:\(job.id)", detail: detail))
         for queued in chain { await dispatcher.announce(queued) }
-        return try JSONResponse(status: .accepted, job.info)
+        return job
     }
 
     /// A job running one of an app's scripts with validated inputs; secret inputs sealed.
     private func appJob(
-        _ manifest: Manifest, _ role: String, _ validated: InputValidator.Validated, server: ServerRecord, context: OperatorRequestContext,
+        _ manifest: Manifest, _ role: String, _ validated: InputValidator.Validated, server: ServerRecord, context: some OperatorContext,
         after: String?
     ) throws -> JobRecord {
         let environment = validated.environment
@@ -136,7 +143,7 @@ struct JobController {
     }
 
     /// The tenant's server named in a request body; a 422 on `server_id` when there is none.
-    private func server(_ id: String, context: OperatorRequestContext) async throws -> ServerRecord {
+    private func server(_ id: String, context: some OperatorContext) async throws -> ServerRecord {
         guard let server = try await store.server(id: id, tenantID: context.identity.tenantID) else {
             throw APIError(
                 .unprocessableContent, code: "validation_failed", detail: "server_id: no server with id \(id)",

@@ -45,6 +45,12 @@ enum ConsoleAssets {
         form.filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; margin-bottom: 1rem; }
         form.filters label { margin: 0; } form.filters input, form.filters select { width: auto; } form.filters button { margin: 0; }
         .optional, .hint { color: var(--muted); font-weight: 400; }
+        .field { margin-bottom: .4rem; } .field .hint { margin: .25rem 0 0; font-size: .9rem; }
+        label.check { display: flex; gap: .5rem; align-items: center; } label.check input { width: auto; }
+        .required { color: var(--danger); }
+        ul.apps { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: .8rem; }
+        ul.apps li { border: 1px solid var(--line); border-radius: 6px; padding: .6rem .8rem; }
+        div.error { border: 1px solid #f1c6c2; background: #fdf0ef; border-radius: 6px; padding: .2rem .9rem; margin-bottom: .8rem; }
         pre.command { background: #111827; color: #e5e7eb; padding: .8rem 1rem; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
         .card.created { border-color: #b9dcc5; background: #f3faf5; }
         .status.active { background: #dcf2e3; color: var(--ok); } .status.revoked, .status.expired, .status.used_up { background: #eceff4; color: var(--muted); }
@@ -56,6 +62,45 @@ enum ConsoleAssets {
     /// job's log grows on its page, scrolled to the end unless the operator scrolled up.
     static let script = """
         "use strict";
+        (function () {
+          // Install forms: show a field only while its visible_if conditions hold, as the hub decides.
+          const form = document.querySelector("form[data-install-form]");
+          if (!form) return;
+          const dependent = Array.from(form.querySelectorAll("[data-visible-if]"));
+          function normal(value) {
+            const text = String(value).trim().toLowerCase();
+            if (["true", "yes", "on", "1"].includes(text)) return "true";
+            if (["false", "no", "off", "0"].includes(text)) return "false";
+            return text;
+          }
+          function current(name) {
+            const control = form.elements[name];
+            if (!control || control.disabled) return null;
+            return control.type === "checkbox" ? (control.checked ? "true" : "false") : control.value;
+          }
+          function apply() {
+            // Conditions may depend on fields that are themselves hidden: settle in a few rounds.
+            for (let round = 0; round <= dependent.length; round++) {
+              let changed = false;
+              for (const field of dependent) {
+                const conditions = JSON.parse(field.dataset.visibleIf);
+                const show = Object.keys(conditions).every(function (name) {
+                  const value = current(name);
+                  return value !== null && conditions[name].map(normal).includes(normal(value));
+                });
+                if (field.hidden === show) {
+                  field.hidden = !show;
+                  field.querySelectorAll("input, select, textarea").forEach(function (control) { control.disabled = !show; });
+                  changed = true;
+                }
+              }
+              if (!changed) break;
+            }
+          }
+          form.addEventListener("change", apply);
+          form.addEventListener("input", apply);
+          apply();
+        })();
         (function () {
           const log = document.querySelector("[data-job-log]");
           if (!log) return;

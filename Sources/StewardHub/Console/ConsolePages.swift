@@ -11,6 +11,7 @@ enum ConsolePages {
         var navServers = false
         var navEnroll = false
         var navJobs = false
+        var navApps = false
     }
 
     struct Login {
@@ -147,6 +148,76 @@ enum ConsolePages {
             active = token.status == .active
             self.csrf = csrf
         }
+    }
+
+    struct AppSummary {
+        var id: String
+        var name: String
+        var version: String
+        var description: String
+    }
+
+    struct Category {
+        var name: String
+        var apps: [AppSummary]
+    }
+
+    struct Apps {
+        let title = "Apps"
+        var chrome: Chrome
+        var query: String
+        var categories: [Category]
+    }
+
+    /// One input of an app's install form, as its type asks to be shown.
+    struct Field {
+        var name: String
+        var label: String
+        var help: String?
+        var required: Bool
+        var isCheckbox = false
+        var isTextarea = false
+        var isSelect = false
+        var isInput = false
+        var inputType = "text"
+        var autocomplete: String?
+        var min: String?
+        var max: String?
+        var value: String
+        var checked = false
+        var options: [Option] = []
+        var generate = false
+        /// The `visible_if` conditions as JSON, for console.js.
+        var visibleIf: String?
+        var error: String?
+        var describedBy: String?
+    }
+
+    struct Problems {
+        var list: [String]
+    }
+
+    struct App {
+        var title: String
+        var chrome: Chrome
+        var csrf: String
+        var id: String
+        var name: String
+        var version: String
+        var description: String
+        var requirements: [String]
+        var servers: [ServerOption]
+        var hasServers: Bool
+        var serverError: String?
+        var fields: [Field]
+        var problems: Problems?
+    }
+
+    struct ServerOption {
+        var value: String
+        var label: String
+        var selected: Bool
+        var disabled: Bool
     }
 
     struct Jobs {

@@ -9,7 +9,7 @@ enum ConsoleTemplates {
         var library = MustacheLibrary()
         for (name, text) in [
             ("layout", layout), ("login", login), ("servers", servers), ("server-rows", serverRows), ("server", server),
-            ("error", error), ("enroll", enroll), ("jobs", jobs), ("job", job), ("job-table", jobTable),
+            ("error", error), ("enroll", enroll), ("jobs", jobs), ("job", job), ("job-table", jobTable), ("apps", apps), ("app", app),
         ] {
             try library.register(text, named: name)
         }
@@ -33,6 +33,7 @@ enum ConsoleTemplates {
           <nav aria-label="Main">
             <a class="brand" href="/servers">Steward</a>
             <a href="/servers"{{#navServers}} aria-current="page"{{/navServers}}>Servers</a>
+            <a href="/apps"{{#navApps}} aria-current="page"{{/navApps}}>Apps</a>
             <a href="/jobs"{{#navJobs}} aria-current="page"{{/navJobs}}>Jobs</a>
             <a href="/enroll"{{#navEnroll}} aria-current="page"{{/navEnroll}}>Enroll a server</a>
           </nav>
@@ -214,6 +215,69 @@ enum ConsoleTemplates {
         {{> job-table}}
         {{/hasJobs}}
         {{^hasJobs}}<p class="empty">No jobs{{#filtered}} match these filters{{/filtered}}{{^filtered}} yet: install an app with <code>steward install</code>{{/filtered}}.</p>{{/hasJobs}}
+        {{/body}}{{/layout}}
+        """
+
+    static let apps = """
+        {{<layout}}{{$body}}
+        <h1>Apps</h1>
+        <form method="get" action="/apps" class="filters" role="search" aria-label="Search apps">
+          <label for="q">Search</label>
+          <input id="q" name="q" type="search" value="{{query}}">
+          <button type="submit">Search</button>
+        </form>
+        {{#categories}}
+        <section class="card">
+          <h2>{{name}}</h2>
+          <ul class="apps">
+            {{#apps}}<li><a href="/apps/{{id}}"><strong>{{name}}</strong></a> <span class="hint">{{version}}</span><br>{{description}}</li>{{/apps}}
+          </ul>
+        </section>
+        {{/categories}}
+        {{^categories}}<p class="empty">No app matches “{{query}}”.</p>{{/categories}}
+        {{/body}}{{/layout}}
+        """
+
+    static let app = """
+        {{<layout}}{{$body}}
+        <p class="crumbs"><a href="/apps">Apps</a> ›</p>
+        <h1>{{name}} <span class="hint">{{version}}</span></h1>
+        <p>{{description}}</p>
+        {{#requirements}}<p class="hint">{{.}}</p>{{/requirements}}
+        <section class="card">
+          <h2>Install</h2>
+          {{#problems}}<div class="error" role="alert"><p>The app was not queued:</p><ul>{{#list}}<li>{{.}}</li>{{/list}}</ul></div>{{/problems}}
+          {{#hasServers}}
+          <form method="post" action="/apps/{{id}}/install" data-install-form novalidate>
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <div class="field">
+              <label for="in-server_id">Server <span class="required" aria-hidden="true">*</span><span class="sr-only">(required)</span></label>
+              <select id="in-server_id" name="server_id"{{#serverError}} aria-invalid="true" aria-describedby="error-server_id"{{/serverError}}>
+                {{#servers}}<option value="{{value}}"{{#selected}} selected{{/selected}}{{#disabled}} disabled{{/disabled}}>{{label}}</option>{{/servers}}
+              </select>
+              {{#serverError}}<p class="field-error" id="error-server_id">{{serverError}}</p>{{/serverError}}
+            </div>
+            {{#fields}}
+            <div class="field" id="field-{{name}}"{{#visibleIf}} data-visible-if="{{visibleIf}}"{{/visibleIf}}>
+              {{#isCheckbox}}
+              <label class="check"><input type="checkbox" id="in-{{name}}" name="{{name}}" value="true"{{#checked}} checked{{/checked}}{{#describedBy}} aria-describedby="{{describedBy}}"{{/describedBy}}> {{label}}</label>
+              {{/isCheckbox}}
+              {{^isCheckbox}}
+              <label for="in-{{name}}">{{label}}{{#required}} <span class="required" aria-hidden="true">*</span><span class="sr-only">(required)</span>{{/required}}</label>
+              {{#isTextarea}}<textarea id="in-{{name}}" name="{{name}}" rows="4"{{#error}} aria-invalid="true"{{/error}}{{#describedBy}} aria-describedby="{{describedBy}}"{{/describedBy}}>{{value}}</textarea>{{/isTextarea}}
+              {{#isSelect}}<select id="in-{{name}}" name="{{name}}"{{#error}} aria-invalid="true"{{/error}}{{#describedBy}} aria-describedby="{{describedBy}}"{{/describedBy}}>{{#options}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/options}}</select>{{/isSelect}}
+              {{#isInput}}<input id="in-{{name}}" name="{{name}}" type="{{inputType}}" value="{{value}}"{{#min}} min="{{min}}"{{/min}}{{#max}} max="{{max}}"{{/max}}{{#autocomplete}} autocomplete="{{autocomplete}}"{{/autocomplete}}{{#error}} aria-invalid="true"{{/error}}{{#describedBy}} aria-describedby="{{describedBy}}"{{/describedBy}}>{{/isInput}}
+              {{/isCheckbox}}
+              {{#help}}<p class="hint" id="help-{{name}}">{{help}}</p>{{/help}}
+              {{#generate}}<p class="hint" id="generate-{{name}}">Leave it empty and the hub generates a strong password.</p>{{/generate}}
+              {{#error}}<p class="field-error" id="error-{{name}}">{{error}}</p>{{/error}}
+            </div>
+            {{/fields}}
+            <button type="submit" class="primary">Install {{name}}</button>
+          </form>
+          {{/hasServers}}
+          {{^hasServers}}<p class="empty">No servers yet: <a href="/enroll">enroll one</a> to install {{name}} on it.</p>{{/hasServers}}
+        </section>
         {{/body}}{{/layout}}
         """
 
