@@ -121,7 +121,7 @@ struct ConsoleTests {
             #expect(!cookie.contains("Secure"), "plain HTTP here; Secure behind TLS")
             let servers = try await browser.get("/servers")
             #expect(servers.status == .ok)
-            #expect(servers.text.contains("No servers yet"))
+            #expect(servers.text.contains(#"<div class="empty" data-empty-servers>"#), "the empty state shows")
             #expect(servers.text.contains("owner@example.com"))
             // Signed in, the sign-in page sends the browser on.
             #expect(try await browser.get("/login").status == .seeOther)
@@ -187,6 +187,7 @@ struct ConsoleTests {
             _ = try await browser.signIn()
             let list = try await browser.get("/servers")
             #expect(list.text.contains(#"data-server-id="\#(enrolled.serverID)""#) && list.text.contains("web-1"))
+            #expect(list.text.contains(#"data-empty-servers hidden>"#), "no empty state beside a server")
             let rows = try await browser.get("/servers?fragment=rows")
             #expect(rows.text.contains("web-1") && !rows.text.contains("<html"))
 
@@ -211,7 +212,7 @@ struct ConsoleTests {
             let gone = try await browser.post(path + "/decommission", ["confirm": "web-1", "_csrf": csrf])
             #expect(gone.status == .seeOther && gone.headers[.location] == "/servers")
             #expect(try await browser.get(path).status == .notFound)
-            #expect(try await browser.get("/servers").text.contains("No servers yet"))
+            #expect(try await browser.get("/servers").text.contains(#"<div class="empty" data-empty-servers>"#))
         }
     }
 }

@@ -4,6 +4,7 @@ enum ConsoleAssets {
         :root { --ink: #1d2330; --muted: #5b6476; --line: #d9dde5; --bg: #f6f7f9; --card: #fff; --accent: #2456c7;
           --ok: #1c7c3a; --off: #9a3412; --danger: #b42318; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
         * { box-sizing: border-box; }
+        [hidden] { display: none !important; }
         body { margin: 0; color: var(--ink); background: var(--bg); line-height: 1.45; }
         a { color: var(--accent); }
         :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
@@ -134,9 +135,11 @@ enum ConsoleAssets {
             const response = await fetch("/servers?fragment=rows", { credentials: "same-origin" });
             if (!response.ok) return;
             const rows = await response.text();
-            let body = document.querySelector("[data-live-servers] tbody");
-            if (!body) { window.location.reload(); return; }
-            body.innerHTML = rows;
+            list.querySelector("tbody").innerHTML = rows;
+            const empty = rows.trim() === "";
+            list.hidden = empty;
+            const note = document.querySelector("[data-empty-servers]");
+            if (note) note.hidden = !empty;
           }
           function onStatus(message) {
             const event = JSON.parse(message.data);

@@ -72,18 +72,14 @@ enum ConsoleTemplates {
     static let servers = """
         {{<layout}}{{$body}}
         <h1>Servers</h1>
-        {{#hasServers}}
-        <table class="list" data-live-servers>
+        <table class="list" data-live-servers{{^hasServers}} hidden{{/hasServers}}>
           <caption class="sr-only">Enrolled servers; status updates live</caption>
           <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Labels</th><th scope="col">OS</th><th scope="col">Agent</th><th scope="col">Last seen</th></tr></thead>
           <tbody>{{> server-rows}}</tbody>
         </table>
-        {{/hasServers}}
-        {{^hasServers}}
-        <div class="empty" data-live-servers>
+        <div class="empty" data-empty-servers{{#hasServers}} hidden{{/hasServers}}>
           <p><strong>No servers yet.</strong> <a href="/enroll">Create a registration token</a> and run the agent command it gives on a server; the server appears here the moment it enrolls.</p>
         </div>
-        {{/hasServers}}
         {{/body}}{{/layout}}
         """
 
