@@ -74,6 +74,11 @@ struct ConsoleTests {
             }
             #expect(try await browser.get("/servers/some-id").headers[.location] == "/login?next=%2Fservers%2Fsome%2Did")
             #expect(try await browser.post("/logout", [:]).headers[.location]?.hasPrefix("/login") == true)
+            // A browser gets error pages in the console's style; API clients keep their JSON.
+            let missing = try await client.sendRaw(.get, "/no-such-page", body: nil, headers: [.accept: "text/html"])
+            #expect(missing.status == .notFound && missing.text.contains("<h1>Not found</h1>"))
+            #expect(missing.headers[.contentSecurityPolicy] != nil)
+            #expect(try await client.sendRaw(.get, "/api/v1/nope", body: nil, headers: [.accept: "text/html"]).problem?.code == "not_found")
             // The API is unchanged: a token, not a cookie.
             #expect(try await client.send(.get, "/api/v1/servers", bearer: nil).status == .unauthorized)
         }
@@ -358,6 +363,30 @@ extension ConsoleTests {
             let job = try await client.send(.get, "/api/v1" + location).decode(Wire.Job.Info.self)
             #expect(job.appID == "webapp" && job.inputs["ENABLE_SSL"] == "false" && job.inputs["API_KEY"] == "****")
             #expect(try await browser.get(location).text.contains("webapp install"))
+        }
+    }
+}
+
+extension ConsoleTests {
+    @Test("the audit page: newest first, filtered by actor and action, paged")
+    func audit() async throws {
+        try await HubTestApp.run { client in
+            for _ in 0..<55 { _ = try await client.createToken() }
+            let browser = Browser(client)
+            _ = try await browser.signIn()
+            let first = try await browser.get("/audit")
+            #expect(first.status == .ok)
+            let rows = first.text.components(separatedBy: "<tr><td><time").count - 1
+            #expect(rows == 50)
+            #expect(first.text.contains("<code>console.login</code>"), "the newest entry is the sign-in")
+            let older = try #require(first.text.firstMatch(of: /href="(\/audit\?before=[0-9]+)" rel="next"/)).1
+            let second = try await browser.get(String(older))
+            #expect(second.text.components(separatedBy: "<tr><td><time").count - 1 == 6, "55 tokens and the sign-in, 50 a page")
+            let logins = try await browser.get("/audit?action=console.login")
+            #expect(logins.text.components(separatedBy: "<tr><td><time").count - 1 == 1)
+            #expect(try await browser.get("/audit?actor=nobody@example.com").text.contains("matches these filters"))
+            let api = try await client.send(.get, "/api/v1/audit?action=registration_token.create&limit=500")
+            #expect(try api.decode(Wire.Audit.Page.self).items.count == 55)
         }
     }
 }

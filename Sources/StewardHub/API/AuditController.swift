@@ -1,7 +1,7 @@
 import Hummingbird
 import StewardCore
 
-/// `GET /api/v1/audit?limit=50&before=<id>`: the audit log, newest first, in pages.
+/// `GET /api/v1/audit?limit=50&before=<id>&actor=…&action=…`: the audit log, newest first, in pages.
 struct AuditController {
     let store: Store
 
@@ -33,6 +33,9 @@ struct AuditController {
                 .badRequest, code: "invalid_query", detail: problems.map { "\($0.field) \($0.message)" }.joined(separator: "; "),
                 errors: problems)
         }
-        return try JSONResponse(try await store.auditPage(tenantID: context.identity.tenantID, before: before, limit: limit))
+        return try JSONResponse(
+            try await store.auditPage(
+                tenantID: context.identity.tenantID, before: before, limit: limit, actor: query["actor"].map(String.init),
+                action: query["action"].map(String.init)))
     }
 }

@@ -2,21 +2,24 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import StewardCore
 
-/// Turns every error into `application/problem+json`.
+/// Turns every error into `application/problem+json`, or, for a browser outside the API, into an
+/// error page in the console's style.
 ///
 /// Errors the client caused become a 4xx that says what was wrong. Anything else is a bug: it is logged
 /// at `error` with the request id and answered with a 500 that reveals nothing about the internals.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let error: APIError
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            throw error
-        } catch let error as any HTTPResponseError {
+        } catch let apiError as APIError {
+            error = apiError
+        } catch let httpError as any HTTPResponseError {
             // Hummingbird's own (no route, body too large) and NIO's (too many bytes) errors.
-            throw Self.translate(status: error.status, message: (error as? HTTPError)?.body, request: request)
+            error = Self.translate(status: httpError.status, message: (httpError as? HTTPError)?.body, request: request)
         } catch {
             context.logger.error(
                 "request failed", metadata: ["error": "\(String(reflecting: error))", "http.path": "\(request.uri.path)"])
@@ -24,6 +27,30 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 .internalServerError, code: "internal_error",
                 detail: "the hub could not complete this request; the request id in the hub's log has the details")
         }
+        guard Self.wantsPage(request) else { throw error }
+        return Self.page(for: error)
+    }
+
+    /// A browser asking for a page, not a client of the API.
+    private static func wantsPage(_ request: Request) -> Bool {
+        !request.uri.path.hasPrefix("/api/") && (request.headers[.accept]?.contains("text/html") ?? false)
+    }
+
+    private static func page(for error: APIError) -> Response {
+        let heading = error.status == .notFound ? "Not found" : error.status.reasonPhrase
+        let message = (error.detail ?? error.code).replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
+        let html = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(heading) · Steward</title><link rel="stylesheet" href="/assets/console.css"></head>
+            <body><main id="main"><section class="card narrow"><h1>\(heading)</h1><p>\(message)</p>
+            <p><a href="/servers">Back to the servers</a></p></section></main></body></html>
+            """
+        var response = Response(
+            status: error.status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<Context>.contentSecurityPolicy
+        response.headers[.xContentTypeOptions] = "nosniff"
+        return response
     }
 
     private static func translate(status: HTTPResponse.Status, message: String?, request: Request) -> APIError {

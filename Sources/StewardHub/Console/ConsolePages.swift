@@ -12,6 +12,7 @@ enum ConsolePages {
         var navEnroll = false
         var navJobs = false
         var navApps = false
+        var navAudit = false
     }
 
     struct Login {
@@ -218,6 +219,27 @@ enum ConsolePages {
         var label: String
         var selected: Bool
         var disabled: Bool
+    }
+
+    struct AuditRow {
+        var when: String
+        var iso: String
+        var actor: String
+        var action: String
+        var target: String
+        var detail: String
+        var source: String
+    }
+
+    struct Audit {
+        let title = "Audit log"
+        var chrome: Chrome
+        var actor: String
+        var action: String
+        var filtered: Bool
+        var entries: [AuditRow]
+        var hasEntries: Bool
+        var older: String?
     }
 
     struct Jobs {

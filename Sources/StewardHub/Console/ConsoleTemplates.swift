@@ -10,6 +10,7 @@ enum ConsoleTemplates {
         for (name, text) in [
             ("layout", layout), ("login", login), ("servers", servers), ("server-rows", serverRows), ("server", server),
             ("error", error), ("enroll", enroll), ("jobs", jobs), ("job", job), ("job-table", jobTable), ("apps", apps), ("app", app),
+            ("audit", audit),
         ] {
             try library.register(text, named: name)
         }
@@ -36,6 +37,7 @@ enum ConsoleTemplates {
             <a href="/apps"{{#navApps}} aria-current="page"{{/navApps}}>Apps</a>
             <a href="/jobs"{{#navJobs}} aria-current="page"{{/navJobs}}>Jobs</a>
             <a href="/enroll"{{#navEnroll}} aria-current="page"{{/navEnroll}}>Enroll a server</a>
+            <a href="/audit"{{#navAudit}} aria-current="page"{{/navAudit}}>Audit</a>
           </nav>
           <form method="post" action="/logout" class="signout">
             <input type="hidden" name="_csrf" value="{{csrf}}">
@@ -274,6 +276,29 @@ enum ConsoleTemplates {
           {{/hasServers}}
           {{^hasServers}}<p class="empty">No servers yet: <a href="/enroll">enroll one</a> to install {{name}} on it.</p>{{/hasServers}}
         </section>
+        {{/body}}{{/layout}}
+        """
+
+    static let audit = """
+        {{<layout}}{{$body}}
+        <h1>Audit log</h1>
+        <form method="get" action="/audit" class="filters" role="search" aria-label="Filter the audit log">
+          <label for="f-actor">Actor</label>
+          <input id="f-actor" name="actor" value="{{actor}}">
+          <label for="f-action">Action</label>
+          <input id="f-action" name="action" value="{{action}}" placeholder="e.g. job.install">
+          <button type="submit">Filter</button>
+        </form>
+        {{#hasEntries}}
+        <table class="list">
+          <thead><tr><th scope="col">When</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Details</th><th scope="col">From</th></tr></thead>
+          <tbody>
+          {{#entries}}<tr><td><time datetime="{{iso}}">{{when}}</time></td><td>{{actor}}</td><td><code>{{action}}</code></td><td>{{target}}</td><td>{{detail}}</td><td>{{source}}</td></tr>{{/entries}}
+          </tbody>
+        </table>
+        {{#older}}<p><a href="{{older}}" rel="next">Older entries</a></p>{{/older}}
+        {{/hasEntries}}
+        {{^hasEntries}}<p class="empty">Nothing in the audit log{{#filtered}} matches these filters{{/filtered}}.</p>{{/hasEntries}}
         {{/body}}{{/layout}}
         """
 
