@@ -91,10 +91,10 @@ struct ScriptRunnerTests {
         defer { try? FileManager.default.removeItem(atPath: pidFile) }
         let (outcome, _, elapsed) = try await Self.run(
             """
-            sleep 300 &
+            sleep 7303 &
             echo $! > "$PID_FILE"
-            (sleep 301 >/dev/null 2>&1 &)
-            sleep 302
+            (sleep 7304 >/dev/null 2>&1 &)
+            sleep 7305
             """, inputs: ["PID_FILE": pidFile], timeout: .seconds(1))
         #expect(outcome.exitCode == ScriptRunner.timeoutExitCode)
         #expect(outcome.timedOut)
@@ -102,26 +102,26 @@ struct ScriptRunnerTests {
         let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         try await Task.sleep(for: .milliseconds(200))
         #expect(!Self.isRunning(pid), "the background sleep survived the timeout")
-        #expect(Self.processes(matching: "sleep 30[012]").isEmpty, "a grandchild survived: \(Self.processes(matching: "sleep 30[012]"))")
+        #expect(Self.processes(matching: "sleep 730[345]").isEmpty, "a grandchild survived: \(Self.processes(matching: "sleep 730[345]"))")
     }
 
     @Test("a script that ignores SIGTERM is killed after the grace period")
     func ignoresTerm() async throws {
         let (outcome, _, elapsed) = try await Self.run(
-            "trap '' TERM; echo started; sleep 303; sleep 303", timeout: .milliseconds(500), grace: .milliseconds(500))
+            "trap '' TERM; echo started; sleep 7306; sleep 7306", timeout: .milliseconds(500), grace: .milliseconds(500))
         #expect(outcome.exitCode == ScriptRunner.timeoutExitCode)
         #expect(elapsed < .seconds(6))
-        #expect(Self.processes(matching: "sleep 303").isEmpty)
+        #expect(Self.processes(matching: "sleep 7306").isEmpty)
     }
 
     @Test("a script that closes its output and keeps running still meets its timeout")
     func quietAfterOutput() async throws {
         let (outcome, lines, elapsed) = try await Self.run(
-            "echo bye; exec >/dev/null 2>&1; sleep 304", timeout: .milliseconds(500), grace: .milliseconds(500))
+            "echo bye; exec >/dev/null 2>&1; sleep 7307", timeout: .milliseconds(500), grace: .milliseconds(500))
         #expect(lines == ["bye"])
         #expect(outcome.exitCode == ScriptRunner.timeoutExitCode)
         #expect(elapsed < .seconds(5))
-        #expect(Self.processes(matching: "sleep 304").isEmpty)
+        #expect(Self.processes(matching: "sleep 7307").isEmpty)
     }
 
     @Test("a program's own exit status is kept: the group is cleared only after it exited")
@@ -154,13 +154,14 @@ struct ScriptRunnerTests {
         return stat[stat.index(close, offsetBy: 2)] != "Z"
     }
 
-    /// Command lines of live processes that match `pattern`.
+    /// Command lines of live processes that are exactly `pattern` (a regular expression), such as
+    /// `sleep 730[345]`. The tests sleep for odd lengths so that no other process on the machine matches.
     static func processes(matching pattern: String) -> [String] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry -> String? in
             guard Int(entry) != nil, let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
             let command = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
-            return command.range(of: pattern, options: .regularExpression) != nil ? command : nil
+            return command.range(of: "^(\(pattern)) ?$", options: .regularExpression) != nil ? command : nil
         }
     }
 }

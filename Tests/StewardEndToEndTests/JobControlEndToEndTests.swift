@@ -55,7 +55,7 @@ struct JobControlEndToEndTests {
             let first = directory.path + "/marker-running"
             let second = directory.path + "/marker-queued"
             let running = try await api.install(
-                "probe", server: serverID, inputs: ["marker": .text(first), "sleep_first_run": .integer(60)])
+                "probe", server: serverID, inputs: ["marker": .text(first), "sleep_first_run": .integer(7302)])
             try await eventually("the first job runs") { (try? String(contentsOfFile: first, encoding: .utf8)) == "run\n" }
             // One job at a time per server: this one waits behind the first.
             let queued = try await api.install("probe", server: serverID, inputs: ["marker": .text(second)])
@@ -66,7 +66,7 @@ struct JobControlEndToEndTests {
             #expect(try await api.post("/api/v1/jobs/\(queued.id)/cancel").status == .conflict)
 
             #expect(try await api.post("/api/v1/jobs/\(running.id)/cancel").status == .ok)
-            try await eventually("the agent stops the script") { ScriptProcesses.matching("sleep 60").isEmpty }
+            try await eventually("the agent stops the script") { ScriptProcesses.matching("sleep 7302").isEmpty }
             let done = try await api.job(running.id)
             #expect(done.status == .cancelled)
             #expect(done.error?.contains("cancelled by") == true)

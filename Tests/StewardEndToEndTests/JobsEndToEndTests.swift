@@ -105,7 +105,7 @@ struct JobsEndToEndTests {
         try await Self.withFleet(.sqlite) { api, serverID, directory, _, agent in
             let marker = directory.path + "/marker-lease"
             let job = try await api.install(
-                "probe", server: serverID, inputs: ["marker": .text(marker), "sleep_first_run": .integer(30)])
+                "probe", server: serverID, inputs: ["marker": .text(marker), "sleep_first_run": .integer(7301)])
             try await eventually("the first attempt runs") {
                 (try? String(contentsOfFile: marker, encoding: .utf8)) == "run\n"
             }
@@ -123,7 +123,7 @@ struct JobsEndToEndTests {
             #expect(try String(contentsOfFile: marker, encoding: .utf8) == "run\nrun\n")
             await restarted.stop()
             // The first attempt's script was orphaned by the kill; end it.
-            for pid in ScriptProcesses.matching("sleep 30") { kill(pid, SIGKILL) }
+            for pid in ScriptProcesses.matching("sleep 7301") { kill(pid, SIGKILL) }
         }
     }
 
@@ -205,13 +205,15 @@ extension HubAPI {
     }
 }
 
-/// Processes of scripts that outlived a killed agent.
+/// Processes of scripts (such as one that outlived a killed agent), found by their exact command
+/// line. The tests sleep for odd lengths (`sleep 7301`) so that nothing else on the machine matches.
 enum ScriptProcesses {
-    static func matching(_ text: String) -> [Int32] {
+    static func matching(_ command: String) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry in
             guard let pid = Int32(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
-            return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\0", with: " ").contains(text) ? pid : nil
+            let line = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
+            return line.trimmingCharacters(in: .whitespaces) == command ? pid : nil
         }
     }
 }

@@ -67,13 +67,15 @@ struct ConsoleTests {
     func signedOut() async throws {
         try await HubTestApp.run { client in
             let browser = Browser(client)
-            for path in ["/", "/servers", "/servers/some-id"] {
+            for path in ["/", "/servers", "/servers/some-id", "/enroll", "/apps", "/apps/webapp", "/jobs", "/jobs/some-id", "/audit"] {
                 let answer = try await browser.get(path)
                 #expect(answer.status == .seeOther, "\(path)")
                 #expect(answer.headers[.location]?.hasPrefix("/login") == true, "\(path)")
             }
             #expect(try await browser.get("/servers/some-id").headers[.location] == "/login?next=%2Fservers%2Fsome%2Did")
-            #expect(try await browser.post("/logout", [:]).headers[.location]?.hasPrefix("/login") == true)
+            for path in ["/logout", "/enroll", "/apps/webapp/install", "/jobs/x/cancel", "/servers/x/labels"] {
+                #expect(try await browser.post(path, [:]).headers[.location]?.hasPrefix("/login") == true, "\(path)")
+            }
             // A browser gets error pages in the console's style; API clients keep their JSON.
             let missing = try await client.sendRaw(.get, "/no-such-page", body: nil, headers: [.accept: "text/html"])
             #expect(missing.status == .notFound && missing.text.contains("<h1>Not found</h1>"))

@@ -38,7 +38,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private static func page(for error: APIError) -> Response {
         let heading = error.status == .notFound ? "Not found" : error.status.reasonPhrase
-        let message = (error.detail ?? error.code).replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
+        let message = error.detail.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
         let html = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -253,7 +253,7 @@ struct ConsoleController {
                     problems.append("\(problem.field): \(problem.message)")
                 }
             }
-            if error.errors == nil { problems.append(error.detail ?? error.code) }
+            if error.errors == nil { problems.append(error.detail) }
             // Typed values come back; passwords do not.
             let kept = form.filter { key, _ in manifest.input(named: key).map { $0.type != .password } ?? false }
             return try await renderApp(
@@ -425,7 +425,7 @@ struct ConsoleController {
         do {
             _ = try await jobs.cancel(id, context: context)
         } catch let error as APIError {
-            return try renderError(Int(error.status.code), "The job was not cancelled", error.detail ?? error.code, chrome: chrome(context))
+            return try renderError(Int(error.status.code), "The job was not cancelled", error.detail, chrome: chrome(context))
         }
         return Self.redirect(to: "/jobs/\(id)")
     }
@@ -440,7 +440,7 @@ struct ConsoleController {
             let details = (error.errors ?? []).map { "\($0.field): \($0.message)" }.joined(separator: "; ")
             return try renderError(
                 Int(error.status.code), "The job was not queued again",
-                [error.detail ?? error.code, details].filter { !$0.isEmpty }.joined(separator: " — "), chrome: chrome(context))
+                [error.detail, details].filter { !$0.isEmpty }.joined(separator: " — "), chrome: chrome(context))
         }
         return Self.redirect(to: "/jobs/\(job.id)")
     }
