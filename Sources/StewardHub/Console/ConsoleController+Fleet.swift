@@ -1,0 +1,97 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import StewardCore
+
+/// The servers list and a server's page: facts, jobs, labels, decommissioning.
+extension ConsoleController {
+    @Sendable func servers(request: Request, context: ConsoleRequestContext) async throws -> Response {
+        let now = Date()
+        let rows = try await store.servers(tenantID: context.identity.tenantID).map {
+            ConsolePages.ServerRow($0.info(at: now, heartbeatInterval: heartbeatInterval))
+        }
+        let page = ConsolePages.Servers(chrome: chrome(context, servers: true), servers: rows, hasServers: !rows.isEmpty)
+        if request.uri.queryParameters["fragment"] == "rows" { return try render(page, "server-rows") }
+        return try render(page, "servers")
+    }
+
+    @Sendable func server(request: Request, context: ConsoleRequestContext) async throws -> Response {
+        let saved = request.uri.queryParameters["saved"] == "labels"
+        return try await serverPage(try context.parameters.require("id"), context: context, notice: saved ? "Labels saved." : nil)
+    }
+
+    struct LabelsForm: Decodable {
+        var labels: String?
+        var _csrf: String?
+    }
+
+    @Sendable func saveLabels(request: Request, context: ConsoleRequestContext) async throws -> Response {
+        let form = try await Self.form(LabelsForm.self, from: request, context: context)
+        guard Self.validCSRF(form._csrf, context) else { return try renderCSRFError(context) }
+        let id = try context.parameters.require("id")
+        let text = form.labels ?? ""
+        let (labels, problem) = Self.parseLabels(text)
+        if let problem {
+            return try await serverPage(id, context: context, labelsText: text, labelsError: problem, status: .unprocessableContent)
+        }
+        guard let current = try await store.server(id: id, tenantID: context.identity.tenantID) else { return try notFound(context) }
+        guard
+            try await store.updateServer(
+                id: id, tenantID: context.identity.tenantID, name: current.name, labels: labels, at: Date(),
+                audit: context.audit(
+                    "server.update", target: "server:\(id)", detail: ["labels": labels.keys.sorted().joined(separator: ",")]))
+                != nil
+        else { return try notFound(context) }
+        return Self.redirect(to: "/servers/\(id)?saved=labels")
+    }
+
+    struct DecommissionForm: Decodable {
+        var confirm: String?
+        var _csrf: String?
+    }
+
+    @Sendable func decommission(request: Request, context: ConsoleRequestContext) async throws -> Response {
+        let form = try await Self.form(DecommissionForm.self, from: request, context: context)
+        guard Self.validCSRF(form._csrf, context) else { return try renderCSRFError(context) }
+        let id = try context.parameters.require("id")
+        guard let server = try await store.server(id: id, tenantID: context.identity.tenantID) else { return try notFound(context) }
+        let confirm = form.confirm ?? ""
+        guard confirm.trimmingCharacters(in: .whitespaces) == server.name else {
+            return try await serverPage(
+                id, context: context, confirmError: "Type \(server.name) exactly to confirm.", status: .unprocessableContent)
+        }
+        guard
+            let cancelled = try await store.decommissionServer(
+                id: id, tenantID: context.identity.tenantID, at: Date(), audit: context.audit("server.decommission", target: "server:\(id)")
+            )
+        else { return try notFound(context) }
+        await events.publish(cancelled.map(\.statusEvent))
+        await events.publish(server.event(.serverRemoved))
+        return Self.redirect(to: "/servers")
+    }
+
+    func serverPage(
+        _ id: String, context: ConsoleRequestContext, labelsText: String? = nil, labelsError: String? = nil, confirmError: String? = nil,
+        notice: String? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        guard let record = try await store.server(id: id, tenantID: context.identity.tenantID) else { return try notFound(context) }
+        let info = record.info(at: Date(), heartbeatInterval: heartbeatInterval)
+        let facts = info.facts
+        let jobs = try await store.jobs(tenantID: context.identity.tenantID, serverID: id, status: nil, appID: nil, limit: 50)
+            .map { ConsolePages.JobRow($0.info) }
+        let page = ConsolePages.Server(
+            title: info.name, chrome: chrome(context, servers: true), server: ConsolePages.ServerRow(info),
+            facts: [
+                .init(name: "Hostname", value: info.hostname), .init(name: "OS", value: "\(facts.osID) \(facts.osVersion)"),
+                .init(name: "Kernel", value: facts.kernel), .init(name: "Architecture", value: facts.architecture),
+                .init(name: "CPUs", value: String(facts.cpuCount)),
+                .init(name: "Memory", value: "\(facts.memoryBytes / (1 << 20)) MiB"),
+                .init(name: "Agent", value: info.agentVersion), .init(name: "Enrolled", value: ConsolePages.ago(info.enrolledAt)),
+                .init(name: "Last seen", value: info.lastSeenAt.map { ConsolePages.ago($0) } ?? "never"),
+            ],
+            labelsText: labelsText ?? info.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"),
+            labelsError: labelsError, confirmError: confirmError, notice: notice, jobs: jobs, hasJobs: !jobs.isEmpty)
+        return try render(page, "server", status: status)
+    }
+}
