@@ -40,6 +40,8 @@ struct FleetEndToEndTests {
                 ["agent", "--hub", api.baseURL, "--token", token, "--state-dir", stateA], logPath: directory.path + "/agent-a.log")
             try await eventually("the server is online") { try await api.servers().first?.status == .online }
             let server = try #require(try await api.servers().first)
+            // Listed at enrollment, a moment before the agent has saved its credentials.
+            try await eventually("the agent saved its credentials") { FileManager.default.fileExists(atPath: stateA + "/credentials.json") }
             let mode = try FileManager.default.attributesOfItem(atPath: stateA + "/credentials.json")[.posixPermissions] as? Int
             #expect(mode == 0o600)
 

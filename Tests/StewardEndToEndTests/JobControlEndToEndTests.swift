@@ -225,7 +225,10 @@ struct TwoHubEndToEndTests {
                 ["agent", "--hub", apiB.baseURL, "--token", try await apiB.createToken(maxUses: 1), "--state-dir", directory.path + "/b"],
                 logPath: directory.path + "/agent-b.log")
             try await eventually("both agents are online") { try await apiA.servers().filter { $0.status == .online }.count == 2 }
-            let credentialsB = try String(contentsOfFile: directory.path + "/b/credentials.json", encoding: .utf8)
+            // A server is listed the moment it enrolls, a moment before its agent has saved its credentials.
+            let credentialsPath = directory.path + "/b/credentials.json"
+            try await eventually("agent B saved its credentials") { FileManager.default.fileExists(atPath: credentialsPath) }
+            let credentialsB = try String(contentsOfFile: credentialsPath, encoding: .utf8)
             let serverB = try #require(try await apiA.servers().first { credentialsB.contains($0.id) }?.id)
             let serverA = try #require(try await apiA.servers().first { $0.id != serverB }?.id)
             // Let both agents settle into their long polls (30 s each): only a notification can wake them now.
