@@ -158,24 +158,23 @@ struct DispatchBench: AsyncParsableCommand {
                 Console.write(
                     String(
                         format: "%@: p50 %.1f ms, p99 %.1f ms one at a time; %.0f jobs/s with %d in flight (p50 %.1f ms, p99 %.1f ms)",
-                        run == 0 ? "warm-up" : "run \(run)", Self.percentile(sample.0, 50), Self.percentile(sample.0, 99), sample.2,
-                        inFlight, Self.percentile(sample.1, 50), Self.percentile(sample.1, 99)))
+                        run == 0 ? "warm-up" : "run \(run)", BenchSupport.percentile(sample.0, 50), BenchSupport.percentile(sample.0, 99),
+                        sample.2,
+                        inFlight, BenchSupport.percentile(sample.1, 50), BenchSupport.percentile(sample.1, 99)))
             }
         }
         let agentMemory = agentProcesses.map { BenchSupport.residentMiB($0.processIdentifier) }
         let report = Report(
             agents: agents, jobs: jobs, inFlight: inFlight, runs: runs,
-            p50Ms: Self.median(samples.map { Self.percentile($0.sequential, 50) }),
-            p99Ms: Self.median(samples.map { Self.percentile($0.sequential, 99) }),
-            jobsPerS: Self.median(samples.map(\.jobsPerS)),
-            loadedP50Ms: Self.median(samples.map { Self.percentile($0.loaded, 50) }),
-            loadedP99Ms: Self.median(samples.map { Self.percentile($0.loaded, 99) }),
+            p50Ms: BenchSupport.median(samples.map { BenchSupport.percentile($0.sequential, 50) }),
+            p99Ms: BenchSupport.median(samples.map { BenchSupport.percentile($0.sequential, 99) }),
+            jobsPerS: BenchSupport.median(samples.map(\.jobsPerS)),
+            loadedP50Ms: BenchSupport.median(samples.map { BenchSupport.percentile($0.loaded, 50) }),
+            loadedP99Ms: BenchSupport.median(samples.map { BenchSupport.percentile($0.loaded, 99) }),
             failedJobs: await results.failures, hubRSSMiB: BenchSupport.residentMiB(hub.processIdentifier),
-            agentRSSMiB: Self.median(agentMemory))
+            agentRSSMiB: BenchSupport.median(agentMemory))
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            Console.write(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try BenchSupport.printJSON(report)
         } else {
             Console.write(
                 String(
@@ -187,14 +186,6 @@ struct DispatchBench: AsyncParsableCommand {
                     report.failedJobs, report.hubRSSMiB, report.agentRSSMiB))
         }
     }
-
-    static func percentile(_ values: [Double], _ percent: Double) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * percent / 100).rounded(.up)) - 1)]
-    }
-
-    static func median(_ values: [Double]) -> Double { percentile(values, 50) }
 }
 
 /// Which jobs have finished, reported by the event stream, and who waits for which.
@@ -229,8 +220,7 @@ private struct JobRunner {
         let job: Wire.Job.Info = try await api.post(
             "/api/v1/jobs", body: Wire.Job.StepsRequest(serverID: servers[index % servers.count], steps: [step]))
         await completions.wait(for: job.id)
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return BenchSupport.milliseconds(ContinuousClock.now - start)
     }
 
     func sequential(count: Int) async throws -> [Double] {
@@ -253,6 +243,6 @@ private struct JobRunner {
             return try await group.reduce(into: []) { $0 += $1 }
         }
         let elapsed = ContinuousClock.now - start
-        return (latencies, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return (latencies, BenchSupport.milliseconds(elapsed) / 1000)
     }
 }

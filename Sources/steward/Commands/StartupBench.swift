@@ -75,12 +75,10 @@ struct StartupBench: AsyncParsableCommand {
             }
         }
         let report = Report(
-            runs: runs, hubFirstStartMs: median(firstStarts), hubRestartMs: median(restarts),
-            agentToOnlineMs: median(enrollments), idleSeconds: idleSeconds, hubRSSMiB: memory.hub, agentRSSMiB: memory.agent)
+            runs: runs, hubFirstStartMs: BenchSupport.median(firstStarts), hubRestartMs: BenchSupport.median(restarts),
+            agentToOnlineMs: BenchSupport.median(enrollments), idleSeconds: idleSeconds, hubRSSMiB: memory.hub, agentRSSMiB: memory.agent)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            Console.write(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try BenchSupport.printJSON(report)
         } else {
             Console.write(
                 String(
@@ -133,10 +131,5 @@ struct StartupBench: AsyncParsableCommand {
             rss = (BenchSupport.residentMiB(hub.processIdentifier), BenchSupport.residentMiB(agent.processIdentifier))
         }
         return Sample(firstStart: firstStart, restart: restart, enrollment: enrollment, rss: rss)
-    }
-
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 }

@@ -46,11 +46,36 @@ enum BenchSupport {
         while ContinuousClock.now - start < .seconds(30) {
             if try await condition() {
                 let elapsed = ContinuousClock.now - start
-                return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                return milliseconds(elapsed)
             }
             try await Task.sleep(for: .milliseconds(2))
         }
         throw Failure(description: "gave up after 30 s")
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+
+    /// The middle value (the mean of the two middle ones for an even count).
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// The nearest-rank percentile: the smallest value with at least `percent` % of them at or below it.
+    static func percentile(_ values: [Double], _ percent: Double) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * percent / 100).rounded(.up)) - 1))]
+    }
+
+    /// A benchmark's report as one JSON object with sorted keys, for scripts.
+    static func printJSON(_ report: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        Console.write(String(decoding: try encoder.encode(report), as: UTF8.self))
     }
 
     static func healthy(_ baseURL: String, http: HTTPClient) async -> Bool {
