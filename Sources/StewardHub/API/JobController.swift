@@ -325,7 +325,7 @@ struct JobController {
 
     private func job(_ context: OperatorRequestContext) async throws -> JobRecord {
         let id = try context.parameters.require("id")
-        guard let job = try await store.job(id: id), job.tenantID == context.identity.tenantID else {
+        guard let job = try await store.job(id: id, tenantID: context.identity.tenantID) else {
             throw APIError.notFound("job", id: id)
         }
         return job

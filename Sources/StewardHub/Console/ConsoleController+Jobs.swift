@@ -109,8 +109,7 @@ extension ConsoleController {
 
     func ownJob(_ context: ConsoleRequestContext) async throws -> JobRecord? {
         let id = try context.parameters.require("id")
-        guard let job = try await store.job(id: id), job.tenantID == context.identity.tenantID else { return nil }
-        return job
+        return try await store.job(id: id, tenantID: context.identity.tenantID)
     }
 
     static func bytes(_ count: Int64) -> String {

@@ -94,6 +94,12 @@ extension Store {
         try await pool.read { db in try await Self.job(id: id, on: db) }
     }
 
+    /// The job, if it belongs to `tenantID`; another tenant's jobs do not exist for the caller.
+    public func job(id: String, tenantID: String) async throws -> JobRecord? {
+        guard let job = try await job(id: id), job.tenantID == tenantID else { return nil }
+        return job
+    }
+
     /// The tenant's jobs, newest first, optionally only of one server, status or app.
     public func jobs(
         tenantID: String, serverID: String?, status: Wire.Job.Status?, appID: String?, limit: Int
