@@ -29,13 +29,24 @@ public struct Agent: Service {
             var agentLogger = self.logger
             agentLogger[metadataKey: "agent.id"] = .string(credentials.agentID)
             let logger = agentLogger
+            // What an earlier run of this agent left: scripts still running (stopped now, reported in
+            // the first heartbeat) and results not yet delivered (held until they are).
+            let ledger = try ProcessLedger(directory: stateDirectory.path + "/processes", logger: logger)
+            let abandoned = await ledger.stopLeftovers(grace: .seconds(5))
+            let journal = try ResultJournal(directory: stateDirectory.path + "/journal")
+            let held = HeldAttempts()
+            for (_, entry) in journal.pending() { held.hold(.init(jobID: entry.jobID, attempt: entry.attempt)) }
+            let hello = StopSignal()
             let jobs = JobLoop(
                 client: HubClient(httpClient: httpClient, baseURL: credentials.hubURL), credentials: credentials,
                 stateDirectory: stateDirectory, logger: logger, maxBackoffSeconds: configuration.maxBackoffSeconds,
-                policy: configuration.policy, concurrency: configuration.concurrency)
+                policy: configuration.policy, concurrency: configuration.concurrency, held: held, journal: journal, ledger: ledger,
+                hello: hello)
             // Heartbeats and jobs run side by side; whichever throws (revocation) ends both.
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await heartbeatLoop(credentials: credentials, logger: logger) }
+                group.addTask {
+                    try await heartbeatLoop(credentials: credentials, held: held, abandoned: abandoned, hello: hello, logger: logger)
+                }
                 group.addTask { try await jobs.run() }
                 try await group.next()
                 group.cancelAll()
@@ -88,7 +99,12 @@ public struct Agent: Service {
         return nil
     }
 
-    func heartbeatLoop(credentials: AgentCredentials, logger: Logger) async throws {
+    /// Heartbeats until the agent stops. Each names the attempts the agent holds; the first one (the
+    /// hello) also says the agent started afresh, with the attempts whose leftovers it stopped, and
+    /// opens `hello` once the hub has taken it.
+    func heartbeatLoop(
+        credentials: AgentCredentials, held: HeldAttempts, abandoned: [Wire.Heartbeat.AttemptRef], hello: StopSignal, logger: Logger
+    ) async throws {
         let client = HubClient(httpClient: httpClient, baseURL: credentials.hubURL)
         var interval = credentials.heartbeatIntervalSeconds
         // Facts go with the first heartbeat after a start, then only when they change.
@@ -100,7 +116,11 @@ public struct Agent: Service {
             let changed = facts == acknowledgedFacts ? nil : facts
             let delay: Double
             do throws(HubClient.Failure) {
-                let answer = try await client.heartbeat(.init(facts: changed), credential: credentials.credential)
+                let freshStart = !hello.isStopped
+                let request = Wire.Heartbeat.Request(
+                    facts: changed, running: held.current, freshStart: freshStart, abandoned: freshStart ? abandoned : [])
+                let answer = try await client.heartbeat(request, credential: credentials.credential)
+                if freshStart { hello.stop() }
                 acknowledgedFacts = facts
                 interval = answer.heartbeatIntervalSeconds
                 if !reachable {

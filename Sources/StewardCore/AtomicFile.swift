@@ -25,8 +25,9 @@ public enum AtomicFile {
         }
     }
 
-    /// Writes `data` to `path` with permission bits `mode` (0600 for secrets).
-    public static func write(_ data: Data, to path: String, mode: mode_t = 0o600) throws {
+    /// Writes `data` to `path` with permission bits `mode` (0600 for secrets) and, when given, the
+    /// owner and group (set on the new file before it replaces the old one).
+    public static func write(_ data: Data, to path: String, mode: mode_t = 0o600, owner: (uid_t, gid_t)? = nil) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let temp = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
@@ -37,6 +38,7 @@ public enum AtomicFile {
         }
         do {
             // The umask may have narrowed `mode`; secrets must never end up wider, and others need exactly it.
+            if let (uid, gid) = owner, fchown(fd, uid, gid) != 0 { throw WriteError(path: temp, operation: "chown", errno: errno) }
             guard fchmod(fd, mode) == 0 else { throw WriteError(path: temp, operation: "chmod", errno: errno) }
             try data.withUnsafeBytes { buffer in
                 var offset = 0

@@ -34,18 +34,24 @@ public func buildHubApplication(
 
     let notifier = JobNotifier()
     let events = EventBus(observer: JobDispatcher.wakesLongPolls(notifier))
-    let dispatcher = JobDispatcher(
-        store: store, catalog: catalog, keys: keys, events: events, notifier: notifier, backoffScale: configuration.backoffScale,
-        leaseWindow: TimeInterval(3 * configuration.heartbeatInterval + 5))
+    // A lease lasts three heartbeats and a margin: an agent renews the attempts it holds with each.
+    let jobs = JobService(
+        store: store, catalog: catalog, keys: keys, events: events, clock: configuration.clock,
+        settings: .init(
+            backoffScale: configuration.backoffScale, leaseWindow: TimeInterval(3 * configuration.heartbeatInterval + 5),
+            maxLogBytes: configuration.maxLogBytes),
+        logger: logger)
+    let dispatcher = JobDispatcher(jobs: jobs, notifier: notifier)
 
     let migrated = StartupGate()
     let router = Router(context: HubRequestContext.self)
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: RequestFramingMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     let api = router.group("api/v1")
     HealthController(databaseKind: pool.kind).addRoutes(to: api)
     AgentController(
-        store: store, keys: keys, events: events, heartbeatInterval: configuration.heartbeatInterval, leaseWindow: dispatcher.leaseWindow,
+        store: store, keys: keys, events: events, jobs: jobs, heartbeatInterval: configuration.heartbeatInterval,
         registrationLimiter: RateLimiter(capacity: configuration.registrationsPerMinute, period: 60)
     ).addRoutes(to: api.group("agent").add(middleware: AgentAuthMiddleware(store: store)))
     let operatorAPI = api.group().add(middleware: OperatorAuthMiddleware(store: store)).group(context: OperatorRequestContext.self)
@@ -55,23 +61,23 @@ public func buildHubApplication(
     AuditController(store: store).addRoutes(to: operatorAPI.group("audit"))
     EventsController<OperatorRequestContext>(events: events).addRoutes(to: operatorAPI.group("events"))
     AppController(catalog: catalog).addRoutes(to: operatorAPI.group("apps"))
-    let jobController = JobController(store: store, catalog: catalog, dispatcher: dispatcher)
-    jobController.addRoutes(apps: operatorAPI.group("apps"), jobs: operatorAPI.group("jobs"))
+    JobController(jobs: jobs).addRoutes(apps: operatorAPI.group("apps"), jobs: operatorAPI.group("jobs"))
     // The web console: pages and assets get the security headers; a session cookie signs the operator in.
     let console = router.group()
         .add(middleware: SecurityHeadersMiddleware<HubRequestContext>())
-        .add(middleware: ConsoleSessionMiddleware(store: store))
+        .add(middleware: ConsoleSessionMiddleware(store: store, clock: configuration.clock))
     ConsoleController(
-        store: store, events: events, jobs: jobController, catalog: catalog, heartbeatInterval: configuration.heartbeatInterval,
+        store: store, events: events, jobs: jobs, clock: configuration.clock, catalog: catalog,
+        heartbeatInterval: configuration.heartbeatInterval,
         templates: try ConsoleTemplates.library()
     ).addRoutes(public: console, signedIn: console.group().add(middleware: RequireSignIn()).group(context: ConsoleRequestContext.self))
-    AgentJobController(store: store, dispatcher: dispatcher)
+    AgentJobController(dispatcher: dispatcher)
         .addRoutes(to: api.group("agent/jobs").add(middleware: AgentAuthMiddleware(store: store)).group(context: AgentRequestContext.self))
 
     var services: [any Service] = [
         pool,
         Sweeper(
-            store: store, dispatcher: dispatcher, offlineAfter: TimeInterval(3 * configuration.heartbeatInterval), ready: migrated,
+            jobs: jobs, offlineAfter: TimeInterval(3 * configuration.heartbeatInterval), ready: migrated,
             logger: logger),
     ]
     // Hubs sharing PostgreSQL tell each other about queued jobs and everything else on the bus.

@@ -16,6 +16,10 @@ public struct HubConfiguration: Sendable {
     public var skipInvalidApps: Bool
     /// Multiplies every retry delay (tests use e.g. 0.001).
     public var backoffScale: Double
+    /// A job's log is cut at this many bytes (`--max-log-bytes`); one line at the end says how much was dropped.
+    public var maxLogBytes: Int64
+    /// Where the hub reads the time; tests move it by hand.
+    public var clock: HubClock
     /// Values for the very first start: the owner's API token, password and e-mail.
     public var bootstrap: OwnerBootstrap.Settings
     /// Called once, on the first start, with the owner's new credentials; the only place they appear.
@@ -31,6 +35,8 @@ public struct HubConfiguration: Sendable {
         catalogDirectories: [String] = [],
         skipInvalidApps: Bool = false,
         backoffScale: Double = 1,
+        maxLogBytes: Int64 = 64 << 20,
+        clock: HubClock = .system,
         bootstrap: OwnerBootstrap.Settings = .init(),
         announceOwner: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = { _ in }
     ) {
@@ -43,6 +49,8 @@ public struct HubConfiguration: Sendable {
         self.catalogDirectories = catalogDirectories
         self.skipInvalidApps = skipInvalidApps
         self.backoffScale = backoffScale
+        self.maxLogBytes = maxLogBytes
+        self.clock = clock
         self.bootstrap = bootstrap
         self.announceOwner = announceOwner
     }
@@ -55,6 +63,7 @@ public struct HubConfiguration: Sendable {
         guard (0...65535).contains(port) else { throw ConfigurationError("the listen port must be between 0 and 65535") }
         guard registrationsPerMinute > 0 else { throw ConfigurationError("the registration rate must be positive") }
         guard backoffScale > 0, backoffScale <= 1000 else { throw ConfigurationError("--backoff-scale must be above 0 and at most 1000") }
+        guard (4096...(1 << 40)).contains(maxLogBytes) else { throw ConfigurationError("--max-log-bytes must be between 4096 and 2^40") }
         try bootstrap.validate()
     }
 }

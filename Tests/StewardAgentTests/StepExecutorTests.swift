@@ -158,7 +158,7 @@ struct StepExecutorTests {
         #expect(set.result.exitCode == 0, "\(set.result)")
         #expect(
             try String(contentsOfFile: path, encoding: .utf8)
-                == "# app settings\nAPP_NAME=shop\nDB_PASSWORD=\"n3w \\\"pass\\\"\"\nPORT=8080\n")
+                == "# app settings\nAPP_NAME=shop\nDB_PASSWORD='n3w \"pass\"'\nPORT=8080\n")
         var info = stat()
         #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o640, "the file keeps its mode")
         let (read, _) = await sandbox.run(Self.step(.envRead) { $0.path = path })

@@ -63,9 +63,19 @@ struct JobSignatureTests {
     @Test("a job for another agent and an expired job are refused with their reasons")
     func addressAndExpiry() throws {
         #expect(Self.verify(try Self.envelope(agent: "agent-2")) == .failure(.wrongAgent(addressedTo: "agent-2")))
-        let expired = try Self.envelope(notAfter: Self.now.addingTimeInterval(-1))
+        let expired = try Self.envelope(notAfter: Self.now.addingTimeInterval(-JobSignature.allowedClockSkew - 1))
         guard case .failure(.expired) = Self.verify(expired) else {
             Issue.record("an expired job was accepted")
+            return
+        }
+    }
+
+    @Test("an agent whose clock runs a few minutes ahead of the hub's still takes its jobs, within the documented skew")
+    func clockSkew() throws {
+        // The hub signed it valid for 5 minutes from its own now; the agent's clock is 9 minutes ahead.
+        let envelope = try Self.envelope(notAfter: Self.now.addingTimeInterval(-4 * 60))
+        guard case .success = Self.verify(envelope) else {
+            Issue.record("a job within the allowed clock skew was refused")
             return
         }
     }

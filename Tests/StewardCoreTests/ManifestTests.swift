@@ -30,7 +30,7 @@ struct ManifestTests {
         #expect(manifest.input(named: "admin_password")?.generateLength == 24)
         #expect(manifest.input(named: "motd")?.help == "Shown on the front page")
         #expect(manifest.input(named: "upstream")?.label == "Upstream")
-        #expect(manifest.scripts.all.map(\.role) == ["install", "uninstall", "health"])
+        #expect(manifest.scripts.all.map(\.role) == [.install, .uninstall, .health])
         #expect(manifest.retry == .init(maxAttempts: 4, backoffSeconds: [1, 2, 3]))
         #expect(manifest.timeoutSeconds == 300)
         #expect(manifest.idempotent)

@@ -54,7 +54,8 @@ struct TamperingEndToEndTests {
                 { envelope in
                     try! JobSignature.sign(
                         payload: Data(base64Encoded: envelope.payload)!, jobID: envelope.jobID, attempt: envelope.attempt,
-                        agentID: envelope.agentID, notAfter: Date().addingTimeInterval(-60), key: keys.signingKey)
+                        agentID: envelope.agentID, notAfter: Date().addingTimeInterval(-JobSignature.allowedClockSkew - 60),
+                        key: keys.signingKey)
                 }
             ),
             (

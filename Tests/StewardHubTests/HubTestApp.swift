@@ -18,6 +18,7 @@ struct HubTestApp {
         database: TestDatabase = .sqlite,
         registrationsPerMinute: Int = 1000,
         catalogDirectories: [String] = [Fixtures.validCatalog],
+        clock: HubClock = .system,
         _ body: @Sendable (Client) async throws -> Void
     ) async throws {
         try await database.withFreshLocation { location in
@@ -25,7 +26,7 @@ struct HubTestApp {
             defer { directory.remove() }
             let configuration = HubConfiguration(
                 dataDirectory: directory.path, database: location, heartbeatInterval: 15,
-                registrationsPerMinute: registrationsPerMinute, catalogDirectories: catalogDirectories,
+                registrationsPerMinute: registrationsPerMinute, catalogDirectories: catalogDirectories, clock: clock,
                 bootstrap: .init(apiToken: ownerToken, password: "correct horse battery staple", email: "owner@example.com"))
             let app = try await buildHubApplication(configuration: configuration, logger: TestDatabase.logger)
             try await app.test(.router) { client in

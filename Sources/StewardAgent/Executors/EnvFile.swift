@@ -29,16 +29,20 @@ struct EnvFile: Equatable {
         return values
     }
 
-    /// Sets `values` (replacing a key where it is, appending new keys sorted) and removes `remove`.
+    /// Sets `values` (replacing every line of a key where it stands, appending new keys sorted) and
+    /// removes `remove`.
     mutating func apply(set values: [String: String], remove: [String]) {
-        var pending = values
+        var appended = values
         lines = lines.compactMap { line in
             guard case .entry(let key, _) = line else { return line }
             if remove.contains(key) { return nil }
-            if let value = pending.removeValue(forKey: key) { return .entry(key: key, value: value) }
+            if let value = values[key] {
+                appended.removeValue(forKey: key)
+                return .entry(key: key, value: value)
+            }
             return line
         }
-        for key in pending.keys.sorted() { lines.append(.entry(key: key, value: pending[key]!)) }
+        for key in appended.keys.sorted() { lines.append(.entry(key: key, value: appended[key]!)) }
     }
 
     var text: String {
@@ -50,10 +54,22 @@ struct EnvFile: Equatable {
         }.joined(separator: "\n") + "\n"
     }
 
-    /// Values with anything a reader could misread go in double quotes, with `\` and `"` escaped.
-    private static func quote(_ value: String) -> String {
-        guard value.contains(where: { " \t\"'#$\\`".contains($0) }) else { return value }
-        return "\"" + value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+    /// Why `value` cannot be written so that `sh` and Docker Compose both read it back unchanged, or
+    /// `nil` when it can. A single quote has no escape inside single quotes in either, and outside
+    /// them each would read the rest differently.
+    static func problem(writing value: String) -> String? {
+        value.contains("'") ? "contains a single quote, which no quoting keeps literal for both sh and Docker Compose" : nil
+    }
+
+    /// Plain values as they are; anything else in single quotes, inside which neither `sh` nor
+    /// Compose expands `$`, a backtick or a backslash.
+    static func quote(_ value: String) -> String {
+        let plain =
+            !value.isEmpty
+            && value.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_-./:@,+=%".unicodeScalars.contains($0))
+            }
+        return plain ? value : "'" + value + "'"
     }
 
     private static func unquote(_ raw: Substring) -> String {

@@ -21,6 +21,9 @@ struct StepExecutor {
         var deadline: ContinuousClock.Instant
         var stop: StopSignal
         var onLine: @Sendable (String) async -> Void
+        /// Where programs' process groups are written down while they run.
+        var onGroupStarted: (@Sendable (Int32) -> Void)?
+        var onGroupEnded: (@Sendable (Int32) -> Void)?
     }
 
     /// How one step ended, and the outputs a script step wrote.
@@ -72,9 +75,11 @@ struct StepExecutor {
         workingDirectory: String? = nil
     ) async throws -> Outcome {
         let remaining = context.deadline - ContinuousClock.now
-        let request = ScriptRunner.Request(
+        var request = ScriptRunner.Request(
             program: program, workingDirectory: workingDirectory, inputs: inputs, secrets: context.secrets,
             timeout: max(remaining, .milliseconds(1)), stop: context.stop)
+        request.onGroupStarted = context.onGroupStarted
+        request.onGroupEnded = context.onGroupEnded
         let outcome: ScriptRunner.Outcome
         do {
             outcome = try await runner.run(request, onLine: context.onLine)
@@ -123,13 +128,21 @@ struct StepExecutor {
         return Outcome(result: result)
     }
 
+    /// Merges keys into a `.env` file. The file keeps its owner, group and mode (an app's own 0600
+    /// `.env` must stay readable by the app); a new file is root's, 0600.
     private func setEnvironment(_ step: Wire.Job.Step, _ index: Int) throws -> Outcome {
         let path = step.path ?? ""
+        for (key, value) in (step.set ?? [:]).sorted(by: { $0.key < $1.key }) {
+            if let problem = EnvFile.problem(writing: value) { return failure(step, index, "the value of \(key) \(problem)") }
+        }
         var mode: mode_t = 0o600
+        var owner: (uid_t, gid_t)?
         var file = EnvFile(text: "")
         var info = stat()
-        if stat(path, &info) == 0 {
+        if lstat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFREG else { return failure(step, index, "\(path) is not a regular file") }
             mode = info.st_mode & 0o7777
+            owner = (info.st_uid, info.st_gid)
             let (data, truncated) = try Self.read(path, limit: policy.maxFileBytes)
             guard !truncated else {
                 return failure(step, index, "\(path) is larger than this agent's limit of \(policy.maxFileBytes) bytes")
@@ -137,7 +150,7 @@ struct StepExecutor {
             file = EnvFile(text: String(decoding: data, as: UTF8.self))
         }
         file.apply(set: step.set ?? [:], remove: step.remove ?? [])
-        try AtomicFile.write(Data(file.text.utf8), to: path, mode: mode)
+        try AtomicFile.write(Data(file.text.utf8), to: path, mode: mode, owner: owner)
         return Outcome(result: .init(index: index, type: step.type, exitCode: 0))
     }
 

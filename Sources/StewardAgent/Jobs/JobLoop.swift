@@ -13,6 +13,13 @@ struct JobLoop {
     let policy: AgentPolicy
     /// How many jobs may run at once (only jobs the hub marks as not exclusive run side by side).
     let concurrency: Int
+    /// What this agent holds, for the heartbeats.
+    let held: HeldAttempts
+    let journal: ResultJournal
+    let ledger: ProcessLedger
+    /// Set once the hub has taken this agent's first heartbeat, which lost whatever its previous life
+    /// held; no job is asked for before, or the hello could lose a job this life just took.
+    let hello: StopSignal
 
     func run() async throws {
         guard let keyData = Data(base64Encoded: credentials.hubPublicKey),
@@ -22,24 +29,25 @@ struct JobLoop {
         }
         let replays = try ReplayGuard(path: stateDirectory.path + "/seen-jobs.json")
         let runner = ScriptRunner(workRoot: stateDirectory.path + "/work")
-        let journal = try ResultJournal(directory: stateDirectory.path + "/journal")
         // Results of an earlier run first: the hub must hear how those attempts ended before new work.
         for (path, entry) in journal.pending() {
             logger.info("delivering a journaled result", metadata: ["job.id": "\(entry.jobID)", "job.attempt": "\(entry.attempt)"])
-            await deliver(entry, journaledAt: path, journal: journal, logger: logger)
+            await deliver(entry, journaledAt: path, logger: logger)
+            held.release(.init(jobID: entry.jobID, attempt: entry.attempt))
         }
+        await hello.wait()
+        guard hello.isStopped else { return }
         // One poller per job that may run at once; the hub decides which jobs may run side by side.
         try await withThrowingTaskGroup(of: Void.self) { pollers in
             for _ in 0..<concurrency {
-                pollers.addTask { try await poll(hubKey: hubKey, replays: replays, runner: runner, journal: journal) }
+                pollers.addTask { try await poll(hubKey: hubKey, replays: replays, runner: runner) }
             }
             try await pollers.waitForAll()
         }
     }
 
     /// Asks for a job, runs it, and asks again, until the agent stops or its credentials are revoked.
-    private func poll(hubKey: Curve25519.Signing.PublicKey, replays: ReplayGuard, runner: ScriptRunner, journal: ResultJournal) async throws
-    {
+    private func poll(hubKey: Curve25519.Signing.PublicKey, replays: ReplayGuard, runner: ScriptRunner) async throws {
         var backoff = Backoff(cap: maxBackoffSeconds)
         while !Task.isCancelled {
             let envelope: Wire.JobEnvelope?
@@ -54,13 +62,17 @@ struct JobLoop {
                 continue
             }
             guard let envelope else { continue }
-            try await handle(envelope, hubKey: hubKey, replays: replays, runner: runner, journal: journal)
+            // The hub counts the attempt as running from its claim on: the heartbeats must name it
+            // until its result is delivered.
+            let attempt = Wire.Heartbeat.AttemptRef(jobID: envelope.jobID, attempt: envelope.attempt)
+            held.hold(attempt)
+            defer { held.release(attempt) }
+            try await handle(envelope, hubKey: hubKey, replays: replays, runner: runner)
         }
     }
 
     private func handle(
-        _ envelope: Wire.JobEnvelope, hubKey: Curve25519.Signing.PublicKey, replays: ReplayGuard, runner: ScriptRunner,
-        journal: ResultJournal
+        _ envelope: Wire.JobEnvelope, hubKey: Curve25519.Signing.PublicKey, replays: ReplayGuard, runner: ScriptRunner
     ) async throws {
         var logger = self.logger
         logger[metadataKey: "job.id"] = .string(envelope.jobID)
@@ -68,8 +80,7 @@ struct JobLoop {
         func refuse(_ reason: String) async {
             logger.warning("refused a job", metadata: ["reason": "\(reason)"])
             let result = Wire.Job.Result(attempt: envelope.attempt, exitCode: nil, refusal: reason)
-            await report(
-                .init(jobID: envelope.jobID, attempt: envelope.attempt, lines: [], result: result), journal: journal, logger: logger)
+            await report(.init(jobID: envelope.jobID, attempt: envelope.attempt, lines: [], result: result), logger: logger)
         }
         let payload: Wire.Job.Payload
         switch JobSignature.verify(envelope, agentID: credentials.agentID, publicKey: hubKey, now: Date()) {
@@ -96,6 +107,14 @@ struct JobLoop {
             if let reason = policy.refusal(of: step) { return await refuse("\(label): \(reason)") }
         }
         guard !payload.steps.isEmpty else { return await refuse("the job has no steps") }
+        // The environment is checked here too, not only on the hub: a signed job must not bring a
+        // loader or shell-control variable past the script digests this agent pins.
+        let environments = [("the job", payload.environment)] + payload.steps.enumerated().map { ("step \($0 + 1)", $1.environment ?? [:]) }
+        for (owner, environment) in environments {
+            if let (name, message) = EnvironmentName.problems(environment).first {
+                return await refuse("\(owner): environment variable \(name.prefix(64)) \(message)")
+            }
+        }
 
         logger.info("running job", metadata: ["job.kind": "\(payload.kind)", "app.id": "\(payload.appID ?? "-")"])
         let secrets = payload.secretNames.compactMap { payload.environment[$0] } + payload.steps.flatMap(\.secrets)
@@ -104,9 +123,12 @@ struct JobLoop {
             client: client, credential: credentials.credential, jobID: envelope.jobID, attempt: envelope.attempt, stopSignal: stop,
             logger: logger)
         async let shipping: Void = shipper.run()
+        let attempt = Wire.Heartbeat.AttemptRef(jobID: envelope.jobID, attempt: envelope.attempt)
+        let ledger = self.ledger
         let context = StepExecutor.Context(
             environment: payload.environment, secrets: secrets, deadline: .now + .seconds(payload.timeoutSeconds), stop: stop,
-            onLine: { line in await shipper.add(line) })
+            onLine: { line in await shipper.add(line) }, onGroupStarted: { ledger.started(attempt, group: $0) },
+            onGroupEnded: { ledger.ended(attempt, group: $0) })
         let executor = StepExecutor(policy: policy, runner: runner)
         var stepResults: [Wire.Job.StepResult] = []
         var outputs: [String: String] = [:]
@@ -128,42 +150,57 @@ struct JobLoop {
         await shipping
         await shipper.flush()
         let unsent = await shipper.takeUnsent()
-        await report(
-            .init(jobID: envelope.jobID, attempt: envelope.attempt, lines: unsent, result: result), journal: journal, logger: logger)
+        await report(.init(jobID: envelope.jobID, attempt: envelope.attempt, lines: unsent, result: result), logger: logger)
     }
 
-    /// Journals an attempt's result, then delivers it.
-    private func report(_ entry: ResultJournal.Entry, journal: ResultJournal, logger: Logger) async {
+    /// Journals an attempt's result, cut down to a size the hub takes, then delivers it.
+    private func report(_ entry: ResultJournal.Entry, logger: Logger) async {
+        var entry = entry
+        entry.result = entry.result.fitted(toBytes: ResultJournal.maxResultBytes)
         var path: String?
         do {
             path = try journal.record(entry)
         } catch {
             logger.error("cannot journal a result; it is delivered from memory only", metadata: ["error": "\(error)"])
         }
-        await deliver(entry, journaledAt: path, journal: journal, logger: logger)
+        await deliver(entry, journaledAt: path, logger: logger)
     }
 
     /// Sends the entry's unshipped log lines, then its result, retrying with backoff while the hub is
-    /// unreachable. A refusal (the attempt is stale, the job gone) ends it: the hub will never take it.
-    /// The journal entry goes once the hub has answered; cancellation (shutdown) leaves it for the next start.
-    private func deliver(_ entry: ResultJournal.Entry, journaledAt path: String?, journal: ResultJournal, logger: Logger) async {
+    /// unreachable. A result the hub finds too large is cut down and sent again, never dropped. Any
+    /// other refusal (the attempt is stale, the job gone) ends it: the hub will never take it. The
+    /// journal entry goes once the hub has answered; cancellation (shutdown) leaves it for the next start.
+    private func deliver(_ entry: ResultJournal.Entry, journaledAt path: String?, logger: Logger) async {
         var entry = entry
         var backoff = Backoff(cap: maxBackoffSeconds)
         while !Task.isCancelled {
             do throws(HubClient.Failure) {
-                if !entry.lines.isEmpty {
+                for batch in LogShipper.batches(of: entry.lines) {
                     do throws(HubClient.Failure) {
                         try await client.sendLogs(
-                            jobID: entry.jobID, .init(attempt: entry.attempt, lines: entry.lines), credential: credentials.credential)
+                            jobID: entry.jobID, .init(attempt: entry.attempt, lines: batch), credential: credentials.credential)
                     } catch .refused(let problem) {
                         logger.warning("the hub refused the last log lines", metadata: ["reason": "\(problem.code)"])
                     }
+                }
+                if !entry.lines.isEmpty {
                     entry.lines = []
                     if let path { try? journal.rewrite(entry, at: path) }
                 }
                 try await client.sendResult(jobID: entry.jobID, entry.result, credential: credentials.credential)
                 if let path { journal.remove(path) }
                 return
+            } catch .refused(let problem) where problem.status == 413 {
+                let size = (try? Wire.makeEncoder().encode(entry.result).count) ?? ResultJournal.maxResultBytes
+                logger.warning("the hub found the result too large; sending it cut down", metadata: ["result.bytes": "\(size)"])
+                let smaller = entry.result.fitted(toBytes: size / 2)
+                guard smaller != entry.result else {
+                    logger.error("the hub refuses even the smallest form of this result", metadata: ["job.id": "\(entry.jobID)"])
+                    if let path { journal.remove(path) }
+                    return
+                }
+                entry.result = smaller
+                if let path { try? journal.rewrite(entry, at: path) }
             } catch .refused(let problem) {
                 logger.warning("the hub refused the result", metadata: ["reason": "\(problem.code)"])
                 if let path { journal.remove(path) }

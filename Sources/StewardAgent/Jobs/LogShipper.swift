@@ -80,8 +80,21 @@ actor LogShipper {
             dropped = 0
         }
         guard !pending.isEmpty || ContinuousClock.now - lastContact >= Self.quietCheckInterval else { return }
-        let batch = pending
+        let lines = pending
         pending.removeAll()
+        let batches = lines.isEmpty ? [[]] : Self.batches(of: lines)
+        for (index, batch) in batches.enumerated() {
+            guard !over else { return }
+            guard await send(batch) else {
+                // This batch and the ones after it go first next time, in order.
+                pending.insert(contentsOf: batches[index...].joined(), at: 0)
+                return
+            }
+        }
+    }
+
+    /// Sends one batch; `false` when the hub could not be reached and it must be sent again.
+    private func send(_ batch: [String]) async -> Bool {
         do {
             try await client.sendLogs(jobID: jobID, .init(attempt: attempt, lines: batch), credential: credential)
             lastContact = .now
@@ -95,8 +108,31 @@ actor LogShipper {
                 logger.warning("the hub refused log lines", metadata: ["reason": "\(problem.code)"])
             }
         } catch {
-            pending.insert(contentsOf: batch, at: 0)
+            return false
         }
+        return true
+    }
+
+    /// A batch of log lines stays well under the hub's 1 MiB body limit, JSON escaping included.
+    static let maxBatchBytes = 256 << 10
+
+    /// `lines` in order, cut into batches of at most ``maxBatchBytes`` (a line is at most 16 KiB).
+    static func batches(of lines: [String], maxBytes: Int = maxBatchBytes) -> [[String]] {
+        var batches: [[String]] = []
+        var current: [String] = []
+        var size = 0
+        for line in lines {
+            let cost = line.utf8.count + 8
+            if !current.isEmpty, size + cost > maxBytes {
+                batches.append(current)
+                current = []
+                size = 0
+            }
+            current.append(line)
+            size += cost
+        }
+        if !current.isEmpty { batches.append(current) }
+        return batches
     }
 
     /// The lines that could not be delivered, handed over for the journal.

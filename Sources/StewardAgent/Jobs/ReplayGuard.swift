@@ -32,7 +32,8 @@ public actor ReplayGuard {
     public func admit(_ envelope: Wire.JobEnvelope, now: Date) throws -> Bool {
         let entry = Entry(jobID: envelope.jobID, attempt: envelope.attempt, notAfter: envelope.notAfter)
         guard !entries.contains(where: { $0.jobID == entry.jobID && $0.attempt == entry.attempt }) else { return false }
-        let cutoff = Int64(now.timeIntervalSince1970)
+        // Kept for as long as a skewed clock could still take the envelope.
+        let cutoff = Int64(now.timeIntervalSince1970 - JobSignature.allowedClockSkew)
         entries = entries.filter { $0.notAfter >= cutoff }
         entries.insert(entry)
         // Persisted before the job runs: a crash right after cannot make the same attempt run twice.

@@ -22,6 +22,8 @@ struct ResultJournal: Sendable {
 
     /// A journal keeps at most this many undelivered log lines per attempt: the tail.
     static let maxLines = 2_000
+    /// A result is cut down to this size before it is journaled (the hub takes bodies up to 1 MiB).
+    static let maxResultBytes = 512 << 10
 
     let directory: String
 

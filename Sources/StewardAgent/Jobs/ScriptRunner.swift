@@ -30,6 +30,10 @@ public struct ScriptRunner: Sendable {
         public var killGrace: Duration = .seconds(5)
         /// Stops the script early when set (the job was cancelled).
         public var stop: StopSignal?
+        /// Told the script's process group once it runs, and again once it is gone, so the agent can
+        /// find what a crash of its own left running (``ProcessLedger``).
+        public var onGroupStarted: (@Sendable (Int32) -> Void)?
+        public var onGroupEnded: (@Sendable (Int32) -> Void)?
 
         public init(script: Data, inputs: [String: String], secrets: [String], timeout: Duration, stop: StopSignal? = nil) {
             self.init(program: .script(script), inputs: inputs, secrets: secrets, timeout: timeout, stop: stop)
@@ -120,6 +124,7 @@ public struct ScriptRunner: Sendable {
             error: .combinedWithOutput
         ) { execution in
             group.started(execution.processIdentifier.value)
+            request.onGroupStarted?(execution.processIdentifier.value)
             var splitter = LineSplitter()
             for try await buffer in execution.standardOutput {
                 let lines = buffer.withUnsafeBytes { splitter.feed($0) }
@@ -132,6 +137,7 @@ public struct ScriptRunner: Sendable {
         // this only now matters: at the end of the output the script may still be exiting, and a
         // SIGKILL then would turn its own exit status into 137.
         group.kill()
+        if let leader = group.leaderID { request.onGroupEnded?(leader) }
         let exitCode: Int32 =
             switch result.terminationStatus {
             case .exited(let code): Int32(code)
@@ -210,6 +216,8 @@ private final class ProcessGroup: @unchecked Sendable {
     }
 
     func kill() { signal(SIGKILL) }
+
+    var leaderID: pid_t? { lock.withLock { leader } }
 
     private func signal(_ number: Int32) {
         guard let leader = lock.withLock({ leader }) else { return }

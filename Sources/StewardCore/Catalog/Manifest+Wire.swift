@@ -9,7 +9,7 @@ extension Manifest {
             id: id, name: name, version: version, category: category, description: description,
             osRequirements: osRequirements.map { .init(family: $0.family, minVersion: $0.minVersion) }, requires: requires,
             inputs: inputs.map(\.wire), outputs: outputs, timeoutSeconds: timeoutSeconds, idempotent: idempotent,
-            scripts: scripts.all.map(\.role))
+            scripts: scripts.all.map(\.role.rawValue))
     }
 }
 

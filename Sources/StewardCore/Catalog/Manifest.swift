@@ -40,9 +40,18 @@ public struct Manifest: Sendable, Equatable {
         public var health: String?
 
         /// Every script with its role, in a fixed order.
-        public var all: [(role: String, path: String)] {
-            [("install", install), ("uninstall", uninstall), ("upgrade", upgrade), ("health", health)]
-                .compactMap { role, path in path.map { (role, $0) } }
+        public var all: [(role: ScriptRole, path: String)] {
+            ScriptRole.allCases.compactMap { role in path(for: role).map { (role, $0) } }
+        }
+
+        /// The script for `role`, if the app has one.
+        public func path(for role: ScriptRole) -> String? {
+            switch role {
+            case .install: install
+            case .uninstall: uninstall
+            case .upgrade: upgrade
+            case .health: health
+            }
         }
     }
 

@@ -16,13 +16,6 @@ public struct ManifestValidator {
         return validator.problems
     }
 
-    /// Environment variables an input must not become, exactly or by prefix.
-    static let reservedVariables: Set<String> = [
-        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "PWD", "OLDPWD", "IFS", "ENV", "BASH_ENV", "CDPATH", "PS4",
-        "LANG", "LANGUAGE", "TERM", "TMPDIR", "DEBIAN_FRONTEND", "HOSTNAME", "SHELLOPTS", "BASHOPTS", "GLOBIGNORE",
-    ]
-    static let reservedPrefixes = ["STEWARD_", "LD_", "LC_", "BASH_FUNC_", "DYLD_"]
-
     public static func isValidID(_ id: String) -> Bool {
         id.wholeMatch(of: /[a-z][a-z0-9-]{1,62}/) != nil
     }
@@ -95,7 +88,7 @@ public struct ManifestValidator {
     private mutating func checkScripts() {
         let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
         for (role, path) in manifest.scripts.all {
-            let field = parsed.lines["install_script"] != nil && role == "install" ? "install_script" : "scripts.\(role)"
+            let field = parsed.lines["install_script"] != nil && role == .install ? "install_script" : "scripts.\(role.rawValue)"
             guard !path.isEmpty, !path.hasPrefix("/") else {
                 report(field, "must be a path relative to the app's folder")
                 continue
@@ -115,9 +108,7 @@ public struct ManifestValidator {
     private mutating func checkInput(_ input: InputSpec, at path: String, seen: inout Set<String>) {
         if !Self.isValidName(input.name) {
             report("\(path).name", "'\(input.name)' must match ^[a-z][a-z0-9_]*$")
-        } else if Self.reservedVariables.contains(input.environmentName)
-            || Self.reservedPrefixes.contains(where: { input.environmentName.hasPrefix($0) })
-        {
+        } else if EnvironmentName.problem(input.environmentName) != nil {
             report("\(path).name", "'\(input.name)' would become the reserved variable \(input.environmentName)")
         }
         if !seen.insert(input.name).inserted {

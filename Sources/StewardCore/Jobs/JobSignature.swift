@@ -51,8 +51,14 @@ public enum JobSignature {
         }
     }
 
-    /// The payload of `envelope` if it is signed by `publicKey`, addressed to `agentID` and not expired at `now`.
-    /// Replays are the caller's to check (see the agent's replay guard), since that needs memory.
+    /// How far an agent's clock may be ahead of the hub's and still take its jobs. An envelope lives
+    /// five minutes by the hub's clock; an agent whose clock runs up to this much ahead still sees it
+    /// as valid (a replay within the extra time is caught by the agent's replay guard).
+    public static let allowedClockSkew: TimeInterval = 600
+
+    /// The payload of `envelope` if it is signed by `publicKey`, addressed to `agentID` and not expired at
+    /// `now` (give or take ``allowedClockSkew``). Replays are the caller's to check (see the agent's
+    /// replay guard), since that needs memory.
     public static func verify(
         _ envelope: Wire.JobEnvelope, agentID: String, publicKey: Curve25519.Signing.PublicKey, now: Date
     ) -> Result<Data, Rejection> {
@@ -65,7 +71,9 @@ public enum JobSignature {
         // The signature is checked first, so nothing about an unsigned envelope is believed, not even its address.
         guard publicKey.isValidSignature(signature, for: signed) else { return .failure(.badSignature) }
         guard envelope.agentID == agentID else { return .failure(.wrongAgent(addressedTo: envelope.agentID)) }
-        guard Double(envelope.notAfter) > now.timeIntervalSince1970 else { return .failure(.expired(notAfter: envelope.notAfter)) }
+        guard Double(envelope.notAfter) + allowedClockSkew > now.timeIntervalSince1970 else {
+            return .failure(.expired(notAfter: envelope.notAfter))
+        }
         return .success(payload)
     }
 }

@@ -10,7 +10,16 @@ extension Wire {
             case dead, cancelled
 
             /// Whether the job is over: nothing more happens unless an operator retries it.
-            public var isFinal: Bool { [.succeeded, .failed, .needsAttention, .timedOut, .dead, .cancelled].contains(self) }
+            public var isFinal: Bool { Self.final.contains(self) }
+
+            /// Over: nothing more happens unless an operator retries.
+            public static let final: Set<Status> = [.succeeded, .failed, .needsAttention, .timedOut, .dead, .cancelled]
+            /// Over without success: what stops the jobs waiting for it in a `requires` chain.
+            public static let unsuccessful: Set<Status> = final.subtracting([.succeeded])
+            /// Waiting for an agent to claim them.
+            public static let waiting: Set<Status> = [.queued, .retrying]
+            /// Not over yet: waiting or running.
+            public static let open: Set<Status> = waiting.union([.running])
         }
 
         /// `POST /api/v1/apps/{id}/install` and `/uninstall`.
@@ -203,6 +212,57 @@ extension Wire {
             enum CodingKeys: String, CodingKey {
                 case attempt, outputs, refusal, steps
                 case exitCode = "exit_code"
+            }
+
+            /// The result cut down until its JSON is at most `maxBytes`: read contents, read values and
+            /// outputs are shortened (contents marked `truncated`), longest first, never the exit code.
+            /// A result that cannot fit even so loses its contents, values and outputs altogether.
+            public func fitted(toBytes maxBytes: Int) -> Result {
+                var result = self
+                func size() -> Int { (try? Wire.makeEncoder().encode(result).count) ?? Int.max }
+                var budget = maxBytes
+                while size() > maxBytes, budget > 64 {
+                    budget /= 2
+                    for index in result.steps.indices {
+                        if let content = result.steps[index].content, content.utf8.count > budget {
+                            // Base64 is cut at a whole group of four, so that what is left still decodes.
+                            let limit = result.steps[index].contentEncoding == "base64" ? budget / 4 * 4 : budget
+                            result.steps[index].content = Self.prefix(content, bytes: limit)
+                            result.steps[index].truncated = true
+                        }
+                        if let values = result.steps[index].values {
+                            result.steps[index].values = values.mapValues { Self.prefix($0, bytes: budget / max(1, values.count)) }
+                        }
+                        if let error = result.steps[index].error { result.steps[index].error = Self.prefix(error, bytes: max(256, budget)) }
+                    }
+                    result.outputs = result.outputs.mapValues { Self.prefix($0, bytes: budget / max(1, result.outputs.count)) }
+                    if let refusal = result.refusal { result.refusal = Self.prefix(refusal, bytes: max(256, budget)) }
+                }
+                if size() > maxBytes {
+                    result.outputs = [:]
+                    for index in result.steps.indices {
+                        result.steps[index].content = nil
+                        result.steps[index].values = nil
+                        result.steps[index].error = result.steps[index].error.map { Self.prefix($0, bytes: 256) }
+                        result.steps[index].truncated = true
+                    }
+                    result.refusal = result.refusal.map { Self.prefix($0, bytes: 256) }
+                }
+                return result
+            }
+
+            /// At most `bytes` bytes of `text`, cut at a character boundary.
+            static func prefix(_ text: String, bytes: Int) -> String {
+                guard text.utf8.count > bytes else { return text }
+                var cut = ""
+                var used = 0
+                for character in text {
+                    let size = character.utf8.count
+                    if used + size > bytes { break }
+                    cut.append(character)
+                    used += size
+                }
+                return cut
             }
         }
     }

@@ -50,12 +50,75 @@ extension Wire {
 
     /// Liveness: `POST /api/v1/agent/heartbeat`, authenticated as the agent.
     public enum Heartbeat {
+        /// A heartbeat says which attempts the agent runs: only those keep their leases. The first one
+        /// after the agent starts says `fresh_start`, so that whatever the hub still thinks its previous
+        /// life was running is lost at once (and retried by the exit-code contract) instead of for ever.
         public struct Request: Codable, Sendable {
             /// Present only when the facts changed since the last accepted heartbeat (or after a restart).
             public var facts: Facts?
+            /// The attempts this agent holds now: running, or finished with a result not yet delivered.
+            public var running: [AttemptRef]
+            /// Whether this is the agent's first heartbeat since it started.
+            public var freshStart: Bool
+            /// With `fresh_start`: attempts of its previous life whose processes the agent found and stopped.
+            public var abandoned: [AttemptRef]
 
-            public init(facts: Facts?) {
+            /// No agent runs more than this many attempts at once (its concurrency is at most 16).
+            public static let maxAttempts = 64
+
+            public init(facts: Facts?, running: [AttemptRef] = [], freshStart: Bool = false, abandoned: [AttemptRef] = []) {
                 self.facts = facts
+                self.running = running
+                self.freshStart = freshStart
+                self.abandoned = abandoned
+            }
+
+            public init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                facts = try container.decodeIfPresent(Facts.self, forKey: .facts)
+                running = try container.decodeIfPresent([AttemptRef].self, forKey: .running) ?? []
+                freshStart = try container.decodeIfPresent(Bool.self, forKey: .freshStart) ?? false
+                abandoned = try container.decodeIfPresent([AttemptRef].self, forKey: .abandoned) ?? []
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case facts, running, abandoned
+                case freshStart = "fresh_start"
+            }
+
+            /// What is wrong with the attempt lists, as field errors.
+            public func problems() -> [FieldError] {
+                var problems: [FieldError] = []
+                for (field, list) in [("running", running), ("abandoned", abandoned)] {
+                    if list.count > Self.maxAttempts {
+                        problems.append(.init(field: field, message: "at most \(Self.maxAttempts) attempts"))
+                    }
+                    for (index, attempt) in list.enumerated() where !attempt.isWellFormed {
+                        problems.append(.init(field: "\(field)[\(index)]", message: "must name a job id and an attempt of 1 or more"))
+                    }
+                }
+                return problems
+            }
+        }
+
+        /// One attempt of one job.
+        public struct AttemptRef: Codable, Sendable, Hashable {
+            public var jobID: String
+            public var attempt: Int
+
+            public init(jobID: String, attempt: Int) {
+                self.jobID = jobID
+                self.attempt = attempt
+            }
+
+            var isWellFormed: Bool {
+                attempt >= 1 && !jobID.isEmpty && jobID.utf8.count <= 64
+                    && jobID.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case attempt
+                case jobID = "job_id"
             }
         }
 

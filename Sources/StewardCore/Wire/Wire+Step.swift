@@ -135,6 +135,15 @@ extension Wire.Job {
             case exitCode = "exit_code"
             case contentEncoding = "content_encoding"
         }
+
+        /// The result fit to keep in the clear and show in lists: what a file held is left out, and
+        /// `env.read` keeps its keys with every value masked. The hub seals the whole result apart.
+        public var masked: StepResult {
+            var copy = self
+            copy.content = nil
+            copy.values = values?.mapValues { _ in SecretMasker.mask }
+            return copy
+        }
     }
 
     /// `POST /api/v1/jobs`: one step (the job's kind is the step's type) or several (a `composite`

@@ -8,9 +8,8 @@ struct AgentController {
     let store: Store
     let keys: HubKeys
     let events: EventBus
+    let jobs: JobService
     let heartbeatInterval: Int
-    /// A heartbeat renews the lease of the job its server runs for this long.
-    let leaseWindow: TimeInterval
     let registrationLimiter: RateLimiter
 
     func addRoutes(to group: RouterGroup<HubRequestContext>) {
@@ -19,7 +18,7 @@ struct AgentController {
     }
 
     @Sendable func register(request: Request, context: HubRequestContext) async throws -> JSONResponse {
-        if let retryAfter = await registrationLimiter.acquire(context.sourceAddress) {
+        if let retryAfter = await registrationLimiter.acquire(context.sourceAddress, now: jobs.clock.now) {
             var error = APIError(
                 .tooManyRequests, code: "rate_limited",
                 detail: "too many enrollment attempts from \(context.sourceAddress); try again in \(retryAfter) s")
@@ -60,10 +59,11 @@ struct AgentController {
 
     @Sendable func heartbeat(request: Request, context: AgentRequestContext) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: Wire.Heartbeat.Request.self, context: context)
-        if let problems = body.facts?.problems(), !problems.isEmpty { throw APIError.invalid(problems) }
-        let now = Date()
-        let cameOnline = try await store.recordHeartbeat(
-            serverID: context.agent.serverID, facts: body.facts, at: now, leaseUntil: now.addingTimeInterval(leaseWindow))
+        let problems = (body.facts?.problems() ?? []) + body.problems()
+        if !problems.isEmpty { throw APIError.invalid(problems) }
+        let now = jobs.clock.now
+        try await jobs.heartbeat(body, agent: context.agent)
+        let cameOnline = try await store.recordHeartbeat(serverID: context.agent.serverID, facts: body.facts, at: now)
         if cameOnline {
             await events.publish(
                 Wire.Event(kind: .serverOnline, at: now, tenantID: context.agent.tenantID, serverID: context.agent.serverID))

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import StewardCore
 
 /// Turns every error into `application/problem+json`, or, for a browser outside the API, into an
@@ -12,7 +13,7 @@ import StewardCore
 /// at `error` with the request id and answered with a 500 that reveals nothing about the internals.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let error: APIError
+        var error: APIError
         do {
             return try await next(request, context)
         } catch let apiError as APIError {
@@ -20,6 +21,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let httpError as any HTTPResponseError {
             // Hummingbird's own (no route, body too large) and NIO's (too many bytes) errors.
             error = Self.translate(status: httpError.status, message: (httpError as? HTTPError)?.body, request: request)
+        } catch let parserError as HTTPParserError {
+            // The body's framing was broken (a bad chunk size, say): the client's fault, and the
+            // connection cannot be trusted to carry another request.
+            error = APIError(.badRequest, code: "malformed_request", detail: "the request could not be read: \(parserError)")
+            error.headers[.connection] = "close"
         } catch {
             context.logger.error(
                 "request failed", metadata: ["error": "\(String(reflecting: error))", "http.path": "\(request.uri.path)"])

@@ -17,7 +17,7 @@ actor RateLimiter {
     }
 
     /// Takes one token for `key`. Returns `nil` when allowed, or the seconds to wait when not.
-    func acquire(_ key: String, now: Date = Date()) -> Int? {
+    func acquire(_ key: String, now: Date) -> Int? {
         var bucket = buckets[key] ?? Bucket(tokens: capacity, updated: now)
         bucket.tokens = min(capacity, bucket.tokens + now.timeIntervalSince(bucket.updated) * refillPerSecond)
         bucket.updated = now

@@ -45,7 +45,7 @@ extension ConsoleController {
             }
         }
         do {
-            let job = try await jobs.queue("install", appID: id, body: .init(serverID: serverID, inputs: inputs), context: context)
+            let job = try await jobs.queueApp(.install, appID: id, body: .init(serverID: serverID, inputs: inputs), by: context.requester)
             return Self.redirect(to: "/jobs/\(job.id)")
         } catch let error as APIError {
             var fieldErrors: [String: String] = [:]
@@ -73,7 +73,7 @@ extension ConsoleController {
         let now = Date()
         let servers = try await store.servers(tenantID: context.identity.tenantID).map { record in
             let info = record.info(at: now, heartbeatInterval: heartbeatInterval)
-            let reason = JobController.incompatibility(manifest, facts: info.facts)
+            let reason = JobService.incompatibility(manifest, facts: info.facts)
             let label = "\(info.name) (\(info.facts.osID) \(info.facts.osVersion), \(info.status.rawValue))"
             return ConsolePages.ServerOption(
                 value: info.id, label: reason.map { "\(label) — cannot run it: \($0)" } ?? label, selected: info.id == serverID,

@@ -31,8 +31,10 @@ extension ConsoleController {
 
     @Sendable func jobPage(request: Request, context: ConsoleRequestContext) async throws -> Response {
         guard let job = try await ownJob(context) else { return try notFound(context, what: "job") }
-        let info = job.info
-        let log = try await store.log(jobID: job.id, offset: nil, tail: Self.logTailBytes)
+        let info = try jobs.detailedInfo(job)
+        let tail = try await store.logSlice(
+            jobID: job.id, from: max(0, job.logBytes - Self.logTailBytes), limit: Int(Self.logTailBytes))
+        let log = String(decoding: tail, as: UTF8.self)
         var facts: [ConsolePages.Fact] = [
             .init(name: "Kind", value: info.kind), .init(name: "Server", value: info.serverID),
             .init(name: "Attempt", value: "\(info.attempt) of \(info.maxAttempts)"),
@@ -53,7 +55,7 @@ extension ConsoleController {
                 result: result.map { "exit \($0.exitCode)" + ($0.error.map { ": \($0)" } ?? "") } ?? "–")
         }
         let outputs = info.outputs.sorted { $0.key < $1.key }.map { ConsolePages.Fact(name: $0.key, value: $0.value) }
-        let shown = Int64(log.utf8.count)
+        let shown = Int64(tail.count)
         let page = ConsolePages.Job(
             title: "Job \(info.id.prefix(8))", chrome: chrome(context), csrf: context.session.csrfToken, id: info.id,
             heading: [info.appID, info.kind].compactMap { $0 }.joined(separator: " "), status: info.status.rawValue, facts: facts,
@@ -66,18 +68,21 @@ extension ConsoleController {
 
     @Sendable func jobLog(request: Request, context: ConsoleRequestContext) async throws -> Response {
         guard let job = try await ownJob(context) else { return try notFound(context, what: "job") }
-        let text = try await store.log(jobID: job.id, offset: nil, tail: nil)
+        let jobs = self.jobs
         return Response(
             status: .ok,
             headers: [.contentType: "text/plain; charset=utf-8", .contentDisposition: "attachment; filename=\"job-\(job.id).log\""],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
+            body: .init { writer in
+                try await jobs.readLog(job, from: 0) { slice in try await writer.write(ByteBuffer(bytes: slice)) }
+                try await writer.finish(nil)
+            })
     }
 
     /// The job's log from `?offset=` on, live, for the job page's EventSource.
     @Sendable func followJob(request: Request, context: ConsoleRequestContext) async throws -> Response {
         guard let job = try await ownJob(context) else { return try notFound(context, what: "job") }
         let offset = request.headers[.lastEventID].flatMap { Int64($0) } ?? request.uri.queryParameters["offset"].flatMap { Int64($0) } ?? 0
-        return try await jobs.follow(job, from: max(0, offset))
+        return JobController(jobs: jobs).follow(job, from: max(0, offset))
     }
 
     @Sendable func cancelJob(request: Request, context: ConsoleRequestContext) async throws -> Response {
@@ -85,7 +90,7 @@ extension ConsoleController {
         guard Self.validCSRF(form._csrf, context) else { return try renderCSRFError(context) }
         let id = try context.parameters.require("id")
         do {
-            _ = try await jobs.cancel(id, context: context)
+            _ = try await jobs.cancel(id, by: context.requester)
         } catch let error as APIError {
             return try renderError(Int(error.status.code), "The job was not cancelled", error.detail, chrome: chrome(context))
         }
@@ -97,7 +102,7 @@ extension ConsoleController {
         guard Self.validCSRF(form._csrf, context) else { return try renderCSRFError(context) }
         guard let job = try await ownJob(context) else { return try notFound(context, what: "job") }
         do {
-            _ = try await jobs.retry(job, inputs: [:], context: context)
+            _ = try await jobs.retry(job, inputs: [:], by: context.requester)
         } catch let error as APIError {
             let details = (error.errors ?? []).map { "\($0.field): \($0.message)" }.joined(separator: "; ")
             return try renderError(

@@ -14,7 +14,8 @@ import StewardCore
 struct ConsoleController {
     let store: Store
     let events: EventBus
-    let jobs: JobController
+    let jobs: JobService
+    let clock: HubClock
     let catalog: AppCatalog
     let heartbeatInterval: Int
     let templates: MustacheLibrary
@@ -72,8 +73,8 @@ struct ConsoleController {
         guard let expected = request.cookies[Self.loginCookie]?.value, let given = form._csrf, ConstantTime.equals(expected, given) else {
             return try renderError(403, "The form has expired", "Reload the sign-in page and try again.", chrome: nil)
         }
-        var wait = await addressLimiter.acquire(context.sourceAddress)
-        if wait == nil { wait = await accountLimiter.acquire(email.lowercased()) }
+        var wait = await addressLimiter.acquire(context.sourceAddress, now: clock.now)
+        if wait == nil { wait = await accountLimiter.acquire(email.lowercased(), now: clock.now) }
         if let wait {
             try await store.recordAudit(
                 AuditEvent(
@@ -98,7 +99,7 @@ struct ConsoleController {
         }
         let token = SecretToken.generate(.session)
         let digest = SecretToken.Digest(of: token)
-        let now = Date()
+        let now = clock.now
         let session = SessionRecord(
             id: digest.lookupKey, tenantID: user.tenantID, userID: user.id, tokenHash: digest.hash,
             csrfToken: SecretToken.randomBase64URL(byteCount: 32), sourceAddress: context.sourceAddress, createdAt: now,
@@ -177,9 +178,18 @@ struct ConsoleController {
         Response(status: .seeOther, headers: [.location: path, .cacheControl: "no-store"])
     }
 
-    /// Only a path on this hub: never another site (`//evil.example`, `https://…`).
+    /// Only a path on this hub: never another site. Browsers drop tabs and line breaks from a URL and
+    /// read `\` as `/`, so `/%09/evil.example` or `/\evil.example` would become `//evil.example`:
+    /// anything but plain path characters is refused, in the value and in its percent-decoded form.
     static func safeNext(_ next: String) -> String {
-        next.hasPrefix("/") && !next.hasPrefix("//") && !next.contains("\\") ? next : "/servers"
+        func isLocalPath(_ path: String) -> Bool {
+            guard path.hasPrefix("/"), !path.hasPrefix("//"), path.utf8.count <= 2048 else { return false }
+            return path.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII && scalar.value > 0x20 && scalar.value < 0x7f && scalar != "\\"
+            }
+        }
+        guard isLocalPath(next), let decoded = next.removingPercentEncoding, isLocalPath(decoded) else { return "/servers" }
+        return next
     }
 
     /// The cookie is `Secure` when the browser reached the hub over TLS (directly or through a proxy

@@ -9,6 +9,7 @@ import StewardCore
 struct ConsoleSessionMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
     let store: Store
+    let clock: HubClock
 
     static let cookieName = "steward_session"
     /// A session ends 12 hours after sign-in, or after 2 hours without a request.
@@ -20,7 +21,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         let digest = SecretToken.Digest(of: token)
-        guard let (session, user) = try await store.session(id: digest.lookupKey, now: Date(), idleTimeout: Self.idleTimeout),
+        guard let (session, user) = try await store.session(id: digest.lookupKey, now: clock.now, idleTimeout: Self.idleTimeout),
             ConstantTime.equals(session.tokenHash, digest.hash)
         else { return try await next(request, context) }
         var context = context

@@ -8,8 +8,7 @@ import StewardCore
 /// not succeed, and marks servers that stopped heartbeating offline.
 /// Both are conditional updates, so with several hubs each change is made, and announced, once.
 struct Sweeper: Service {
-    let store: Store
-    let dispatcher: JobDispatcher
+    let jobs: JobService
     /// A server is offline after this long without a heartbeat.
     let offlineAfter: TimeInterval
     let ready: StartupGate
@@ -20,7 +19,7 @@ struct Sweeper: Service {
             await ready.wait()
             // The agents could not renew their leases while no hub ran; give them a full window now.
             do {
-                try await store.extendRunningLeases(until: Date().addingTimeInterval(dispatcher.leaseWindow))
+                try await jobs.extendLeasesAfterStart()
             } catch {
                 logger.error("cannot extend the leases of running jobs", metadata: ["error": "\(String(reflecting: error))"])
             }
@@ -33,20 +32,21 @@ struct Sweeper: Service {
 
     private func sweep() async {
         do {
-            for job in try await store.expireLeases(now: Date(), backoffScale: dispatcher.backoffScale) {
+            for job in try await jobs.expireLeases() {
                 logger.warning(
                     "job attempt lost",
                     metadata: ["job.id": "\(job.id)", "job.attempt": "\(job.attempt)", "job.status": "\(job.status.rawValue)"])
-                await dispatcher.announce(job)
             }
-            for job in try await store.cancelOrphanedJobs(now: Date()) {
+            for job in try await jobs.cancelOrphans() {
                 logger.info("job cancelled: its predecessor did not succeed", metadata: ["job.id": "\(job.id)"])
-                await dispatcher.announce(job)
             }
-            for server in try await store.markSilentServersOffline(cutoff: Date().addingTimeInterval(-offlineAfter)) {
+            let cutoff = jobs.clock.now.addingTimeInterval(-offlineAfter)
+            for server in try await jobs.store.markSilentServersOffline(cutoff: cutoff) {
                 logger.info("server went offline", metadata: ["server.id": "\(server.id)"])
-                await dispatcher.events.publish(server.event(.serverOffline))
+                await jobs.events.publish(server.event(.serverOffline))
             }
+        } catch is CancellationError {
+            // The hub is shutting down.
         } catch {
             logger.error("sweep failed", metadata: ["error": "\(String(reflecting: error))"])
         }

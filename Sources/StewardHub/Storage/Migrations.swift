@@ -5,7 +5,7 @@
 /// Every table that holds fleet data carries `tenant_id` so tenants can be isolated later without
 /// rewriting the schema; one tenant, `default`, exists for now.
 enum Migrations {
-    static let all: [Migration] = [foundation, jobs, presence, steps, chains, exclusive, sessions]
+    static let all: [Migration] = [foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
         let serial =
@@ -197,6 +197,25 @@ enum Migrations {
             )
             """,
             "CREATE INDEX sessions_user ON sessions (user_id)",
+        ]
+    }
+
+    /// A job is fixed when queued: the scripts it runs are stored with it, by SHA-256 (one copy of each
+    /// script however many jobs run it), so a retry or a job queued before a catalog change runs exactly
+    /// what was queued. Also: how much log output went over the job's cap, and read results sealed
+    /// at rest (file contents, `env.read` values, secret outputs), erased like inputs.
+    static let fixedJobs = Migration(version: 8, name: "fixed-jobs") { _ in
+        [
+            """
+            CREATE TABLE job_scripts (
+                sha256 TEXT PRIMARY KEY,
+                content TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "ALTER TABLE jobs ADD COLUMN script_sha256 TEXT REFERENCES job_scripts(sha256)",
+            "ALTER TABLE jobs ADD COLUMN log_dropped_bytes BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE jobs ADD COLUMN sealed_results TEXT",
         ]
     }
 }

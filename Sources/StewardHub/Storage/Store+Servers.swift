@@ -48,13 +48,12 @@ extension Store {
                 "UPDATE agents SET revoked_at = \(bind: millis) WHERE server_id = \(bind: id) AND revoked_at IS NULL"
             ).run()
             let open = try await db.raw(
-                "SELECT * FROM jobs WHERE server_id = \(bind: id) AND status IN ('queued', 'retrying', 'running')"
+                "SELECT * FROM jobs WHERE server_id = \(bind: id) AND status IN \(Self.list(Wire.Job.Status.open))"
             ).all().map(JobRecord.init(row:))
             var cancelled: [JobRecord] = []
             for var job in open {
-                job.status = .cancelled
-                job.error = "the server was decommissioned"
-                try await Self.settle(&job, now: now, backoffScale: 1, on: db)
+                _ = JobLifecycle.cancel(&job, reason: "the server was decommissioned", now: now)
+                try await Self.save(&job, on: db)
                 cancelled.append(job)
             }
             try await appendAudit(audit, on: db, at: now)
@@ -68,20 +67,13 @@ extension Store {
         }
     }
 
-    /// Marks the agent's server as seen now, stores its new facts when given, and extends the lease of
-    /// the job it is running to `leaseUntil`. Returns whether the server was offline until now.
+    /// Marks the agent's server as seen now and stores its new facts when given (leases are renewed
+    /// apart, per attempt: ``renewLeases(serverID:attempts:until:)``). Returns whether the server was
+    /// offline until now.
     @discardableResult
-    public func recordHeartbeat(serverID: String, facts: Wire.Facts?, at now: Date, leaseUntil: Date? = nil) async throws -> Bool {
+    public func recordHeartbeat(serverID: String, facts: Wire.Facts?, at now: Date) async throws -> Bool {
         let millis = Millis.from(now)
         return try await pool.read { db in
-            if let leaseUntil {
-                try await db.raw(
-                    """
-                    UPDATE jobs SET lease_expires_at = \(bind: Millis.from(leaseUntil))
-                    WHERE server_id = \(bind: serverID) AND status = 'running'
-                    """
-                ).run()
-            }
             if let facts {
                 try await db.raw(
                     """

@@ -7,7 +7,7 @@ public struct JobRecord: Sendable, Equatable {
     public var id: String
     public var tenantID: String
     public var serverID: String
-    public var kind: String
+    public var kind: JobKind
     public var appID: String?
     public var appVersion: String?
     /// Non-secret input values by environment name; secrets are sealed apart.
@@ -30,7 +30,14 @@ public struct JobRecord: Sendable, Equatable {
     public var steps: [Wire.Job.Step] = []
     /// A step job's steps as sent, sealed; `nil` once the job has ended.
     public var sealedSteps: String?
+    /// How each step of the last attempt ended, with read contents and values masked.
     public var stepResults: [Wire.Job.StepResult] = []
+    /// The same results as the agent sent them, sealed: what a file or `env.read` returned.
+    public var sealedResults: String?
+    /// An app job's script, fixed when the job was queued (its bytes are in `job_scripts`).
+    public var scriptSHA256: String?
+    /// Log output refused because the log reached its cap, since the last marker line.
+    public var logDroppedBytes: Int64 = 0
     /// The job that must succeed before this one may run (a dependency's install).
     public var afterJobID: String?
     /// Whether the job must run alone on its server; see ``Wire/Job/Step/Kind/allowsConcurrency``.
@@ -41,7 +48,7 @@ public struct JobRecord: Sendable, Equatable {
     public var finishedAt: Date?
 
     public init(
-        id: String, tenantID: String, serverID: String, kind: String, appID: String?, appVersion: String?, inputs: [String: String],
+        id: String, tenantID: String, serverID: String, kind: JobKind, appID: String?, appVersion: String?, inputs: [String: String],
         sealedSecrets: String?, secretNames: [String], maxAttempts: Int, backoffSeconds: [Int], timeoutSeconds: Int,
         requestedBy: String, createdAt: Date
     ) {
@@ -71,7 +78,9 @@ public struct JobRecord: Sendable, Equatable {
         id = try row.decode(column: "id", as: String.self)
         tenantID = try row.decode(column: "tenant_id", as: String.self)
         serverID = try row.decode(column: "server_id", as: String.self)
-        kind = try row.decode(column: "kind", as: String.self)
+        let kindText = try row.decode(column: "kind", as: String.self)
+        guard let kind = JobKind(rawValue: kindText) else { throw StoreError("job \(id) has unknown kind \(kindText)") }
+        self.kind = kind
         appID = try row.decode(column: "app_id", as: String?.self)
         appVersion = try row.decode(column: "app_version", as: String?.self)
         inputs = try JSONColumn.decode([String: String].self, from: row.decode(column: "inputs", as: String.self))
@@ -94,6 +103,9 @@ public struct JobRecord: Sendable, Equatable {
         steps = try JSONColumn.decode([Wire.Job.Step].self, from: row.decode(column: "steps", as: String.self))
         sealedSteps = try row.decode(column: "sealed_steps", as: String?.self)
         stepResults = try JSONColumn.decode([Wire.Job.StepResult].self, from: row.decode(column: "step_results", as: String.self))
+        sealedResults = try row.decode(column: "sealed_results", as: String?.self)
+        scriptSHA256 = try row.decode(column: "script_sha256", as: String?.self)
+        logDroppedBytes = try row.decode(column: "log_dropped_bytes", as: Int64.self)
         afterJobID = try row.decode(column: "after_job_id", as: String?.self)
         exclusive = try row.decode(column: "exclusive", as: Int.self) != 0
         requestedBy = try row.decode(column: "requested_by", as: String.self)
@@ -107,7 +119,7 @@ public struct JobRecord: Sendable, Equatable {
         var shown = inputs
         for name in secretNames { shown[name] = SecretMasker.mask }
         var info = Wire.Job.Info(
-            id: id, serverID: serverID, kind: kind, appID: appID, appVersion: appVersion, inputs: shown, status: status,
+            id: id, serverID: serverID, kind: kind.rawValue, appID: appID, appVersion: appVersion, inputs: shown, status: status,
             attempt: attempt, maxAttempts: maxAttempts, exitCode: exitCode, outputs: outputs, error: error, requestedBy: requestedBy,
             createdAt: createdAt, startedAt: startedAt, finishedAt: finishedAt,
             nextRunAt: status == .queued || status == .retrying ? nextRunAt : nil)
