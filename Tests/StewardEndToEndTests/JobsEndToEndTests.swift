@@ -15,14 +15,14 @@ import Glibc
 struct JobsEndToEndTests {
     /// A hub with the probe catalog and fast retries, and one enrolled agent.
     static func withFleet(
-        _ database: TestDatabase, agentArguments: [String] = [],
+        _ database: TestDatabase, agentArguments: [String] = [], heartbeatInterval: Int = 1,
         _ body: (HubAPI, String, TemporaryDirectory, StewardProcess, StewardProcess) async throws -> Void
     ) async throws {
         try await database.withFreshLocation { (location: DatabaseLocation) -> Void in
             let directory = try TemporaryDirectory()
             defer { directory.remove() }
             var arguments = [
-                "hub", "--data-dir", directory.path + "/hub", "--listen", "127.0.0.1:0", "--heartbeat-interval", "1",
+                "hub", "--data-dir", directory.path + "/hub", "--listen", "127.0.0.1:0", "--heartbeat-interval", String(heartbeatInterval),
                 "--no-builtin-catalog", "--catalog", Fixtures.jobsCatalog, "--backoff-scale", "0.05",
             ]
             if case .postgresql(url: let url) = location { arguments += ["--database-url", url] }
@@ -124,6 +124,38 @@ struct JobsEndToEndTests {
             await restarted.stop()
             // The first attempt's script was orphaned by the kill; end it.
             for pid in ScriptProcesses.matching("sleep 7301") { kill(pid, SIGKILL) }
+        }
+    }
+
+    @Test(
+        "an agent killed mid-job and started again: its attempt is lost at once, not after its lease; the script it left is stopped; the retry succeeds",
+        arguments: TestDatabase.available)
+    func restartedAgent(database: TestDatabase) async throws {
+        // Heartbeats every 20 s make the lease 65 s: anything that happens within seconds is the restart's doing.
+        try await Self.withFleet(database, heartbeatInterval: 20) { api, serverID, directory, _, agent in
+            let marker = directory.path + "/marker-restart"
+            let job = try await api.install(
+                "probe", server: serverID, inputs: ["marker": .text(marker), "sleep_first_run": .integer(7303)])
+            try await eventually("the first attempt runs") { (try? String(contentsOfFile: marker, encoding: .utf8)) == "run\n" }
+            agent.signal(SIGKILL)
+            _ = try await agent.waitForExit()
+            #expect(!ScriptProcesses.matching("sleep 7303").isEmpty, "the script outlives the agent that was killed")
+            #expect(try await api.job(job.id).status == .running)
+
+            let started = ContinuousClock.now
+            let restarted = try StewardProcess(
+                ["agent", "--state-dir", directory.path + "/agent"], environment: ["LOG_LEVEL": "debug"],
+                logPath: directory.path + "/agent-again.log")
+            let done = try await api.waitForJob(job.id) { $0.status.isFinal }
+            let took = ContinuousClock.now - started
+            #expect(done.status == .succeeded, "\(done)")
+            #expect(done.attempt == 2)
+            #expect(took < .seconds(20), "the retry came \(took) after the restart; the lease alone would take 65 s")
+            #expect(ScriptProcesses.matching("sleep 7303").isEmpty, "the restarted agent stopped what its previous life left running")
+            #expect(try String(contentsOfFile: marker, encoding: .utf8) == "run\nrun\n")
+            #expect(restarted.output.contains("stopping a script left running by an earlier run of this agent"))
+            await restarted.stop()
+            for pid in ScriptProcesses.matching("sleep 7303") { kill(pid, SIGKILL) }
         }
     }
 

@@ -176,12 +176,25 @@ struct ConsoleTests {
         }
     }
 
-    @Test("only local paths are followed after sign-in")
+    @Test("only local paths are followed after sign-in: a good one is, tricks that browsers turn into another site are not")
     func noOpenRedirect() async throws {
-        try await HubTestApp.run { client in
-            for next in ["//evil.example/x", "https://evil.example", "/\\evil.example"] {
+        // Many sign-ins as one account: the clock moves a minute before each, past the account's limit.
+        let clock = ManualClock()
+        try await HubTestApp.run(clock: clock.hubClock) { client in
+            for next in ["/jobs?status=failed", "/servers/abc-123", "/apps/webapp#install"] {
+                clock.advance(by: 60)
                 let answer = try await Browser(client).signIn(next: next)
-                #expect(answer.headers[.location] == "/servers", "\(next)")
+                #expect(answer.headers[.location] == next, "a local path is followed: \(next)")
+            }
+            let tricks = [
+                "//evil.example/x", "https://evil.example", "/\\evil.example", "/%09/evil.example", "/\t/evil.example",
+                "/%5Cevil.example", "/%2F/evil.example", "/\n/evil.example", "/%0d%0a/evil.example", "/ /evil.example",
+                "javascript:alert(1)", "/%zz", "", "evil.example",
+            ]
+            for next in tricks {
+                clock.advance(by: 60)
+                let answer = try await Browser(client).signIn(next: next)
+                #expect(answer.headers[.location] == "/servers", "\(next.debugDescription)")
             }
         }
     }

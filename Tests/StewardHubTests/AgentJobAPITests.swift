@@ -1,0 +1,146 @@
+import Foundation
+import HTTPTypes
+import StewardCore
+import StewardHub
+import StewardTestSupport
+import Testing
+
+/// The agent's job routes through the hub's router: what a heartbeat says about the attempts the
+/// agent holds, odd query values, and jobs fixed when they were queued.
+struct AgentJobAPITests {
+    /// An enrolled agent's bearer value, and its server's id.
+    static func agent(_ client: HubTestApp.Client) async throws -> (bearer: String, serverID: String) {
+        let token = try await client.createToken()
+        let credentials = try await client.enroll(token: token.token)
+        return (Wire.AgentCredential(agentID: credentials.agentID, secret: credentials.agentSecret).bearerValue, credentials.serverID)
+    }
+
+    /// Queues a `file.read` step job (one attempt) and has the agent claim it.
+    static func claimedReadJob(_ client: HubTestApp.Client, bearer: String, serverID: String) async throws -> Wire.JobEnvelope {
+        var step = Wire.Job.Step(type: .fileRead)
+        step.path = "/etc/hostname"
+        let queued = try await client.send(.post, "/api/v1/jobs", body: Wire.Job.StepsRequest(serverID: serverID, steps: [step]))
+        #expect(queued.status == .accepted, "\(queued.text)")
+        let claimed = try await client.send(.post, "/api/v1/agent/jobs/next?wait=0", json: "{}", bearer: bearer)
+        #expect(claimed.status == .ok, "\(claimed.text)")
+        return try claimed.decode(Wire.JobEnvelope.self)
+    }
+
+    static func job(_ client: HubTestApp.Client, _ id: String) async throws -> Wire.Job.Info {
+        try await client.send(.get, "/api/v1/jobs/\(id)").decode(Wire.Job.Info.self)
+    }
+
+    @Test("odd long-poll query values are a 400 with problem JSON, never a poll")
+    func oddQueries() async throws {
+        try await HubTestApp.run { client in
+            let (bearer, _) = try await Self.agent(client)
+            for query in ["wait=abc", "wait=-1", "wait=61", "wait=", "concurrency=abc", "concurrency=0", "concurrency=17", "wait=1e3"] {
+                let answer = try await client.send(.post, "/api/v1/agent/jobs/next?\(query)", json: "{}", bearer: bearer)
+                #expect(answer.status == .badRequest, "\(query)")
+                #expect(answer.headers[.contentType] == "application/problem+json", "\(query)")
+                #expect(answer.problem?.code == "invalid_query", "\(query)")
+            }
+        }
+    }
+
+    @Test("an agent's first heartbeat after a start loses, at once, every attempt it does not hold")
+    func freshStart() async throws {
+        try await HubTestApp.run { client in
+            let (bearer, serverID) = try await Self.agent(client)
+            let envelope = try await Self.claimedReadJob(client, bearer: bearer, serverID: serverID)
+            #expect(try await Self.job(client, envelope.jobID).status == .running)
+            // An ordinary heartbeat that does not name the attempt leaves it to its lease.
+            let plain = try await client.send(
+                .post, "/api/v1/agent/heartbeat", body: Wire.Heartbeat.Request(facts: nil, running: []), bearer: bearer)
+            #expect(plain.status == .ok)
+            #expect(try await Self.job(client, envelope.jobID).status == .running)
+            // The agent restarted: it holds nothing, and says so.
+            let hello = try await client.send(
+                .post, "/api/v1/agent/heartbeat",
+                body: Wire.Heartbeat.Request(
+                    facts: StoreTests.facts, running: [], freshStart: true,
+                    abandoned: [.init(jobID: envelope.jobID, attempt: envelope.attempt)]),
+                bearer: bearer)
+            #expect(hello.status == .ok)
+            let lost = try await Self.job(client, envelope.jobID)
+            #expect(lost.status == .dead)
+            #expect(
+                lost.error == "attempt 1 was lost: the agent restarted while it ran; the agent stopped the processes it had left behind")
+            // A result that comes late is taken as delivered, and changes nothing.
+            let late = try await client.send(
+                .post, "/api/v1/agent/jobs/\(envelope.jobID)/result", body: Wire.Job.Result(attempt: 1, exitCode: 0), bearer: bearer)
+            #expect(late.status == .ok)
+            #expect(try await Self.job(client, envelope.jobID).status == .dead)
+        }
+    }
+
+    @Test("a fresh start keeps the attempts the agent names: their results are still on their way")
+    func freshStartKeepsHeld() async throws {
+        try await HubTestApp.run { client in
+            let (bearer, serverID) = try await Self.agent(client)
+            let envelope = try await Self.claimedReadJob(client, bearer: bearer, serverID: serverID)
+            let held = Wire.Heartbeat.AttemptRef(jobID: envelope.jobID, attempt: envelope.attempt)
+            let hello = try await client.send(
+                .post, "/api/v1/agent/heartbeat", body: Wire.Heartbeat.Request(facts: nil, running: [held], freshStart: true),
+                bearer: bearer)
+            #expect(hello.status == .ok)
+            #expect(try await Self.job(client, envelope.jobID).status == .running)
+            let result = try await client.send(
+                .post, "/api/v1/agent/jobs/\(envelope.jobID)/result", body: Wire.Job.Result(attempt: 1, exitCode: 0), bearer: bearer)
+            #expect(result.status == .ok)
+            #expect(try await Self.job(client, envelope.jobID).status == .succeeded)
+        }
+    }
+
+    @Test("heartbeats with malformed attempt lists are refused with every field named")
+    func malformedHeartbeats() async throws {
+        try await HubTestApp.run { client in
+            let (bearer, _) = try await Self.agent(client)
+            let many = (0...Wire.Heartbeat.Request.maxAttempts).map { Wire.Heartbeat.AttemptRef(jobID: "job-\($0)", attempt: 1) }
+            let tooMany = try await client.send(
+                .post, "/api/v1/agent/heartbeat", body: Wire.Heartbeat.Request(facts: nil, running: many), bearer: bearer)
+            #expect(tooMany.status == .unprocessableContent)
+            #expect(tooMany.problem?.errors?.map(\.field) == ["running"])
+            let odd = try await client.send(
+                .post, "/api/v1/agent/heartbeat",
+                json: #"{"running": [{"job_id": "x", "attempt": 0}, {"job_id": "../../etc", "attempt": 1}], "fresh_start": true}"#,
+                bearer: bearer)
+            #expect(odd.status == .unprocessableContent)
+            #expect(odd.problem?.errors?.map(\.field) == ["running[0]", "running[1]"])
+        }
+    }
+
+    @Test("a job runs the script it was queued with, even after the catalog changed; a retry runs it again")
+    func fixedWhenQueued() async throws {
+        let catalog = try TemporaryDirectory()
+        defer { catalog.remove() }
+        try FileManager.default.copyItem(atPath: Fixtures.validCatalog + "/webapp", toPath: catalog.path + "/webapp")
+        let scriptPath = catalog.path + "/webapp/install.sh"
+        let original = try Data(contentsOf: URL(fileURLWithPath: scriptPath))
+        try await HubTestApp.run(catalogDirectories: [catalog.path]) { client in
+            let (bearer, serverID) = try await Self.agent(client)
+            let queued = try await client.send(
+                .post, "/api/v1/apps/webapp/install",
+                json: #"{"server_id": "\#(serverID)", "inputs": {"server_name": "example.com", "acme_email": "ops@example.com"}}"#)
+            #expect(queued.status == .accepted, "\(queued.text)")
+            let job = try queued.decode(Wire.Job.Info.self)
+            // The catalog changes after the job was queued.
+            try Data("#!/bin/sh\necho changed\n".utf8).write(to: URL(fileURLWithPath: scriptPath))
+
+            func claimedScript() async throws -> Data? {
+                let claimed = try await client.send(.post, "/api/v1/agent/jobs/next?wait=0", json: "{}", bearer: bearer)
+                let envelope = try claimed.decode(Wire.JobEnvelope.self)
+                let payload = try Wire.makeDecoder().decode(
+                    Wire.Job.Payload.self, from: try #require(Data(base64Encoded: envelope.payload)))
+                return payload.steps.first?.script.flatMap { Data(base64Encoded: $0) }
+            }
+            #expect(try await claimedScript() == original)
+            let failed = try await client.send(
+                .post, "/api/v1/agent/jobs/\(job.id)/result", body: Wire.Job.Result(attempt: 1, exitCode: 1), bearer: bearer)
+            #expect(try failed.decode(Wire.Job.Info.self).status == .failed)
+            let retry = try await client.send(.post, "/api/v1/jobs/\(job.id)/retry", json: "{}")
+            #expect(retry.status == .accepted, "\(retry.text)")
+            #expect(try await claimedScript() == original, "the retry runs the bytes that were queued, not the catalog's new ones")
+        }
+    }
+}
