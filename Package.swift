@@ -114,7 +114,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardAgentTests",
-            dependencies: ["StewardAgent", "StewardCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "StewardAgent", "StewardCore", "StewardTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -58,6 +58,13 @@ struct TamperingEndToEndTests {
                         key: keys.signingKey)
                 }
             ),
+            // Signed correctly, with the hub's own key: only the agent's check of the environment
+            // stands between these and code that no script digest pins.
+            Self.smuggling("BASH_ENV", value: decoy + "-bash-env.sh", keys: keys),
+            Self.smuggling("LD_PRELOAD", value: decoy + ".so", keys: keys),
+            Self.smuggling("BASH_FUNC_echo%%", value: "() { touch \(decoy); }", keys: keys),
+            Self.smuggling("SHELLOPTS", value: "xtrace", keys: keys),
+            Self.smuggling("PATH", value: decoy, keys: keys),
             (
                 "unsigned", "signature does not verify",
                 { envelope in
@@ -92,5 +99,22 @@ struct TamperingEndToEndTests {
         #expect(after.status == .succeeded && after.attempt == 1)
         await agent.stop()
         await hub.stop()
+    }
+
+    /// An attack that re-signs the job with one more environment variable, `name`.
+    static func smuggling(
+        _ name: String, value: String, keys: HubKeys
+    ) -> (name: String, reason: String, tamper: TamperingProxy.Tamper) {
+        let label = "smuggled " + name.filter { $0.isLetter || $0 == "_" }.lowercased()
+        return (
+            label, "environment variable \(name)",
+            { envelope in
+                var payload = try! Wire.makeDecoder().decode(Wire.Job.Payload.self, from: Data(base64Encoded: envelope.payload)!)
+                payload.environment[name] = value
+                return try! JobSignature.sign(
+                    payload: try! Wire.makeEncoder().encode(payload), jobID: envelope.jobID, attempt: envelope.attempt,
+                    agentID: envelope.agentID, notAfter: Date().addingTimeInterval(300), key: keys.signingKey)
+            }
+        )
     }
 }
