@@ -30,10 +30,19 @@ public struct Agent: Service {
             agentLogger[metadataKey: "agent.id"] = .string(credentials.agentID)
             let logger = agentLogger
             // What an earlier run of this agent left: scripts still running (stopped now, reported in
-            // the first heartbeat) and results not yet delivered (held until they are).
+            // the first heartbeat), scripts that ended meanwhile and results not yet delivered (both
+            // journaled, and held until the hub has them).
             let ledger = try ProcessLedger(directory: stateDirectory.path + "/processes", logger: logger)
-            let abandoned = await ledger.stopLeftovers(grace: .seconds(5))
+            let leftovers = await ledger.recoverLeftovers(grace: .seconds(5))
+            let abandoned = leftovers.stopped
             let journal = try ResultJournal(directory: stateDirectory.path + "/journal")
+            for (attempt, result) in leftovers.finished {
+                do {
+                    _ = try journal.record(.init(jobID: attempt.jobID, attempt: attempt.attempt, lines: [], result: result))
+                } catch {
+                    logger.error("cannot journal a recovered result", metadata: ["job.id": "\(attempt.jobID)", "error": "\(error)"])
+                }
+            }
             let held = HeldAttempts()
             for (_, entry) in journal.pending() { held.hold(.init(jobID: entry.jobID, attempt: entry.attempt)) }
             let hello = StopSignal()

@@ -45,6 +45,8 @@ public func buildHubApplication(
 
     let migrated = StartupGate()
     let router = Router(context: HubRequestContext.self)
+    router.add(
+        middleware: ClientAddressMiddleware(proxies: TrustedProxies(configuration.trustedProxies.compactMap(TrustedProxies.Network.init))))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: RequestFramingMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
@@ -66,16 +68,18 @@ public func buildHubApplication(
     let console = router.group()
         .add(middleware: SecurityHeadersMiddleware<HubRequestContext>())
         .add(middleware: ConsoleSessionMiddleware(store: store, clock: configuration.clock))
+    let passwords = PasswordVerifier()
     ConsoleController(
         store: store, events: events, jobs: jobs, clock: configuration.clock, catalog: catalog,
         heartbeatInterval: configuration.heartbeatInterval,
-        templates: try ConsoleTemplates.library()
+        templates: try ConsoleTemplates.library(), passwords: passwords
     ).addRoutes(public: console, signedIn: console.group().add(middleware: RequireSignIn()).group(context: ConsoleRequestContext.self))
     AgentJobController(dispatcher: dispatcher)
         .addRoutes(to: api.group("agent/jobs").add(middleware: AgentAuthMiddleware(store: store)).group(context: AgentRequestContext.self))
 
     var services: [any Service] = [
         pool,
+        passwords,
         Sweeper(
             jobs: jobs, offlineAfter: TimeInterval(3 * configuration.heartbeatInterval), ready: migrated,
             logger: logger),

@@ -20,6 +20,8 @@ public struct HubConfiguration: Sendable {
     public var maxLogBytes: Int64
     /// Where the hub reads the time; tests move it by hand.
     public var clock: HubClock
+    /// Reverse proxies (`--trusted-proxy CIDR`, repeatable) whose `X-Forwarded-For` names the client.
+    public var trustedProxies: [String]
     /// Values for the very first start: the owner's API token, password and e-mail.
     public var bootstrap: OwnerBootstrap.Settings
     /// Called once, on the first start, with the owner's new credentials; the only place they appear.
@@ -37,6 +39,7 @@ public struct HubConfiguration: Sendable {
         backoffScale: Double = 1,
         maxLogBytes: Int64 = 64 << 20,
         clock: HubClock = .system,
+        trustedProxies: [String] = [],
         bootstrap: OwnerBootstrap.Settings = .init(),
         announceOwner: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = { _ in }
     ) {
@@ -51,6 +54,7 @@ public struct HubConfiguration: Sendable {
         self.backoffScale = backoffScale
         self.maxLogBytes = maxLogBytes
         self.clock = clock
+        self.trustedProxies = trustedProxies
         self.bootstrap = bootstrap
         self.announceOwner = announceOwner
     }
@@ -64,6 +68,9 @@ public struct HubConfiguration: Sendable {
         guard registrationsPerMinute > 0 else { throw ConfigurationError("the registration rate must be positive") }
         guard backoffScale > 0, backoffScale <= 1000 else { throw ConfigurationError("--backoff-scale must be above 0 and at most 1000") }
         guard (4096...(1 << 40)).contains(maxLogBytes) else { throw ConfigurationError("--max-log-bytes must be between 4096 and 2^40") }
+        for network in trustedProxies where TrustedProxies.Network(network) == nil {
+            throw ConfigurationError("--trusted-proxy \(network) is not an IP address or a CIDR network such as 10.0.0.0/8")
+        }
         try bootstrap.validate()
     }
 }

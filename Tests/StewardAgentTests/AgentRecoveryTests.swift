@@ -55,12 +55,39 @@ struct AgentRecoveryTests {
         stale.processGroup = 999_999_999  // and one whose group is gone altogether
         try AtomicFile.write(try JSONEncoder().encode(stale), to: directory.path + "/processes/job-3-1-1.json")
 
-        let stopped = await ledger.stopLeftovers(grace: .milliseconds(200))
-        #expect(stopped == [.init(jobID: "job-1", attempt: 2)])
+        let leftovers = await ledger.recoverLeftovers(grace: .milliseconds(200), settle: .milliseconds(100))
+        #expect(leftovers.stopped == [.init(jobID: "job-1", attempt: 2)])
+        #expect(leftovers.finished.isEmpty)
         try await eventually("the leftover group is gone") { !Self.exists(leader) || ScriptGroups.leader(of: "/bin/sleep 7311") == nil }
         #expect(Self.exists(other), "a group that is not provably the script's is left alone")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/processes").isEmpty)
-        #expect(await ledger.stopLeftovers(grace: .milliseconds(10)).isEmpty)
+        #expect(await ledger.recoverLeftovers(grace: .milliseconds(10), settle: .zero) == .init())
+    }
+
+    @Test("a script that ended while no agent ran leaves its exit status; the next agent reports it instead of losing it")
+    func recoveredResult() async throws {
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        let ledger = try ProcessLedger(directory: state.path + "/processes", logger: Logger(label: "test"))
+        // The runner's own wrapper, run for real: the script exits 3 and the wrapper writes it down.
+        let work = state.path + "/work/job-abc"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        try AtomicFile.write(Data("#!/bin/bash\nexit 3\n".utf8), to: work + "/script", mode: 0o700)
+        let wrapper = Process()
+        wrapper.executableURL = URL(fileURLWithPath: "/bin/sh")
+        wrapper.arguments = ["-c", ScriptRunner.statusWrapper]
+        wrapper.currentDirectoryURL = URL(fileURLWithPath: work)
+        try wrapper.run()
+        wrapper.waitUntilExit()
+        #expect(wrapper.terminationStatus == 3, "the wrapper keeps the script's exit status")
+        // The agent that started it died before it could report; its group is gone by now.
+        ledger.started(.init(jobID: "job-9", attempt: 4), group: wrapper.processIdentifier, workDirectory: work, soleStep: true)
+        let leftovers = await ledger.recoverLeftovers(grace: .milliseconds(10))
+        #expect(leftovers.stopped.isEmpty)
+        #expect(leftovers.finished.map(\.attempt) == [.init(jobID: "job-9", attempt: 4)])
+        #expect(leftovers.finished.first?.result.exitCode == 3)
+        #expect(leftovers.finished.first?.result.attempt == 4)
+        #expect(!FileManager.default.fileExists(atPath: work), "the crashed run's working directory is cleared")
     }
 
     @Test("log lines are sent in batches under the limit, in order, none lost")

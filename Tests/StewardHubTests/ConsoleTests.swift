@@ -172,7 +172,22 @@ struct ConsoleTests {
             #expect(answer.text.contains("Too many sign-in attempts"))
             // Even the right password waits now.
             #expect(try await browser.signIn().status == .tooManyRequests)
-            #expect(try await client.send(.get, "/api/v1/audit").text.contains("console.login_throttled"))
+            // A flood of throttled attempts is one audit row per account and minute, with a count.
+            for _ in 0..<10 { _ = try await browser.signIn(password: "guess") }
+            let audit = try await client.send(.get, "/api/v1/audit?action=console.login_throttled").decode(
+                Wire.Audit.Page.self)
+            // (Two keys ran out by now: the account's and, after 17 attempts, the address's.)
+            let keys = audit.items.compactMap { $0.detail["throttled_by"] }
+            #expect((1...2).contains(audit.items.count), "\(audit.items.count) rows for 12 throttled attempts")
+            #expect(keys.count == audit.items.count && Set(keys).count == keys.count, "\(audit.items.map(\.detail))")
+            // An e-mail address longer than any real one is refused without a lookup, and stored capped.
+            let long = String(repeating: "a", count: 500_000) + "@example.com"
+            let page = try await browser.get("/login")
+            let refused = try await browser.post(
+                "/login", ["email": long, "password": "x", "next": "/servers", "_csrf": try Browser.csrf(in: page.text)])
+            #expect([.unauthorized, .tooManyRequests].contains(refused.status))
+            let rows = try await client.send(.get, "/api/v1/audit").text
+            #expect(rows.utf8.count < 64 * 1024, "no audit row holds the half megabyte the form sent")
         }
     }
 

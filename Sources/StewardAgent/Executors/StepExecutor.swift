@@ -22,7 +22,7 @@ struct StepExecutor {
         var stop: StopSignal
         var onLine: @Sendable (String) async -> Void
         /// Where programs' process groups are written down while they run.
-        var onGroupStarted: (@Sendable (Int32) -> Void)?
+        var onGroupStarted: (@Sendable (Int32, String) -> Void)?
         var onGroupEnded: (@Sendable (Int32) -> Void)?
     }
 

@@ -127,7 +127,8 @@ struct JobLoop {
         let ledger = self.ledger
         let context = StepExecutor.Context(
             environment: payload.environment, secrets: secrets, deadline: .now + .seconds(payload.timeoutSeconds), stop: stop,
-            onLine: { line in await shipper.add(line) }, onGroupStarted: { ledger.started(attempt, group: $0) },
+            onLine: { line in await shipper.add(line) },
+            onGroupStarted: { ledger.started(attempt, group: $0, workDirectory: $1, soleStep: payload.steps.count == 1) },
             onGroupEnded: { ledger.ended(attempt, group: $0) })
         let executor = StepExecutor(policy: policy, runner: runner)
         var stepResults: [Wire.Job.StepResult] = []

@@ -8,7 +8,8 @@ import Glibc
 
 /// The process groups of running scripts, written down in the state directory, so that scripts never
 /// outlive a crashed agent unnoticed: on start the agent stops every group its previous life left
-/// behind and tells the hub which attempts those were.
+/// behind and tells the hub which attempts those were. A script that ended on its own while no agent
+/// ran left its exit status in its working directory: that result is recovered, not run again.
 ///
 /// A group is stopped only when it is provably the one recorded: same boot, and its leader either
 /// still alive with the recorded start time or gone (a process id is not reused while its group has
@@ -21,6 +22,10 @@ struct ProcessLedger: Sendable {
         /// The leader's start time in clock ticks since boot (`/proc/PID/stat`, field 22).
         var startTicks: UInt64?
         var bootID: String?
+        /// Where the program runs; a script writes its exit status there when it ends.
+        var workDirectory: String?
+        /// Whether the program is the job's only step, so that its exit status is the job's result.
+        var soleStep: Bool?
 
         enum CodingKeys: String, CodingKey {
             case attempt
@@ -28,6 +33,21 @@ struct ProcessLedger: Sendable {
             case processGroup = "process_group"
             case startTicks = "start_ticks"
             case bootID = "boot_id"
+            case workDirectory = "work_directory"
+            case soleStep = "sole_step"
+        }
+    }
+
+    /// What an earlier run of the agent left behind.
+    struct Leftovers: Sendable, Equatable {
+        /// Attempts whose processes were still running and have been stopped: lost.
+        var stopped: [Wire.Heartbeat.AttemptRef] = []
+        /// Attempts whose only script ended while no agent ran, with how it ended.
+        var finished: [(attempt: Wire.Heartbeat.AttemptRef, result: Wire.Job.Result)] = []
+
+        static func == (left: Leftovers, right: Leftovers) -> Bool {
+            left.stopped == right.stopped && left.finished.map(\.attempt) == right.finished.map(\.attempt)
+                && left.finished.map(\.result) == right.finished.map(\.result)
         }
     }
 
@@ -44,11 +64,11 @@ struct ProcessLedger: Sendable {
         directory + "/\(attempt.jobID)-\(attempt.attempt)-\(group).json"
     }
 
-    /// Notes that `group` runs for `attempt`. Best effort: a full disk must not stop the job.
-    func started(_ attempt: Wire.Heartbeat.AttemptRef, group: Int32) {
+    /// Notes that `group` runs for `attempt` in `workDirectory`. Best effort: a full disk must not stop the job.
+    func started(_ attempt: Wire.Heartbeat.AttemptRef, group: Int32, workDirectory: String? = nil, soleStep: Bool = false) {
         let record = Record(
             jobID: attempt.jobID, attempt: attempt.attempt, processGroup: group, startTicks: Self.startTicks(of: group),
-            bootID: Self.bootID)
+            bootID: Self.bootID, workDirectory: workDirectory, soleStep: soleStep)
         do {
             try AtomicFile.write(try JSONEncoder().encode(record), to: path(attempt, group: group), mode: 0o600)
         } catch {
@@ -61,28 +81,64 @@ struct ProcessLedger: Sendable {
         try? FileManager.default.removeItem(atPath: path(attempt, group: group))
     }
 
-    /// Stops every recorded group still running (SIGTERM, SIGKILL after `grace`), forgets every
-    /// record, and returns the attempts whose processes it stopped.
-    func stopLeftovers(grace: Duration) async -> [Wire.Heartbeat.AttemptRef] {
+    /// Recovers the results of sole scripts that ended while no agent ran; gives the groups still
+    /// running `settle` to end by themselves (a script a moment from its end is not cut off), then
+    /// stops the rest (SIGTERM, SIGKILL after `grace`); removes the old working directories and
+    /// forgets every record.
+    func recoverLeftovers(grace: Duration, settle: Duration = .seconds(1)) async -> Leftovers {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        var stopped: [(Wire.Heartbeat.AttemptRef, Int32)] = []
-        for name in names.sorted() where name.hasSuffix(".json") {
+        let records = names.sorted().filter { $0.hasSuffix(".json") }.compactMap { name -> Record? in
             let file = directory + "/" + name
             defer { try? FileManager.default.removeItem(atPath: file) }
             guard let data = FileManager.default.contents(atPath: file), let record = try? JSONDecoder().decode(Record.self, from: data),
-                record.processGroup > 1, Self.isSameGroup(record)
-            else { continue }
-            if killpg(record.processGroup, SIGTERM) == 0 {
-                stopped.append((.init(jobID: record.jobID, attempt: record.attempt), record.processGroup))
-                logger.warning(
-                    "stopping a script left running by an earlier run of this agent",
-                    metadata: ["job.id": "\(record.jobID)", "job.attempt": "\(record.attempt)", "process.group": "\(record.processGroup)"])
-            }
+                record.processGroup > 1
+            else { return nil }
+            return record
         }
-        guard !stopped.isEmpty else { return [] }
-        try? await Task.sleep(for: grace)
-        for (_, group) in stopped { _ = killpg(group, SIGKILL) }
-        return stopped.map(\.0)
+        var running = records.filter { Self.isSameGroup($0) && killpg($0.processGroup, 0) == 0 }
+        let settleDeadline = ContinuousClock.now + settle
+        while !running.isEmpty, ContinuousClock.now < settleDeadline {
+            try? await Task.sleep(for: .milliseconds(50))
+            running.removeAll { killpg($0.processGroup, 0) != 0 }
+        }
+        var leftovers = Leftovers()
+        for record in running where killpg(record.processGroup, SIGTERM) == 0 {
+            leftovers.stopped.append(.init(jobID: record.jobID, attempt: record.attempt))
+            logger.warning(
+                "stopping a script left running by an earlier run of this agent",
+                metadata: ["job.id": "\(record.jobID)", "job.attempt": "\(record.attempt)", "process.group": "\(record.processGroup)"])
+        }
+        let stopped = Set(leftovers.stopped)
+        for record in records where !stopped.contains(.init(jobID: record.jobID, attempt: record.attempt)) {
+            guard record.soleStep == true, let work = record.workDirectory, let code = Self.exitStatus(in: work) else { continue }
+            logger.warning(
+                "a script ended while this agent was not running; reporting its exit status",
+                metadata: ["job.id": "\(record.jobID)", "job.attempt": "\(record.attempt)", "job.exit_code": "\(code)"])
+            var step = Wire.Job.StepResult(index: 0, type: .script, exitCode: code)
+            step.error = code == 0 ? nil : "exit status \(code)"
+            // Outputs are not taken: the agent that knew which values to mask is gone.
+            leftovers.finished.append(
+                (
+                    .init(jobID: record.jobID, attempt: record.attempt),
+                    Wire.Job.Result(attempt: record.attempt, exitCode: code, steps: [step])
+                ))
+        }
+        if !leftovers.stopped.isEmpty {
+            try? await Task.sleep(for: grace)
+            for record in running { _ = killpg(record.processGroup, SIGKILL) }
+        }
+        // Working directories are removed only inside the agent's state directory, whatever a record says.
+        let stateDirectory = (directory as NSString).deletingLastPathComponent + "/"
+        for work in records.compactMap(\.workDirectory) where work.hasPrefix(stateDirectory) && !work.contains("/../") {
+            try? FileManager.default.removeItem(atPath: work)
+        }
+        return leftovers
+    }
+
+    /// The exit status a script's wrapper wrote in `workDirectory`, if it ended.
+    static func exitStatus(in workDirectory: String) -> Int? {
+        guard let text = try? String(contentsOfFile: workDirectory + "/" + ScriptRunner.exitStatusFile, encoding: .utf8) else { return nil }
+        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Whether the recorded group can only be the script's (see the type's comment).

@@ -30,9 +30,10 @@ public struct ScriptRunner: Sendable {
         public var killGrace: Duration = .seconds(5)
         /// Stops the script early when set (the job was cancelled).
         public var stop: StopSignal?
-        /// Told the script's process group once it runs, and again once it is gone, so the agent can
-        /// find what a crash of its own left running (``ProcessLedger``).
-        public var onGroupStarted: (@Sendable (Int32) -> Void)?
+        /// Told the script's process group and working directory once it runs, and the group again
+        /// once it is gone, so the agent can find what a crash of its own left running, or how it
+        /// ended (``ProcessLedger``).
+        public var onGroupStarted: (@Sendable (Int32, String) -> Void)?
         public var onGroupEnded: (@Sendable (Int32) -> Void)?
 
         public init(script: Data, inputs: [String: String], secrets: [String], timeout: Duration, stop: StopSignal? = nil) {
@@ -71,6 +72,10 @@ public struct ScriptRunner: Sendable {
     }
 
     public static let timeoutExitCode: Int32 = 124
+    /// Where a script's exit status is written, in its working directory, once it has ended.
+    static let exitStatusFile = ".exit-status"
+    static let statusWrapper =
+        #"/bin/bash ./script; status=$?; printf '%s\n' "$status" > .exit-status.tmp && mv .exit-status.tmp \#(exitStatusFile); exit "$status""#
     static let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     /// Where fresh working directories are made (the agent's state directory).
@@ -90,7 +95,9 @@ public struct ScriptRunner: Sendable {
         switch request.program {
         case .script(let script):
             try AtomicFile.write(script, to: directory + "/script", mode: 0o700)
-            (executable, arguments) = (.path("/bin/bash"), ["./script"])
+            // A small sh wrapper writes the script's exit status next to it: if the agent dies while
+            // the script runs and the script ends before the agent is back, its result is not lost.
+            (executable, arguments) = (.path("/bin/sh"), ["-c", Self.statusWrapper])
         case .executable(let path, let programArguments):
             (executable, arguments) = (.path(FilePath(path)), Arguments(programArguments))
         }
@@ -124,7 +131,7 @@ public struct ScriptRunner: Sendable {
             error: .combinedWithOutput
         ) { execution in
             group.started(execution.processIdentifier.value)
-            request.onGroupStarted?(execution.processIdentifier.value)
+            request.onGroupStarted?(execution.processIdentifier.value, directory)
             var splitter = LineSplitter()
             for try await buffer in execution.standardOutput {
                 let lines = buffer.withUnsafeBytes { splitter.feed($0) }

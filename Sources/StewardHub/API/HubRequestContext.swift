@@ -5,8 +5,9 @@ import NIOCore
 /// The context of every request to the hub: who is calling and from where.
 public struct HubRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The peer's IP address, for the audit log and rate limits.
-    public let sourceAddress: String
+    /// The client's IP address, for the audit log and rate limits: the peer's, or the one a trusted
+    /// proxy forwarded (``ClientAddressMiddleware``).
+    public var sourceAddress: String
     /// Set by ``OperatorAuthMiddleware`` when the request carries a valid API token.
     var operatorIdentity: OperatorIdentity?
     /// Set by ``AgentAuthMiddleware`` when the request carries valid agent credentials.

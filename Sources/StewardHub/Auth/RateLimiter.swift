@@ -10,10 +10,13 @@ actor RateLimiter {
     private let capacity: Double
     private let refillPerSecond: Double
     private var buckets: [String: Bucket] = [:]
+    /// The table never holds more keys than this: keys are often a client's choice (an e-mail).
+    private let maxKeys: Int
 
-    init(capacity: Int, period: TimeInterval) {
+    init(capacity: Int, period: TimeInterval, maxKeys: Int = 10_000) {
         self.capacity = Double(capacity)
         self.refillPerSecond = Double(capacity) / period
+        self.maxKeys = maxKeys
     }
 
     /// Takes one token for `key`. Returns `nil` when allowed, or the seconds to wait when not.
@@ -23,7 +26,7 @@ actor RateLimiter {
         bucket.updated = now
         defer {
             buckets[key] = bucket
-            if buckets.count > 10_000 { forgetFull(now: now) }
+            if buckets.count > maxKeys { forgetFull(now: now) }
         }
         if bucket.tokens >= 1 {
             bucket.tokens -= 1
@@ -32,10 +35,18 @@ actor RateLimiter {
         return Int(((1 - bucket.tokens) / refillPerSecond).rounded(.up))
     }
 
-    /// Drops buckets that have refilled completely: they behave exactly like absent ones.
+    /// Drops buckets that have refilled completely: they behave exactly like absent ones. If the table
+    /// is still full (a flood of distinct keys), the least recently used half goes too.
     private func forgetFull(now: Date) {
         buckets = buckets.filter { _, bucket in
             bucket.tokens + now.timeIntervalSince(bucket.updated) * refillPerSecond < capacity
         }
+        if buckets.count > maxKeys {
+            let keep = buckets.sorted { $0.value.updated > $1.value.updated }.prefix(maxKeys / 2)
+            buckets = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+        }
     }
+
+    /// How many keys are remembered (for tests).
+    var count: Int { buckets.count }
 }

@@ -53,6 +53,15 @@ struct HubOptions: ParsableArguments {
     @Option(help: "Multiply every retry delay by this factor (e.g. 0.001 in tests).")
     var backoffScale = 1.0
 
+    @Option(help: "Cut a job's log at this many bytes; one line at its end says how much was dropped.")
+    var maxLogBytes: Int64 = 64 << 20
+
+    @Option(
+        help: ArgumentHelp(
+            "A reverse proxy (IP address or CIDR, repeatable) whose X-Forwarded-For names the client.",
+            discussion: "Rate limits and the audit log then see the client's address instead of the proxy's."))
+    var trustedProxy: [String] = []
+
     @Option(help: "Log format: text or json.")
     var logFormat = LogFormat.text
 
@@ -67,7 +76,7 @@ struct HubOptions: ParsableArguments {
             database: try (databaseURL ?? environment["STEWARD_DATABASE_URL"]).map { try DatabaseLocation(url: $0) },
             heartbeatInterval: heartbeatInterval, registrationsPerMinute: registrationRate,
             catalogDirectories: (noBuiltinCatalog ? [] : [BuiltInCatalog.locate()].compactMap { $0 }) + catalog,
-            skipInvalidApps: skipInvalidApps, backoffScale: backoffScale,
+            skipInvalidApps: skipInvalidApps, backoffScale: backoffScale, maxLogBytes: maxLogBytes, trustedProxies: trustedProxy,
             bootstrap: .init(environment: environment), announceOwner: announce)
     }
 }
