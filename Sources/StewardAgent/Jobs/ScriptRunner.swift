@@ -74,6 +74,8 @@ public struct ScriptRunner: Sendable {
     public static let timeoutExitCode: Int32 = 124
     /// Where a script's exit status is written, in its working directory, once it has ended.
     static let exitStatusFile = ".exit-status"
+    /// Runs the script and writes its exit status next to it. At a stop or a timeout the wrapper goes
+    /// with the group; its status file matters only when no agent is alive to see the script end.
     static let statusWrapper =
         #"/bin/bash ./script; status=$?; printf '%s\n' "$status" > .exit-status.tmp && mv .exit-status.tmp \#(exitStatusFile); exit "$status""#
     static let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
