@@ -23,6 +23,8 @@ struct JobDispatcher: Sendable {
     func next(for agent: AgentRecord, wait: Duration, concurrency: Int) async throws -> Wire.JobEnvelope? {
         let deadline = ContinuousClock.now + wait
         while true {
+            // Read before looking: a job queued after this moment ends the wait below at once.
+            let seen = await notifier.generation(of: agent.serverID)
             if let job = try await store.claimNextJob(
                 serverID: agent.serverID, now: jobs.clock.now, lease: jobs.settings.leaseWindow, concurrency: concurrency)
             {
@@ -49,7 +51,7 @@ struct JobDispatcher: Sendable {
             let notifier = self.notifier
             let serverID = agent.serverID
             let wait = timeout
-            guard (try? await cancelWhenGracefulShutdown({ await notifier.wait(serverID: serverID, timeout: wait) })) != nil
+            guard (try? await cancelWhenGracefulShutdown({ await notifier.wait(serverID: serverID, after: seen, timeout: wait) })) != nil
             else { return nil }
             if Task.isShuttingDownGracefully { return nil }
             try Task.checkCancellation()
