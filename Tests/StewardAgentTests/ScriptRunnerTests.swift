@@ -8,6 +8,7 @@ import Glibc
 #endif
 
 /// Real `/bin/bash` children run the way jobs will run.
+@Suite(.serialized)
 struct ScriptRunnerTests {
     /// Collects output lines from the runner's callback.
     actor Lines {
