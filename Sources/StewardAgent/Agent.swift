@@ -36,9 +36,10 @@ public struct Agent: Service {
             let leftovers = await ledger.recoverLeftovers(grace: .seconds(5))
             let abandoned = leftovers.stopped
             let journal = try ResultJournal(directory: stateDirectory.path + "/journal")
-            for (attempt, result) in leftovers.finished {
+            for finished in leftovers.finished {
+                let attempt = finished.attempt
                 do {
-                    _ = try journal.record(.init(jobID: attempt.jobID, attempt: attempt.attempt, lines: [], result: result))
+                    _ = try journal.record(.init(jobID: attempt.jobID, attempt: attempt.attempt, lines: [], result: finished.result))
                 } catch {
                     logger.error("cannot journal a recovered result", metadata: ["job.id": "\(attempt.jobID)", "error": "\(error)"])
                 }

@@ -40,15 +40,15 @@ struct ProcessLedger: Sendable {
 
     /// What an earlier run of the agent left behind.
     struct Leftovers: Sendable, Equatable {
+        /// A sole script that ended while no agent ran, and how it ended.
+        struct Finished: Sendable, Equatable {
+            var attempt: Wire.Heartbeat.AttemptRef
+            var result: Wire.Job.Result
+        }
+
         /// Attempts whose processes were still running and have been stopped: lost.
         var stopped: [Wire.Heartbeat.AttemptRef] = []
-        /// Attempts whose only script ended while no agent ran, with how it ended.
-        var finished: [(attempt: Wire.Heartbeat.AttemptRef, result: Wire.Job.Result)] = []
-
-        static func == (left: Leftovers, right: Leftovers) -> Bool {
-            left.stopped == right.stopped && left.finished.map(\.attempt) == right.finished.map(\.attempt)
-                && left.finished.map(\.result) == right.finished.map(\.result)
-        }
+        var finished: [Finished] = []
     }
 
     let directory: String
@@ -118,10 +118,9 @@ struct ProcessLedger: Sendable {
             step.error = code == 0 ? nil : "exit status \(code)"
             // Outputs are not taken: the agent that knew which values to mask is gone.
             leftovers.finished.append(
-                (
-                    .init(jobID: record.jobID, attempt: record.attempt),
-                    Wire.Job.Result(attempt: record.attempt, exitCode: code, steps: [step])
-                ))
+                .init(
+                    attempt: .init(jobID: record.jobID, attempt: record.attempt),
+                    result: Wire.Job.Result(attempt: record.attempt, exitCode: code, steps: [step])))
         }
         if !leftovers.stopped.isEmpty {
             try? await Task.sleep(for: grace)

@@ -34,9 +34,7 @@ protocol OperatorContext: RequestContext {
 extension OperatorContext {
     /// An audit record of this operator doing `action` to `target`.
     func audit(_ action: String, target: String, detail: [String: String] = [:]) -> AuditEvent {
-        AuditEvent(
-            tenantID: identity.tenantID, actor: identity.email, action: action, target: target, detail: detail,
-            sourceAddress: sourceAddress)
+        requester.audit(action, target: target, detail: detail)
     }
 }
 
