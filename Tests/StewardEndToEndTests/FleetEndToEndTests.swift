@@ -113,7 +113,7 @@ struct HubAPI {
             request.body = .bytes(body)
         }
         let response = try await http.execute(request, timeout: .seconds(10))
-        return (response.status, Data(try await response.body.collect(upTo: 1 << 20).readableBytesView))
+        return (response.status, Data(try await response.body.collect(upTo: 16 << 20).readableBytesView))
     }
 
     func createToken(maxUses: Int) async throws -> String {

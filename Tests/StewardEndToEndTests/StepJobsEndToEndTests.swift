@@ -23,6 +23,8 @@ struct StepJobsEndToEndTests {
             arguments: []
           - command: /bin/sleep
             arguments: ["^[0-9]$"]
+          - command: /usr/bin/seq
+            arguments: ["^[0-9]+$"]
         """.write(toFile: policy, atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: files.path + "/root", withIntermediateDirectories: true)
         try await JobsEndToEndTests.withFleet(.sqlite, agentArguments: ["--policy", policy] + agentArguments) {
@@ -137,6 +139,24 @@ struct StepJobsEndToEndTests {
                 #expect(bad.body.contains(field), "\(field) in \(bad.body)")
             }
             #expect(try await api.post("/api/v1/jobs/\(chain.id)/retry").status == .conflict)
+        }
+    }
+
+    @Test("a program that writes faster than the hub takes its lines loses none of them")
+    func fastOutput() async throws {
+        try await Self.withPolicyFleet { api, serverID, _, _, _ in
+            // 400,000 short lines in a few milliseconds: far more than the agent buffers at once.
+            let count = 400_000
+            let job = try #require(
+                try await Self.steps(api, server: serverID, [["type": "shell", "command": "/usr/bin/seq", "arguments": [String(count)]]])
+                    .job)
+            let done = try await api.waitForJob(job.id) { $0.status.isFinal }
+            #expect(done.status == .succeeded)
+            let log = try await api.text("/api/v1/jobs/\(job.id)/logs")
+            let numbers = log.split(separator: "\n").filter { $0.first?.isNumber == true }
+            #expect(numbers.count == count)
+            #expect(numbers.elementsEqual((1...count).map(String.init)) { $0 == $1 })
+            #expect(!log.contains("dropped"))
         }
     }
 

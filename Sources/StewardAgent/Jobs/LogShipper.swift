@@ -5,6 +5,10 @@ import StewardCore
 /// Sends a running job's output to the hub in batches, about every 250 ms, in order. A batch that
 /// cannot be delivered stays queued and goes with the next one, so a short hub hiccup loses nothing.
 ///
+/// A script that writes faster than the hub takes its lines waits for it (its output pipe fills up),
+/// so nothing is lost while the hub can be reached; while it cannot, lines beyond the bounded buffer
+/// are dropped and counted, and the count is put in the log.
+///
 /// It is also how the agent learns that the hub cancelled the job (or gave its attempt up): the hub
 /// refuses a batch, and the shipper sets the stop signal. A quiet script gets an empty batch every
 /// second for that purpose.
@@ -15,9 +19,15 @@ actor LogShipper {
     private let attempt: Int
     private let logger: Logger
     private var pending: [String] = []
-    /// Lines beyond this wait in memory are dropped (and counted) rather than exhaust it.
-    private let maxPending = 50_000
+    /// Bytes in `pending`, a string's overhead included.
+    private var pendingBytes = 0
+    /// More than this waits for the hub (or, while it cannot be reached, is dropped and counted).
+    static let maxPendingBytes = 4 << 20
     private var dropped = 0
+    /// Whether the last send reached the hub; while it did not, a full buffer drops lines.
+    private var reachable = true
+    /// Callers of `add` that wait for room in the buffer.
+    private var waitingForRoom: [CheckedContinuation<Void, Never>] = []
     private var stopping = false
     /// Set when the hub said the attempt is over; nothing more is sent.
     private var over = false
@@ -34,8 +44,17 @@ actor LogShipper {
         self.logger = logger
     }
 
-    func add(_ line: String) {
-        if pending.count < maxPending { pending.append(line) } else { dropped += 1 }
+    func add(_ line: String) async {
+        if pendingBytes >= Self.maxPendingBytes, reachable, !over, !stopping {
+            endNap()
+            await withCheckedContinuation { waitingForRoom.append($0) }
+        }
+        if pendingBytes < Self.maxPendingBytes {
+            pending.append(line)
+            pendingBytes += Self.cost(of: line)
+        } else {
+            dropped += 1
+        }
     }
 
     /// Ships every 250 ms until `stop()`. It is stopped rather than cancelled so that a batch in
@@ -51,6 +70,7 @@ actor LogShipper {
     func stop() {
         stopping = true
         endNap()
+        makeRoom()
     }
 
     private var napping: CheckedContinuation<Void, Never>?
@@ -62,7 +82,7 @@ actor LogShipper {
             if !Task.isCancelled { await self?.endNap() }
         }
         await withCheckedContinuation { continuation in
-            if stopping { continuation.resume() } else { napping = continuation }
+            if stopping || !waitingForRoom.isEmpty { continuation.resume() } else { napping = continuation }
         }
         timer.cancel()
     }
@@ -70,6 +90,18 @@ actor LogShipper {
     private func endNap() {
         napping?.resume()
         napping = nil
+    }
+
+    /// Lets every waiting `add` go on (and find room, or drop its line).
+    private func makeRoom() {
+        let waiting = waitingForRoom
+        waitingForRoom.removeAll()
+        for continuation in waiting { continuation.resume() }
+    }
+
+    /// What a line holds in memory: its bytes and a string's own size.
+    private static func cost(of line: String) -> Int {
+        line.utf8.count + 16
     }
 
     /// Sends what is pending; on failure keeps it for the next try.
@@ -82,12 +114,17 @@ actor LogShipper {
         guard !pending.isEmpty || ContinuousClock.now - lastContact >= Self.quietCheckInterval else { return }
         let lines = pending
         pending.removeAll()
+        pendingBytes = 0
+        makeRoom()
         let batches = lines.isEmpty ? [[]] : Self.batches(of: lines)
         for (index, batch) in batches.enumerated() {
             guard !over else { return }
             guard await send(batch) else {
                 // This batch and the ones after it go first next time, in order.
-                pending.insert(contentsOf: batches[index...].joined(), at: 0)
+                let unsent = Array(batches[index...].joined())
+                pending.insert(contentsOf: unsent, at: 0)
+                pendingBytes += unsent.reduce(0) { $0 + Self.cost(of: $1) }
+                makeRoom()
                 return
             }
         }
@@ -98,16 +135,20 @@ actor LogShipper {
         do {
             try await client.sendLogs(jobID: jobID, .init(attempt: attempt, lines: batch), credential: credential)
             lastContact = .now
+            reachable = true
         } catch .refused(let problem) {
             lastContact = .now
+            reachable = true
             if ["job_cancelled", "stale_attempt"].contains(problem.code) {
                 logger.warning("the hub ended this attempt; stopping the script", metadata: ["reason": "\(problem.code)"])
                 over = true
+                makeRoom()
                 stopSignal.stop()
             } else {
                 logger.warning("the hub refused log lines", metadata: ["reason": "\(problem.code)"])
             }
         } catch {
+            reachable = false
             return false
         }
         return true
@@ -137,7 +178,10 @@ actor LogShipper {
 
     /// The lines that could not be delivered, handed over for the journal.
     func takeUnsent() -> [String] {
-        defer { pending.removeAll() }
+        defer {
+            pending.removeAll()
+            pendingBytes = 0
+        }
         return over ? [] : pending
     }
 }
