@@ -117,6 +117,19 @@ struct ScriptRunnerTests {
         try await eventually("the sleep is killed", timeout: .seconds(2)) { Self.processes(matching: "sleep 7306").isEmpty }
     }
 
+    @Test("at the timeout a script gets its grace period to clean up after SIGTERM")
+    func cleansUpOnTerm() async throws {
+        let (outcome, lines, elapsed) = try await Self.run(
+            "trap 'echo cleaning; sleep 0.3; echo cleaned; exit 0' TERM; echo started; sleep 7308",
+            timeout: .milliseconds(300), grace: .seconds(10))
+        // bash may say between them that the sleep was terminated; that is the script's own output.
+        #expect(lines.first == "started")
+        #expect(lines.suffix(2) == ["cleaning", "cleaned"])
+        #expect(outcome.timedOut)
+        #expect(outcome.exitCode == ScriptRunner.timeoutExitCode)
+        #expect(elapsed < .seconds(8), "the run ends when the script has, not at the end of the grace period")
+    }
+
     @Test("a script that closes its output and keeps running still meets its timeout")
     func quietAfterOutput() async throws {
         let (outcome, lines, elapsed) = try await Self.run(

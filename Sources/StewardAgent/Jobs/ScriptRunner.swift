@@ -74,10 +74,14 @@ public struct ScriptRunner: Sendable {
     public static let timeoutExitCode: Int32 = 124
     /// Where a script's exit status is written, in its working directory, once it has ended.
     static let exitStatusFile = ".exit-status"
-    /// Runs the script and writes its exit status next to it. At a stop or a timeout the wrapper goes
-    /// with the group; its status file matters only when no agent is alive to see the script end.
+    /// Runs the script and writes its exit status next to it; its status file matters only when no
+    /// agent is alive to see the script end. The wrapper waits out a SIGTERM (a no-op trap, which the
+    /// script does not inherit, unlike an ignored signal): were it to die at once, the run would end
+    /// and the group be killed at once, and a script's own TERM trap would get no grace period. The
+    /// wrapper's own messages ("Terminated") go nowhere; the script gets the real stderr back (set by
+    /// an inner exec: dash applies a command's redirections in the parent while it waits).
     static let statusWrapper =
-        #"/bin/bash ./script; status=$?; printf '%s\n' "$status" > .exit-status.tmp && mv .exit-status.tmp \#(exitStatusFile); exit "$status""#
+        #"trap : TERM; exec 3>&2 2>/dev/null; /bin/bash -c 'exec 2>&3 3>&- /bin/bash ./script'; status=$?; printf '%s\n' "$status" > .exit-status.tmp && mv .exit-status.tmp \#(exitStatusFile); exit "$status""#
     static let path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     /// Where fresh working directories are made (the agent's state directory).
