@@ -16,14 +16,40 @@ public struct ServerSentEvent: Sendable, Equatable {
     /// The message as written on the wire. Carriage returns in `data` become line breaks, since the
     /// format treats both as the end of a line.
     public var encoded: String {
-        var text = ""
-        if let event { text += "event: \(event)\n" }
-        if let id { text += "id: \(id)\n" }
-        for line in data.replacing("\r\n", with: "\n").replacing("\r", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-        {
-            text += "data: \(line)\n"
+        String(decoding: encodedBytes, as: UTF8.self)
+    }
+
+    /// `encoded` as bytes, built a line at a time: a 256 KiB slice of a log holds thousands of lines.
+    public var encodedBytes: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(data.utf8.count + 64)
+        if let event { bytes += "event: \(event)\n".utf8 }
+        if let id { bytes += "id: \(id)\n".utf8 }
+        let lineStart = Array("data: ".utf8)
+        let carriageReturn = UInt8(ascii: "\r")
+        let lineFeed = UInt8(ascii: "\n")
+        bytes += lineStart
+        var text = data
+        text.withUTF8 { utf8 in
+            var start = 0
+            var index = 0
+            while index < utf8.count {
+                let byte = utf8[index]
+                guard byte == carriageReturn || byte == lineFeed else {
+                    index += 1
+                    continue
+                }
+                bytes += utf8[start..<index]
+                bytes.append(lineFeed)
+                bytes += lineStart
+                // "\r\n" is one line break.
+                index += byte == carriageReturn && index + 1 < utf8.count && utf8[index + 1] == lineFeed ? 2 : 1
+                start = index
+            }
+            bytes += utf8[start..<utf8.count]
         }
-        return text + "\n"
+        bytes += [lineFeed, lineFeed]
+        return bytes
     }
 
     /// A comment line: ignored by clients, it keeps idle connections (and proxies) from timing out.
@@ -43,13 +69,16 @@ public struct ServerSentEventParser: Sendable {
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [ServerSentEvent] {
         buffer.append(contentsOf: bytes)
         var messages: [ServerSentEvent] = []
-        while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-            var line = buffer[..<newline]
+        // The consumed lines are removed once at the end: removing each in turn would move the rest
+        // of the buffer per line, which made following a big log quadratic.
+        var start = buffer.startIndex
+        while let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            var line = buffer[start..<newline]
             if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-            let text = String(decoding: line, as: UTF8.self)
-            buffer.removeSubrange(...newline)
-            if let message = take(text) { messages.append(message) }
+            if let message = take(String(decoding: line, as: UTF8.self)) { messages.append(message) }
+            start = newline + 1
         }
+        buffer.removeSubrange(..<start)
         return messages
     }
 

@@ -102,7 +102,8 @@ struct JobController {
                     switch update {
                     case .text(let bytes, let offset):
                         let text = String(decoding: bytes, as: UTF8.self)
-                        try await writer.write(ByteBuffer(string: ServerSentEvent(event: "log", id: String(offset), data: text).encoded))
+                        try await writer.write(
+                            ByteBuffer(bytes: ServerSentEvent(event: "log", id: String(offset), data: text).encodedBytes))
                     case .idle:
                         try await writer.write(ByteBuffer(string: ServerSentEvent.keepAlive))
                     case .end(let job):
