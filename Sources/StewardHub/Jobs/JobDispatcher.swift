@@ -51,8 +51,7 @@ struct JobDispatcher: Sendable {
             let notifier = self.notifier
             let serverID = agent.serverID
             let wait = timeout
-            guard (try? await cancelWhenGracefulShutdown({ await notifier.wait(serverID: serverID, after: seen, timeout: wait) })) != nil
-            else { return nil }
+            _ = await cancelWhenGracefulShutdown { await notifier.wait(serverID: serverID, after: seen, timeout: wait) }
             if Task.isShuttingDownGracefully { return nil }
             try Task.checkCancellation()
         }
