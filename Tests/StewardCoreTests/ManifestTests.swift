@@ -34,7 +34,8 @@ struct ManifestTests {
         #expect(manifest.retry == .init(maxAttempts: 4, backoffSeconds: [1, 2, 3]))
         #expect(manifest.timeoutSeconds == 300)
         #expect(manifest.idempotent)
-        #expect(manifest.outputs == ["admin_url", "admin_user"])
+        #expect(manifest.outputs == ["admin_url", "admin_user", "admin_token"])
+        #expect(manifest.secretOutputs == ["admin_token"])
     }
 
     @Test("a manifest of the earlier platform loads unchanged")

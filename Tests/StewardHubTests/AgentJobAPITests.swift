@@ -143,4 +143,29 @@ struct AgentJobAPITests {
             #expect(try await claimedScript() == original, "the retry runs the bytes that were queued, not the catalog's new ones")
         }
     }
+
+    @Test("an output the app declares secret is sealed, masked in lists, and shown only in the job itself")
+    func secretOutputs() async throws {
+        try await HubTestApp.run { client in
+            let (bearer, serverID) = try await Self.agent(client)
+            let queued = try await client.send(
+                .post, "/api/v1/apps/webapp/install",
+                json: #"{"server_id": "\#(serverID)", "inputs": {"server_name": "example.com", "acme_email": "ops@example.com"}}"#)
+            let job = try queued.decode(Wire.Job.Info.self)
+            _ = try await client.send(.post, "/api/v1/agent/jobs/next?wait=0", json: "{}", bearer: bearer)
+            let result = Wire.Job.Result(
+                attempt: 1, exitCode: 0, outputs: ["admin_url": "https://example.com/admin", "admin_token": "tok-5e3ret"])
+            let recorded = try await client.send(.post, "/api/v1/agent/jobs/\(job.id)/result", body: result, bearer: bearer)
+            #expect(recorded.status == .ok, "\(recorded.text)")
+            #expect(!recorded.text.contains("tok-5e3ret"), "the agent is not told the value back")
+
+            let list = try await client.send(.get, "/api/v1/jobs").decode(Wire.ItemList<Wire.Job.Info>.self)
+            let listed = try #require(list.items.first { $0.id == job.id })
+            #expect(listed.outputs == ["admin_url": "https://example.com/admin", "admin_token": SecretMasker.mask])
+            let detail = try await Self.job(client, job.id)
+            #expect(detail.outputs == ["admin_url": "https://example.com/admin", "admin_token": "tok-5e3ret"])
+            let app = try await client.send(.get, "/api/v1/apps/webapp").decode(Wire.App.Detail.self)
+            #expect(app.secretOutputs == ["admin_token"])
+        }
+    }
 }

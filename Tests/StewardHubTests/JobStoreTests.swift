@@ -243,6 +243,35 @@ struct JobStoreTests {
         }
     }
 
+    @Test(
+        "secret output names are kept from queueing on; their sealed values come with the result, a retry erases them",
+        arguments: TestDatabase.available)
+    func secretOutputs(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let server = try await Self.server(store)
+            var job = Self.job(on: server, maxAttempts: 1)
+            job.secretOutputs = ["api_key"]
+            try await Self.queue([job], on: store)
+            #expect(try await store.job(id: job.id)?.secretOutputs == ["api_key"])
+            _ = try #require(try await store.claimNextJob(serverID: server, now: Self.t0, lease: 30))
+            let result = Wire.Job.Result(attempt: 1, exitCode: 1, outputs: ["url": "https://a.example", "api_key": "****"])
+            _ = try await store.updateJob(id: job.id, at: Self.t0) { job in
+                let verdict = JobLifecycle.finish(
+                    &job, with: result, sealedResults: nil, sealedOutputs: "sealed-value", now: Self.t0, backoffScale: 1)
+                return (verdict == .applied, ())
+            }
+            let ended = try #require(try await store.job(id: job.id))
+            #expect(ended.outputs == ["url": "https://a.example", "api_key": "****"])
+            #expect(ended.sealedOutputs == "sealed-value")
+            _ = try await store.updateJob(id: job.id, at: Self.t0) { job in
+                (JobLifecycle.requeue(&job, attempts: 1, sealedSecrets: nil, now: Self.t0), ())
+            }
+            let requeued = try #require(try await store.job(id: job.id))
+            #expect(requeued.sealedOutputs == nil && requeued.outputs.isEmpty)
+            #expect(requeued.secretOutputs == ["api_key"])
+        }
+    }
+
     @Test("waiting jobs behind a failed predecessor are cancelled; decommissioning cancels what is open", arguments: TestDatabase.available)
     func chainsAndDecommission(database: TestDatabase) async throws {
         try await database.withStore { store in

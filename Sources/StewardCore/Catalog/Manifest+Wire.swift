@@ -5,11 +5,13 @@ extension Manifest {
 
     /// The manifest as the API shows it. Password defaults do not exist; script contents are not included.
     public var detail: Wire.App.Detail {
-        .init(
+        var detail = Wire.App.Detail(
             id: id, name: name, version: version, category: category, description: description,
             osRequirements: osRequirements.map { .init(family: $0.family, minVersion: $0.minVersion) }, requires: requires,
             inputs: inputs.map(\.wire), outputs: outputs, timeoutSeconds: timeoutSeconds, idempotent: idempotent,
             scripts: scripts.all.map(\.role.rawValue))
+        detail.secretOutputs = secretOutputs
+        return detail
     }
 }
 

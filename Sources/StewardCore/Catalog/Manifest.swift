@@ -19,6 +19,8 @@ public struct Manifest: Sendable, Equatable {
     public var retry: RetryPolicy
     /// Names of the values the install script writes to `$STEWARD_OUTPUT`.
     public var outputs: [String]
+    /// The outputs whose values are secret (an API key, say): sealed at rest, never shown in lists.
+    public var secretOutputs: [String] = []
 
     public struct OSRequirements: Sendable, Equatable {
         /// `/etc/os-release` `ID`s that are supported, e.g. `debian`, `ubuntu`.

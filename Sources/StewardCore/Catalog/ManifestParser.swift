@@ -93,12 +93,33 @@ public struct ManifestParser {
         let timeout = fields["timeout_seconds"].flatMap { integer($0, at: "timeout_seconds") } ?? 600
         let idempotent = fields["idempotent"].flatMap { boolean($0, at: "idempotent") } ?? false
         let retry = fields["retry"].flatMap { parseRetry($0) } ?? .standard
-        let outputs = fields["outputs"].map { stringList($0, at: "outputs") } ?? []
+        let outputs = fields["outputs"].map { parseOutputs($0) } ?? []
         guard let id, let name, let version, let scripts else { return nil }
-        return Manifest(
+        var manifest = Manifest(
             id: id, name: name, version: version, description: description, category: category,
             osRequirements: osRequirements, requires: requires, inputs: inputs, scripts: scripts,
-            timeoutSeconds: Int(clamping: timeout), idempotent: idempotent, retry: retry, outputs: outputs)
+            timeoutSeconds: Int(clamping: timeout), idempotent: idempotent, retry: retry, outputs: outputs.map(\.name))
+        manifest.secretOutputs = outputs.filter(\.secret).map(\.name)
+        return manifest
+    }
+
+    /// `outputs`: each a name, or `{ name: api_key, secret: true }`.
+    private mutating func parseOutputs(_ node: Node) -> [(name: String, secret: Bool)] {
+        guard case .sequence(let sequence) = node else {
+            report("outputs", line: node.mark?.line, "must be a list")
+            return []
+        }
+        return sequence.enumerated().compactMap { index, item in
+            let path = "outputs[\(index)]"
+            if item.scalar != nil { return string(item, at: path).map { ($0, false) } }
+            guard let fields = mapping(item, at: path, allowed: ["name", "secret"]) else { return nil }
+            let secret = fields["secret"].flatMap { boolean($0, at: "\(path).secret") } ?? false
+            guard let nameNode = fields["name"] else {
+                report("\(path).name", line: item.mark?.line, "is required")
+                return nil
+            }
+            return string(nameNode, at: "\(path).name").map { ($0, secret) }
+        }
     }
 
     private mutating func parseOSRequirements(_ node: Node) -> Manifest.OSRequirements? {

@@ -28,6 +28,8 @@ extension Wire {
             public var requires: [String]
             public var inputs: [Input]
             public var outputs: [String]
+            /// The outputs whose values are secret.
+            public var secretOutputs: [String] = []
             public var timeoutSeconds: Int
             public var idempotent: Bool
             /// Which scripts exist (`install`, `uninstall`, `upgrade`, `health`), not what they contain.
@@ -53,6 +55,7 @@ extension Wire {
 
             enum CodingKeys: String, CodingKey {
                 case id, name, version, category, description, requires, inputs, outputs, idempotent, scripts
+                case secretOutputs = "secret_outputs"
                 case osRequirements = "os_requirements"
                 case timeoutSeconds = "timeout_seconds"
             }

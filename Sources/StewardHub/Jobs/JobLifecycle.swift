@@ -35,10 +35,11 @@ public enum JobLifecycle {
         job.error = nil
     }
 
-    /// Applies the exit-code contract to an attempt's result. `sealedResults` holds the results as
-    /// sent; `result.steps` must already be masked for showing.
+    /// Applies the exit-code contract to an attempt's result. `sealedResults` and `sealedOutputs` hold
+    /// the read results and the secret outputs as sent; `result` must already be masked for showing.
     public static func finish(
-        _ job: inout JobRecord, with result: Wire.Job.Result, sealedResults: String?, now: Date, backoffScale: Double
+        _ job: inout JobRecord, with result: Wire.Job.Result, sealedResults: String?, sealedOutputs: String? = nil, now: Date,
+        backoffScale: Double
     ) -> ResultVerdict {
         guard job.attempt == result.attempt else { return .stale(current: job.attempt) }
         guard job.status == .running else {
@@ -49,6 +50,7 @@ public enum JobLifecycle {
         job.outputs = result.outputs
         job.stepResults = result.steps
         job.sealedResults = sealedResults
+        job.sealedOutputs = sealedOutputs
         if let refusal = result.refusal {
             job.status = .failed
             job.error = "the agent refused the job: \(refusal)"
@@ -102,6 +104,7 @@ public enum JobLifecycle {
         job.outputs = [:]
         job.stepResults = []
         job.sealedResults = nil
+        job.sealedOutputs = nil
         return true
     }
 

@@ -121,6 +121,7 @@ public struct JobService: Sendable {
             timeoutSeconds: manifest.timeoutSeconds, requestedBy: requester.identity.email, createdAt: clock.now)
         job.afterJobID = after
         job.scriptSHA256 = digest
+        job.secretOutputs = manifest.secretOutputs
         return job
     }
 
@@ -133,6 +134,7 @@ public struct JobService: Sendable {
         }
         var steps = body.steps
         var scripts: [String: Data] = [:]
+        var secretOutputs: Set<String> = []
         for (index, step) in steps.enumerated() {
             problems += StepCheck.problems(step, index: index)
             // The hub fills these in; a client's values are never taken.
@@ -159,6 +161,7 @@ public struct JobService: Sendable {
                 let (digest, bytes) = try script(of: app, role: role)
                 scripts[digest] = bytes
                 steps[index].scriptSHA256 = digest
+                secretOutputs.formUnion(app.manifest.secretOutputs)
             case .failure(let failure):
                 problems += failure.errors.map { .init(field: "steps[\(index)].inputs.\($0.field)", message: $0.message) }
             }
@@ -175,6 +178,7 @@ public struct JobService: Sendable {
         job.steps = steps.map(\.masked)
         job.exclusive = !steps.allSatisfy(\.type.allowsConcurrency)
         job.sealedSteps = try SecretBox(key: keys.masterKey).seal(encoding: steps)
+        job.secretOutputs = secretOutputs.sorted()
         var detail = ["server": server.id, "steps": body.steps.map(\.type.rawValue).joined(separator: ",")]
         // Revealing secret-looking values is an explicit choice, and the audit log says who made it.
         if steps.contains(where: { $0.type == .envRead && $0.reveal == true }) { detail["reveal"] = "true" }
@@ -338,22 +342,25 @@ public struct JobService: Sendable {
     }
 
     /// Applies the exit-code contract to an attempt's result. Idempotent per (job, attempt); 409
-    /// `stale_attempt` for an attempt the job is not at. What a read step returned is sealed at rest
-    /// and shown masked in lists.
+    /// `stale_attempt` for an attempt the job is not at. What a read step returned, and outputs the
+    /// app declares secret, are sealed at rest and shown masked in lists.
     func recordResult(_ result: Wire.Job.Result, for job: JobRecord) async throws -> JobRecord {
         let now = clock.now
-        let sealed =
-            result.steps.contains { $0.content != nil || $0.values != nil }
-            ? try SecretBox(key: keys.masterKey).seal(encoding: result.steps) : nil
+        let box = SecretBox(key: keys.masterKey)
+        let sealed = result.steps.contains { $0.content != nil || $0.values != nil } ? try box.seal(encoding: result.steps) : nil
+        let secretOutputs = result.outputs.filter { job.secretOutputs.contains($0.key) }
+        let sealedOutputs = secretOutputs.isEmpty ? nil : try box.seal(secretOutputs)
         var masked = result
         masked.steps = result.steps.map(\.masked)
+        for name in secretOutputs.keys { masked.outputs[name] = SecretMasker.mask }
         let shown = masked
         let backoffScale = settings.backoffScale
         guard
             let (recorded, verdict) = try await store.updateJob(
                 id: job.id, at: now,
                 { job in
-                    let verdict = JobLifecycle.finish(&job, with: shown, sealedResults: sealed, now: now, backoffScale: backoffScale)
+                    let verdict = JobLifecycle.finish(
+                        &job, with: shown, sealedResults: sealed, sealedOutputs: sealedOutputs, now: now, backoffScale: backoffScale)
                     return (verdict == .applied, verdict)
                 })
         else { throw APIError.notFound("job", id: job.id) }
@@ -410,12 +417,13 @@ public struct JobService: Sendable {
 
     // MARK: Reading
 
-    /// The job as operators see it, what its read steps returned included. Lists show results masked.
+    /// The job as operators see it, what its read steps returned and its secret outputs included.
+    /// Lists show both masked.
     func detailedInfo(_ job: JobRecord) throws -> Wire.Job.Info {
         var info = job.info
-        if let sealed = job.sealedResults {
-            info.stepResults = try SecretBox(key: keys.masterKey).open(sealed, as: [Wire.Job.StepResult].self)
-        }
+        let box = SecretBox(key: keys.masterKey)
+        if let sealed = job.sealedResults { info.stepResults = try box.open(sealed, as: [Wire.Job.StepResult].self) }
+        if let sealed = job.sealedOutputs { info.outputs.merge(try box.open(sealed)) { _, secret in secret } }
         return info
     }
 

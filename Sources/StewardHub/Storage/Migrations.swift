@@ -5,7 +5,7 @@
 /// Every table that holds fleet data carries `tenant_id` so tenants can be isolated later without
 /// rewriting the schema; one tenant, `default`, exists for now.
 enum Migrations {
-    static let all: [Migration] = [foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs]
+    static let all: [Migration] = [foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
         let serial =
@@ -203,7 +203,7 @@ enum Migrations {
     /// A job is fixed when queued: the scripts it runs are stored with it, by SHA-256 (one copy of each
     /// script however many jobs run it), so a retry or a job queued before a catalog change runs exactly
     /// what was queued. Also: how much log output went over the job's cap, and read results sealed
-    /// at rest (file contents, `env.read` values, secret outputs), erased like inputs.
+    /// at rest (file contents, `env.read` values).
     static let fixedJobs = Migration(version: 8, name: "fixed-jobs") { _ in
         [
             """
@@ -216,6 +216,15 @@ enum Migrations {
             "ALTER TABLE jobs ADD COLUMN script_sha256 TEXT REFERENCES job_scripts(sha256)",
             "ALTER TABLE jobs ADD COLUMN log_dropped_bytes BIGINT NOT NULL DEFAULT 0",
             "ALTER TABLE jobs ADD COLUMN sealed_results TEXT",
+        ]
+    }
+
+    /// Outputs a manifest declares secret: their names, fixed when the job is queued, and their
+    /// values sealed at rest (the plain `outputs` column shows them masked).
+    static let secretOutputs = Migration(version: 9, name: "secret-outputs") { _ in
+        [
+            "ALTER TABLE jobs ADD COLUMN secret_outputs TEXT NOT NULL DEFAULT '[]'",
+            "ALTER TABLE jobs ADD COLUMN sealed_outputs TEXT",
         ]
     }
 }

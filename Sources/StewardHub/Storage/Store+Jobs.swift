@@ -32,13 +32,14 @@ extension Store {
             """
             INSERT INTO jobs (id, tenant_id, server_id, kind, app_id, app_version, inputs, sealed_secrets, secret_names,
                 status, attempt, max_attempts, backoff_seconds, timeout_seconds, next_run_at, outputs, log_bytes, log_chunks,
-                steps, sealed_steps, after_job_id, exclusive, requested_by, created_at, script_sha256)
+                steps, sealed_steps, after_job_id, exclusive, requested_by, created_at, script_sha256, secret_outputs)
             VALUES (\(bind: job.id), \(bind: job.tenantID), \(bind: job.serverID), \(bind: job.kind.rawValue), \(bind: job.appID),
                 \(bind: job.appVersion), \(bind: JSONColumn.encode(job.inputs)), \(bind: job.sealedSecrets),
                 \(bind: JSONColumn.encode(job.secretNames)), \(bind: job.status.rawValue), 0, \(bind: job.maxAttempts),
                 \(bind: JSONColumn.encode(job.backoffSeconds)), \(bind: job.timeoutSeconds), \(bind: Millis.from(job.nextRunAt)),
                 '{}', 0, 0, \(bind: JSONColumn.encode(job.steps)), \(bind: job.sealedSteps), \(bind: job.afterJobID),
-                \(bind: job.exclusive ? 1 : 0), \(bind: job.requestedBy), \(bind: Millis.from(job.createdAt)), \(bind: job.scriptSHA256))
+                \(bind: job.exclusive ? 1 : 0), \(bind: job.requestedBy), \(bind: Millis.from(job.createdAt)), \(bind: job.scriptSHA256),
+                \(bind: JSONColumn.encode(job.secretOutputs)))
             """
         ).run()
     }
@@ -355,7 +356,7 @@ extension Store {
                 started_at = \(bind: job.startedAt.map(Millis.from)), finished_at = \(bind: job.finishedAt.map(Millis.from)),
                 sealed_secrets = \(bind: job.sealedSecrets), sealed_steps = \(bind: job.sealedSteps),
                 step_results = \(bind: JSONColumn.encode(job.stepResults)), sealed_results = \(bind: job.sealedResults),
-                log_dropped_bytes = \(bind: job.logDroppedBytes)
+                sealed_outputs = \(bind: job.sealedOutputs), log_dropped_bytes = \(bind: job.logDroppedBytes)
             WHERE id = \(bind: job.id)
             """
         ).run()

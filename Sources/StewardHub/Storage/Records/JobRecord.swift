@@ -34,6 +34,10 @@ public struct JobRecord: Sendable, Equatable {
     public var stepResults: [Wire.Job.StepResult] = []
     /// The same results as the agent sent them, sealed: what a file or `env.read` returned.
     public var sealedResults: String?
+    /// Outputs the app declares secret, fixed when the job was queued.
+    public var secretOutputs: [String] = []
+    /// The values of those outputs, sealed; `outputs` shows them masked.
+    public var sealedOutputs: String?
     /// An app job's script, fixed when the job was queued (its bytes are in `job_scripts`).
     public var scriptSHA256: String?
     /// Log output refused because the log reached its cap, since the last marker line.
@@ -104,6 +108,8 @@ public struct JobRecord: Sendable, Equatable {
         sealedSteps = try row.decode(column: "sealed_steps", as: String?.self)
         stepResults = try JSONColumn.decode([Wire.Job.StepResult].self, from: row.decode(column: "step_results", as: String.self))
         sealedResults = try row.decode(column: "sealed_results", as: String?.self)
+        secretOutputs = try JSONColumn.decode([String].self, from: row.decode(column: "secret_outputs", as: String.self))
+        sealedOutputs = try row.decode(column: "sealed_outputs", as: String?.self)
         scriptSHA256 = try row.decode(column: "script_sha256", as: String?.self)
         logDroppedBytes = try row.decode(column: "log_dropped_bytes", as: Int64.self)
         afterJobID = try row.decode(column: "after_job_id", as: String?.self)
