@@ -86,10 +86,24 @@ enum BenchSupport {
 
     /// `VmRSS` of a process, in MiB.
     static func residentMiB(_ pid: Int32) -> Double {
+        statusField("VmRSS:", of: pid) / 1024
+    }
+
+    /// `VmHWM` of a process (its peak resident set since it started or since `resetPeakResident`), in MiB.
+    static func peakResidentMiB(_ pid: Int32) -> Double {
+        statusField("VmHWM:", of: pid) / 1024
+    }
+
+    /// Starts a new peak for `peakResidentMiB` (Linux 4.0 and later: "5" to `clear_refs`).
+    static func resetPeakResident(_ pid: Int32) {
+        try? "5".write(toFile: "/proc/\(pid)/clear_refs", atomically: false, encoding: .utf8)
+    }
+
+    /// A field of `/proc/PID/status` counted in kB, such as `VmRSS:`; 0 when it cannot be read.
+    private static func statusField(_ name: String, of pid: Int32) -> Double {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let kibibytes = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Double($0) }
-            return (kibibytes ?? 0) / 1024
+        for line in status.split(separator: "\n") where line.hasPrefix(name) {
+            return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Double($0) } ?? 0
         }
         return 0
     }
