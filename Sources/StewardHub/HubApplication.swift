@@ -12,7 +12,8 @@ import StewardCore
 public func buildHubApplication(
     configuration: HubConfiguration,
     logger: Logger,
-    onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in }
+    onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in },
+    onRoutes: (_ routes: [String]) -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     try configuration.validate()
     try AtomicFile.makeDirectory(configuration.dataDirectory)
@@ -56,7 +57,12 @@ public func buildHubApplication(
         store: store, keys: keys, events: events, jobs: jobs, heartbeatInterval: configuration.heartbeatInterval,
         registrationLimiter: RateLimiter(capacity: configuration.registrationsPerMinute, period: 60)
     ).addRoutes(to: api.group("agent").add(middleware: AgentAuthMiddleware(store: store)))
-    let operatorAPI = api.group().add(middleware: OperatorAuthMiddleware(store: store)).group(context: OperatorRequestContext.self)
+    let operatorAPI = api.group().add(middleware: OperatorAuthMiddleware(store: store, clock: configuration.clock))
+        .group(context: OperatorRequestContext.self).add(middleware: PermissionMiddleware<OperatorRequestContext>())
+    let passwords = PasswordVerifier()
+    let signIn = SignIn(store: store, clock: configuration.clock, passwords: passwords)
+    AccountController(accounts: AccountService(store: store, clock: configuration.clock, signIn: signIn))
+        .addRoutes(public: api, operators: operatorAPI)
     RegistrationTokenController(store: store).addRoutes(to: operatorAPI.group("registration-tokens"))
     ServerController(store: store, events: events, heartbeatInterval: configuration.heartbeatInterval).addRoutes(
         to: operatorAPI.group("servers"))
@@ -68,14 +74,19 @@ public func buildHubApplication(
     let console = router.group()
         .add(middleware: SecurityHeadersMiddleware<HubRequestContext>())
         .add(middleware: ConsoleSessionMiddleware(store: store, clock: configuration.clock))
-    let passwords = PasswordVerifier()
     ConsoleController(
         store: store, events: events, jobs: jobs, clock: configuration.clock, catalog: catalog,
         heartbeatInterval: configuration.heartbeatInterval,
-        templates: try ConsoleTemplates.library(), passwords: passwords
-    ).addRoutes(public: console, signedIn: console.group().add(middleware: RequireSignIn()).group(context: ConsoleRequestContext.self))
+        templates: try ConsoleTemplates.library(), signIn: signIn
+    ).addRoutes(
+        public: console,
+        signedIn: console.group().add(middleware: RequireSignIn()).group(context: ConsoleRequestContext.self)
+            .add(middleware: PermissionMiddleware<ConsoleRequestContext>()))
     AgentJobController(dispatcher: dispatcher)
         .addRoutes(to: api.group("agent/jobs").add(middleware: AgentAuthMiddleware(store: store)).group(context: AgentRequestContext.self))
+
+    // Every route as `METHOD /path/{id}`, for the test that holds them against the permission table.
+    onRoutes(router.routes.map { "\($0.method.rawValue) \($0.path)" })
 
     var services: [any Service] = [
         pool,

@@ -19,6 +19,7 @@ struct HubTestApp {
         registrationsPerMinute: Int = 1000,
         catalogDirectories: [String] = [Fixtures.validCatalog],
         clock: HubClock = .system,
+        onRoutes: ([String]) -> Void = { _ in },
         _ body: @Sendable (Client) async throws -> Void
     ) async throws {
         try await database.withFreshLocation { location in
@@ -28,7 +29,7 @@ struct HubTestApp {
                 dataDirectory: directory.path, database: location, heartbeatInterval: 15,
                 registrationsPerMinute: registrationsPerMinute, catalogDirectories: catalogDirectories, clock: clock,
                 bootstrap: .init(apiToken: ownerToken, password: "correct horse battery staple", email: "owner@example.com"))
-            let app = try await buildHubApplication(configuration: configuration, logger: TestDatabase.logger)
+            let app = try await buildHubApplication(configuration: configuration, logger: TestDatabase.logger, onRoutes: onRoutes)
             try await app.test(.router) { client in
                 try await body(Client(client: client))
             }

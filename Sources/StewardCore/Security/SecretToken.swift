@@ -14,6 +14,7 @@ public enum SecretToken {
         case agentSecret = "stw_agt_"
         /// A web console session, carried in a cookie.
         case session = "stw_ses_"
+        case invitation = "stw_inv_"
     }
 
     public static func generate(_ kind: Kind) -> String {

@@ -19,13 +19,7 @@ struct ConsoleController {
     let catalog: AppCatalog
     let heartbeatInterval: Int
     let templates: MustacheLibrary
-    let passwords: PasswordVerifier
-    let addressLimiter = RateLimiter(capacity: 10, period: 60)
-    let accountLimiter = RateLimiter(capacity: 5, period: 60)
-    /// Throttled sign-ins are audited once per address and account a minute, with a count.
-    let throttleLog = ThrottleLog(period: 60)
-    /// Longer than any e-mail address can be (RFC 5321): more is refused before anything is looked up.
-    static let maxEmailLength = 254
+    let signIn: SignIn
 
     static let loginCookie = "steward_login"
 
@@ -73,63 +67,44 @@ struct ConsoleController {
 
     @Sendable func login(request: Request, context: HubRequestContext) async throws -> Response {
         let form = try await Self.form(LoginForm.self, from: request, context: context)
-        let email = String((form.email ?? "").trimmingCharacters(in: .whitespaces).prefix(Self.maxEmailLength + 1))
+        let email = String((form.email ?? "").trimmingCharacters(in: .whitespaces).prefix(SignIn.maxEmailLength + 1))
         let next = form.next ?? ""
         guard let expected = request.cookies[Self.loginCookie]?.value, let given = form._csrf, ConstantTime.equals(expected, given) else {
             return try renderError(403, "The form has expired", "Reload the sign-in page and try again.", chrome: nil)
         }
         let now = clock.now
-        var throttledKey: String?
-        var wait = await addressLimiter.acquire(context.sourceAddress, now: now)
-        if wait != nil {
-            throttledKey = "address:" + context.sourceAddress
-        } else {
-            wait = await accountLimiter.acquire(email.lowercased(), now: now)
-            if wait != nil { throttledKey = "account:" + email.lowercased() }
-        }
-        if let wait {
-            if let key = throttledKey, let suppressed = await throttleLog.record(key, now: now) {
-                try await store.recordAudit(
-                    AuditEvent(
-                        tenantID: Store.defaultTenant, actor: email, action: "console.login_throttled", target: "user:\(email)",
-                        detail: [
-                            "throttled_by": key.hasPrefix("address:") ? "address" : "account", "not_audited_since_last": "\(suppressed)",
-                        ],
-                        sourceAddress: context.sourceAddress), at: now)
-            }
+        let user: UserRecord
+        switch try await signIn.check(email: email, password: form.password ?? "", from: context.sourceAddress, channel: "console.login") {
+        case .throttled(let wait):
             var response = try renderLogin(
                 next: next, email: email, error: "Too many sign-in attempts. Try again in \(wait) s.", status: .tooManyRequests)
             response.headers[.retryAfter] = String(wait)
             return response
-        }
-        let user = email.utf8.count <= Self.maxEmailLength ? try await store.user(email: email) : nil
-        let password = String((form.password ?? "").prefix(1024))
-        // The same bcrypt work whether or not the account exists, on the verifier's own threads.
-        let hash = user?.passwordHash ?? Self.decoyHash
-        guard let matches = try await passwords.verify(password, hash: hash) else {
+        case .busy:
             var response = try renderLogin(
                 next: next, email: email, error: "The hub is busy checking other sign-ins. Try again in a moment.",
                 status: .serviceUnavailable)
             response.headers[.retryAfter] = "1"
             return response
-        }
-        guard let user, matches else {
-            try await store.recordAudit(
-                AuditEvent(
-                    tenantID: user?.tenantID ?? Store.defaultTenant, actor: email, action: "console.login_failed",
-                    target: "user:\(email)", sourceAddress: context.sourceAddress), at: now)
+        case .failed:
             return try renderLogin(next: next, email: email, error: "The e-mail or the password is not right.", status: .unauthorized)
+        case .success(let known):
+            user = known
+        }
+        // The session acts in the tenant the user joined first (a switcher will choose another).
+        guard let tenantID = try await store.tenants(of: user.id).first?.tenant.id ?? (user.isHubAdmin ? user.tenantID : nil) else {
+            return try renderLogin(next: next, email: email, error: "This account is not a member of any tenant.", status: .forbidden)
         }
         let token = SecretToken.generate(.session)
         let digest = SecretToken.Digest(of: token)
         let session = SessionRecord(
-            id: digest.lookupKey, tenantID: user.tenantID, userID: user.id, tokenHash: digest.hash,
+            id: digest.lookupKey, tenantID: tenantID, userID: user.id, tokenHash: digest.hash,
             csrfToken: SecretToken.randomBase64URL(byteCount: 32), sourceAddress: context.sourceAddress, createdAt: now,
             expiresAt: now.addingTimeInterval(ConsoleSessionMiddleware.lifetime))
         try await store.createSession(
             session,
             audit: AuditEvent(
-                tenantID: user.tenantID, actor: user.email, action: "console.login", target: "user:\(user.id)",
+                tenantID: tenantID, actor: user.email, action: "console.login", target: "user:\(user.id)",
                 sourceAddress: context.sourceAddress))
         var response = Self.redirect(to: Self.safeNext(next))
         response.setCookie(
@@ -235,7 +210,4 @@ struct ConsoleController {
         return ConstantTime.equals(given, context.session.csrfToken)
     }
 
-    /// A bcrypt hash of a random password, verified against when the e-mail is unknown so that a
-    /// failed sign-in takes as long either way.
-    static let decoyHash = Bcrypt.hash(SecretToken.randomBase64URL(byteCount: 16), cost: 12)
 }

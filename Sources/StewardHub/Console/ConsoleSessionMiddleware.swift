@@ -21,13 +21,14 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         let digest = SecretToken.Digest(of: token)
-        guard let (session, user) = try await store.session(id: digest.lookupKey, now: clock.now, idleTimeout: Self.idleTimeout),
-            ConstantTime.equals(session.tokenHash, digest.hash)
+        guard let (session, user, role) = try await store.session(id: digest.lookupKey, now: clock.now, idleTimeout: Self.idleTimeout),
+            ConstantTime.equals(session.tokenHash, digest.hash), user.disabledAt == nil, let role = role ?? (user.isHubAdmin ? .owner : nil)
         else { return try await next(request, context) }
         var context = context
         context.session = session
         context.operatorIdentity = OperatorIdentity(
-            userID: user.id, tenantID: user.tenantID, email: user.email, role: user.role, credentialID: session.id)
+            userID: user.id, tenantID: session.tenantID, email: user.email, role: role, isHubAdmin: user.isHubAdmin,
+            credentialID: session.id)
         context.logger[metadataKey: "operator.id"] = .string(user.id)
         return try await next(request, context)
     }

@@ -5,7 +5,7 @@
 /// Every table that holds fleet data carries `tenant_id` so tenants can be isolated later without
 /// rewriting the schema; one tenant, `default`, exists for now.
 enum Migrations {
-    static let all: [Migration] = [foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs]
+    static let all: [Migration] = [foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs, teams]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
         let serial =
@@ -225,6 +225,58 @@ enum Migrations {
         [
             "ALTER TABLE jobs ADD COLUMN secret_outputs TEXT NOT NULL DEFAULT '[]'",
             "ALTER TABLE jobs ADD COLUMN sealed_outputs TEXT",
+        ]
+    }
+
+    /// Teams: users belong to tenants through memberships, one role each; hub administrators manage
+    /// tenants; invitations are one-time tokens kept as lookup key + SHA-256; API tokens may carry a
+    /// lower role than their creator's, an expiry, and when they were last used. `users.tenant_id`
+    /// and `users.role` stay as the tenant a user joined first and the role it was given there.
+    static let teams = Migration(version: 10, name: "teams") { _ in
+        [
+            "ALTER TABLE tenants ADD COLUMN slug TEXT",
+            "UPDATE tenants SET slug = id",
+            "CREATE UNIQUE INDEX tenants_slug ON tenants (slug)",
+            "ALTER TABLE tenants ADD COLUMN max_users BIGINT",
+            "ALTER TABLE tenants ADD COLUMN require_two_factor BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE tenants ADD COLUMN deleted_at BIGINT",
+            "ALTER TABLE users ADD COLUMN name TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE users ADD COLUMN hub_admin BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE users ADD COLUMN disabled_at BIGINT",
+            // The account made at first start is the hub's administrator.
+            "UPDATE users SET hub_admin = 1 WHERE role = 'owner' AND tenant_id = 'default'",
+            """
+            CREATE TABLE memberships (
+                user_id TEXT NOT NULL REFERENCES users(id),
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                role TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (user_id, tenant_id)
+            )
+            """,
+            "CREATE INDEX memberships_tenant ON memberships (tenant_id)",
+            "INSERT INTO memberships (user_id, tenant_id, role, created_at) SELECT id, tenant_id, role, created_at FROM users",
+            "ALTER TABLE api_tokens ADD COLUMN role TEXT",
+            "ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT",
+            "ALTER TABLE api_tokens ADD COLUMN last_used_at BIGINT",
+            "CREATE INDEX api_tokens_user ON api_tokens (user_id)",
+            """
+            CREATE TABLE invitations (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                email TEXT NOT NULL,
+                role TEXT NOT NULL,
+                lookup_key TEXT NOT NULL UNIQUE,
+                token_hash TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                accepted_at BIGINT,
+                revoked_at BIGINT
+            )
+            """,
+            "CREATE INDEX invitations_tenant ON invitations (tenant_id, created_at)",
+            "ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT ''",
         ]
     }
 }

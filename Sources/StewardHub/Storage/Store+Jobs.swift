@@ -376,7 +376,7 @@ extension Store {
     /// The clause that makes a read-then-write wait for other writers of the same rows: PostgreSQL's
     /// `FOR UPDATE` (under READ COMMITTED, two transactions could otherwise both change a job from
     /// the same state). SQLite's write transaction excludes every other writer already.
-    private var lockRows: String {
+    var lockRows: String {
         pool.kind == .postgresql ? " FOR UPDATE" : ""
     }
 

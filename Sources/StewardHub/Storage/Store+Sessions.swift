@@ -25,9 +25,14 @@ extension Store {
         }
     }
 
-    /// The live session with this lookup key and its user: not past its end, not idle longer than
-    /// `idleTimeout`. Looking it up counts as activity (at most once a minute is written).
-    public func session(id: String, now: Date, idleTimeout: TimeInterval) async throws -> (session: SessionRecord, user: UserRecord)? {
+    /// The live session with this lookup key, its user and the user's role in the session's tenant
+    /// (`nil` when no longer a member): not past its end, not idle longer than `idleTimeout`.
+    /// Looking it up counts as activity (at most once a minute is written).
+    public func session(
+        id: String, now: Date, idleTimeout: TimeInterval
+    ) async throws
+        -> (session: SessionRecord, user: UserRecord, memberRole: Role?)?
+    {
         try await pool.read { db in
             guard let row = try await db.raw("SELECT * FROM sessions WHERE id = \(bind: id)").first() else { return nil }
             let session = try SessionRecord(row: row)
@@ -37,7 +42,7 @@ extension Store {
             if now.timeIntervalSince(session.lastSeenAt) > 60 {
                 try await db.raw("UPDATE sessions SET last_seen_at = \(bind: Millis.from(now)) WHERE id = \(bind: id)").run()
             }
-            return (session, user)
+            return (session, user, try await Self.memberRole(userID: user.id, tenantID: session.tenantID, on: db))
         }
     }
 

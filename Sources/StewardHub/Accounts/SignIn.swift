@@ -1,0 +1,72 @@
+import Foundation
+import HummingbirdBcrypt
+import StewardCore
+
+/// Checks an e-mail and password for the console's sign-in form and for `POST /api/v1/auth/tokens`
+/// alike: rate limits per address and per account, bcrypt on the verifier's own threads with the
+/// same work whether or not the account exists, and the audit records (a throttled key once a
+/// minute, with a count).
+struct SignIn: Sendable {
+    enum Outcome: Sendable {
+        case success(UserRecord)
+        /// Too many attempts: retry after this many seconds.
+        case throttled(Int)
+        /// Too many password checks are waiting already.
+        case busy
+        /// Wrong e-mail or password, or a disabled account: the caller says no more than that.
+        case failed
+    }
+
+    let store: Store
+    let clock: HubClock
+    let passwords: PasswordVerifier
+    let addressLimiter = RateLimiter(capacity: 10, period: 60)
+    let accountLimiter = RateLimiter(capacity: 5, period: 60)
+    let throttleLog = ThrottleLog(period: 60)
+
+    /// Longer than any e-mail address can be (RFC 5321): more is refused before anything is looked up.
+    static let maxEmailLength = 254
+    /// bcrypt reads 72 bytes; a longer string is cut before it is checked.
+    static let maxPasswordLength = 1024
+
+    /// A hash no password matches, checked when the account does not exist so that the answer takes
+    /// as long either way.
+    static let decoyHash = Bcrypt.hash(SecretToken.randomBase64URL(byteCount: 16), cost: 12)
+
+    /// `channel` names the audit actions: `console.login…` or `api.sign_in…`.
+    func check(email rawEmail: String, password rawPassword: String, from address: String, channel: String) async throws -> Outcome {
+        let email = String(rawEmail.trimmingCharacters(in: .whitespaces).prefix(Self.maxEmailLength + 1)).lowercased()
+        let now = clock.now
+        var throttledKey: String?
+        var wait = await addressLimiter.acquire(address, now: now)
+        if wait != nil {
+            throttledKey = "address:" + address
+        } else {
+            wait = await accountLimiter.acquire(email, now: now)
+            if wait != nil { throttledKey = "account:" + email }
+        }
+        if let wait {
+            if let key = throttledKey, let suppressed = await throttleLog.record(key, now: now) {
+                try await store.recordAudit(
+                    AuditEvent(
+                        tenantID: Store.defaultTenant, actor: email, action: "\(channel)_throttled", target: "user:\(email)",
+                        detail: [
+                            "throttled_by": key.hasPrefix("address:") ? "address" : "account", "not_audited_since_last": "\(suppressed)",
+                        ],
+                        sourceAddress: address), at: now)
+            }
+            return .throttled(wait)
+        }
+        let user = email.utf8.count <= Self.maxEmailLength ? try await store.user(email: email) : nil
+        let password = String(rawPassword.prefix(Self.maxPasswordLength))
+        guard let matches = try await passwords.verify(password, hash: user?.passwordHash ?? Self.decoyHash) else { return .busy }
+        guard let user, matches, user.disabledAt == nil else {
+            try await store.recordAudit(
+                AuditEvent(
+                    tenantID: user?.tenantID ?? Store.defaultTenant, actor: email, action: "\(channel)_failed", target: "user:\(email)",
+                    detail: user?.disabledAt != nil && matches ? ["reason": "disabled"] : [:], sourceAddress: address), at: now)
+            return .failed
+        }
+        return .success(user)
+    }
+}
