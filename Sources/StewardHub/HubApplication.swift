@@ -61,8 +61,10 @@ public func buildHubApplication(
         .group(context: OperatorRequestContext.self).add(middleware: PermissionMiddleware<OperatorRequestContext>())
     let passwords = PasswordVerifier()
     let signIn = SignIn(store: store, clock: configuration.clock, passwords: passwords)
-    AccountController(accounts: AccountService(store: store, clock: configuration.clock, signIn: signIn))
-        .addRoutes(public: api, operators: operatorAPI)
+    AccountController(
+        accounts: AccountService(store: store, clock: configuration.clock, signIn: signIn, box: SecretBox(key: keys.masterKey))
+    )
+    .addRoutes(public: api, operators: operatorAPI)
     RegistrationTokenController(store: store).addRoutes(to: operatorAPI.group("registration-tokens"))
     ServerController(store: store, events: events, heartbeatInterval: configuration.heartbeatInterval).addRoutes(
         to: operatorAPI.group("servers"))

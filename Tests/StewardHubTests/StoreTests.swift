@@ -43,7 +43,7 @@ struct StoreTests {
                     try $0.decode(column: "version", as: Int.self)
                 }
             }
-            #expect(versions == Array(1...10))
+            #expect(versions == Array(1...11))
             let tenants = try await store.pool.read { db in
                 try await db.raw("SELECT id FROM tenants").all().map { try $0.decode(column: "id", as: String.self) }
             }

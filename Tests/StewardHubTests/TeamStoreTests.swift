@@ -198,4 +198,33 @@ struct TeamStoreTests {
                     == nil)
         }
     }
+
+    @Test(
+        "two-factor storage: a time step is used once, backup codes once each, and turning it off clears both",
+        arguments: TestDatabase.available)
+    func twoFactor(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let ann = try await Self.member("ann@example.com", role: .admin, store: store)
+            try await store.setTOTPSecret(userID: ann.id, sealed: "sealed", audit: StoreTests.audit("user.totp_setup"), at: Self.t0)
+            #expect(try await store.user(id: ann.id)?.sealedTOTPSecret == "sealed")
+            #expect(try await store.user(id: ann.id)?.totpEnabledAt == nil)
+            try await store.enableTOTP(
+                userID: ann.id, step: 100, backupCodeHashes: ["h1", "h2"], audit: StoreTests.audit("user.totp_enable"), at: Self.t0)
+            #expect(try await store.user(id: ann.id)?.totpEnabledAt == Self.t0)
+            #expect(!(try await store.useTOTPStep(userID: ann.id, step: 100)), "the confirming step is used")
+            #expect(try await store.useTOTPStep(userID: ann.id, step: 101))
+            #expect(!(try await store.useTOTPStep(userID: ann.id, step: 101)), "a replay of the same step is refused")
+            #expect(!(try await store.useTOTPStep(userID: ann.id, step: 99)))
+            #expect(try await store.useBackupCode(userID: ann.id, hash: "h1", at: Self.t0))
+            #expect(!(try await store.useBackupCode(userID: ann.id, hash: "h1", at: Self.t0)))
+            #expect(!(try await store.useBackupCode(userID: ann.id, hash: "nope", at: Self.t0)))
+            #expect(try await store.unusedBackupCodes(userID: ann.id) == 1)
+            try await store.replaceBackupCodes(userID: ann.id, hashes: ["h3"], audit: StoreTests.audit("user.backup_codes"), at: Self.t0)
+            #expect(!(try await store.useBackupCode(userID: ann.id, hash: "h2", at: Self.t0)), "replaced codes stop working")
+            try await store.disableTOTP(userID: ann.id, audit: StoreTests.audit("user.totp_disable"), at: Self.t0)
+            let off = try #require(try await store.user(id: ann.id))
+            #expect(off.sealedTOTPSecret == nil && off.totpEnabledAt == nil && off.totpLastStep == nil)
+            #expect(try await store.unusedBackupCodes(userID: ann.id) == 0)
+        }
+    }
 }

@@ -279,3 +279,43 @@ extension Wire {
         }
     }
 }
+
+extension Wire {
+    /// `/api/v1/me/totp`: two-factor sign-in of the calling user.
+    public enum TwoFactor {
+        /// `POST /api/v1/me/totp`: a new secret to put in an authenticator app; on once confirmed.
+        public struct Setup: Codable, Sendable {
+            /// Base32, for typing in.
+            public var secret: String
+            public var otpauthURI: String
+
+            public init(secret: String, otpauthURI: String) {
+                self.secret = secret
+                self.otpauthURI = otpauthURI
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case secret
+                case otpauthURI = "otpauth_uri"
+            }
+        }
+
+        /// A current code (or, where it says so, a backup code).
+        public struct Code: Codable, Sendable {
+            public var otp: String
+
+            public init(otp: String) { self.otp = otp }
+        }
+
+        /// New backup codes, shown once.
+        public struct BackupCodes: Codable, Sendable {
+            public var backupCodes: [String]
+
+            public init(backupCodes: [String]) { self.backupCodes = backupCodes }
+
+            enum CodingKeys: String, CodingKey {
+                case backupCodes = "backup_codes"
+            }
+        }
+    }
+}

@@ -21,6 +21,10 @@ struct AccountController {
         api.post("api-tokens", use: createToken)
         api.delete("api-tokens/:id", use: revokeToken)
         api.post("me/password", use: changePassword)
+        api.post("me/totp", use: startTOTP)
+        api.post("me/totp/confirm", use: confirmTOTP)
+        api.post("me/totp/backup-codes", use: regenerateBackupCodes)
+        api.delete("me/totp", use: disableTOTP)
         api.get("tenants", use: tenants)
         api.post("tenants", use: createTenant)
         api.patch("tenants/:id", use: updateTenant)
@@ -84,6 +88,26 @@ struct AccountController {
     @Sendable func changePassword(request: Request, context: OperatorRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: Wire.User.PasswordChange.self, context: context)
         try await accounts.changePassword(body, keeping: nil, by: context.requester)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func startTOTP(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
+        try JSONResponse(try await accounts.startTOTP(by: context.requester))
+    }
+
+    @Sendable func confirmTOTP(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: Wire.TwoFactor.Code.self, context: context)
+        return try JSONResponse(try await accounts.confirmTOTP(body, by: context.requester))
+    }
+
+    @Sendable func regenerateBackupCodes(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: Wire.TwoFactor.Code.self, context: context)
+        return try JSONResponse(try await accounts.regenerateBackupCodes(body, by: context.requester))
+    }
+
+    @Sendable func disableTOTP(request: Request, context: OperatorRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: Wire.TwoFactor.Code.self, context: context)
+        try await accounts.disableTOTP(body, by: context.requester)
         return Response(status: .noContent)
     }
 

@@ -11,6 +11,8 @@ struct AccountService: Sendable {
     let store: Store
     let clock: HubClock
     let signIn: SignIn
+    /// Seals TOTP secrets with the master key.
+    let box: SecretBox
 
     /// How long an invitation can be accepted.
     static let invitationLifetime: TimeInterval = 7 * 86_400
@@ -252,6 +254,7 @@ struct AccountService: Sendable {
         case .success(let known):
             user = known
         }
+        try await checkSecondFactor(of: user, otp: body.otp, from: address)
         let memberships = try await store.tenants(of: user.id)
         let chosen: (tenant: TenantRecord, role: Role)?
         if let wanted = body.tenant {
@@ -263,6 +266,11 @@ struct AccountService: Sendable {
             throw APIError(
                 .forbidden, code: "no_tenant",
                 detail: body.tenant.map { "you are not a member of \($0)" } ?? "you are not a member of any tenant")
+        }
+        if chosen.tenant.requireTwoFactor, chosen.role >= .admin, user.totpEnabledAt == nil {
+            throw APIError(
+                .forbidden, code: "two_factor_required",
+                detail: "\(chosen.tenant.name) requires two-factor sign-in for admins and owners; turn it on first (POST /api/v1/me/totp)")
         }
         let name = String((body.name ?? "signed in from \(address)").prefix(Self.maxNameLength))
         return try await mintToken(
@@ -282,6 +290,94 @@ struct AccountService: Sendable {
             description: name, role: role, expiresAt: expiresAt, createdAt: clock.now)
         try await store.createAPIToken(record, audit: audit(record.id))
         return .init(token: token, apiToken: Self.info(record))
+    }
+
+    // MARK: Two-factor sign-in
+
+    /// Refuses the sign-in unless the user has two-factor sign-in off, or `otp` is a current code
+    /// not used before, or an unused backup code (which is then used up).
+    func checkSecondFactor(of user: UserRecord, otp: String?, from address: String) async throws {
+        guard user.totpEnabledAt != nil, let sealed = user.sealedTOTPSecret else { return }
+        guard let otp = otp?.trimmingCharacters(in: .whitespaces), !otp.isEmpty else {
+            throw APIError(.unauthorized, code: "otp_required", detail: "give the code of your authenticator app as otp")
+        }
+        let now = clock.now
+        let secret = try box.open(sealed, as: String.self)
+        if let step = TwoFactor.acceptedStep(String(otp.prefix(32)), secret: secret, now: now, after: user.totpLastStep),
+            try await store.useTOTPStep(userID: user.id, step: step)
+        {
+            return
+        }
+        if otp.count <= 32, try await store.useBackupCode(userID: user.id, hash: TwoFactor.backupCodeHash(otp), at: now) {
+            let left = try await store.unusedBackupCodes(userID: user.id)
+            try await store.recordAudit(
+                AuditEvent(
+                    tenantID: user.tenantID, actor: user.email, action: "user.backup_code_used", target: "user:\(user.id)",
+                    detail: ["left": "\(left)"], sourceAddress: address), at: now)
+            return
+        }
+        try await store.recordAudit(
+            AuditEvent(
+                tenantID: user.tenantID, actor: user.email, action: "user.otp_failed", target: "user:\(user.id)", sourceAddress: address),
+            at: now)
+        throw APIError(.unauthorized, code: "otp_invalid", detail: "the code is wrong, expired or was used already")
+    }
+
+    /// A new TOTP secret for the caller; two-factor sign-in is on once a first code confirms it.
+    func startTOTP(by requester: JobRequester) async throws -> Wire.TwoFactor.Setup {
+        guard let user = try await store.user(id: requester.identity.userID) else { throw APIError.unauthenticated }
+        guard user.totpEnabledAt == nil else {
+            throw APIError(.conflict, code: "totp_enabled", detail: "two-factor sign-in is on already; turn it off first")
+        }
+        let secret = TwoFactor.newSecret()
+        try await store.setTOTPSecret(
+            userID: user.id, sealed: try box.seal(encoding: secret), audit: requester.audit("user.totp_setup", target: "user:\(user.id)"),
+            at: clock.now)
+        return .init(secret: TwoFactor.displaySecret(secret), otpauthURI: TwoFactor.uri(secret: secret, account: user.email))
+    }
+
+    /// Confirms the secret with a first code: two-factor sign-in is on; the backup codes are shown once.
+    func confirmTOTP(_ body: Wire.TwoFactor.Code, by requester: JobRequester) async throws -> Wire.TwoFactor.BackupCodes {
+        guard let user = try await store.user(id: requester.identity.userID) else { throw APIError.unauthenticated }
+        guard user.totpEnabledAt == nil, let sealed = user.sealedTOTPSecret else {
+            throw APIError(.conflict, code: "totp_not_started", detail: "start with POST /api/v1/me/totp")
+        }
+        let secret = try box.open(sealed, as: String.self)
+        guard let step = TwoFactor.acceptedStep(body.otp, secret: secret, now: clock.now, after: nil) else {
+            throw APIError.invalid([.init(field: "otp", message: "is not the current code of the new secret")])
+        }
+        let codes = TwoFactor.newBackupCodes()
+        try await store.enableTOTP(
+            userID: user.id, step: step, backupCodeHashes: codes.map(TwoFactor.backupCodeHash),
+            audit: requester.audit("user.totp_enable", target: "user:\(user.id)"), at: clock.now)
+        return .init(backupCodes: codes)
+    }
+
+    /// New backup codes (the old ones stop working), for a current code.
+    func regenerateBackupCodes(_ body: Wire.TwoFactor.Code, by requester: JobRequester) async throws -> Wire.TwoFactor.BackupCodes {
+        let user = try await userWithTOTP(requester, proving: body.otp)
+        let codes = TwoFactor.newBackupCodes()
+        try await store.replaceBackupCodes(
+            userID: user.id, hashes: codes.map(TwoFactor.backupCodeHash),
+            audit: requester.audit("user.backup_codes_regenerate", target: "user:\(user.id)"), at: clock.now)
+        return .init(backupCodes: codes)
+    }
+
+    /// Turns two-factor sign-in off, for a current code or a backup code.
+    func disableTOTP(_ body: Wire.TwoFactor.Code, by requester: JobRequester) async throws {
+        let user = try await userWithTOTP(requester, proving: body.otp)
+        try await store.disableTOTP(userID: user.id, audit: requester.audit("user.totp_disable", target: "user:\(user.id)"), at: clock.now)
+    }
+
+    private func userWithTOTP(_ requester: JobRequester, proving otp: String) async throws -> UserRecord {
+        guard let user = try await store.user(id: requester.identity.userID) else { throw APIError.unauthenticated }
+        guard user.totpEnabledAt != nil else { throw APIError(.conflict, code: "totp_off", detail: "two-factor sign-in is off") }
+        do {
+            try await checkSecondFactor(of: user, otp: otp, from: requester.sourceAddress)
+        } catch let error as APIError where error.code == "otp_invalid" || error.code == "otp_required" {
+            throw APIError.invalid([.init(field: "otp", message: "is not a current code or an unused backup code")])
+        }
+        return user
     }
 
     // MARK: Tenants

@@ -5,7 +5,9 @@
 /// Every table that holds fleet data carries `tenant_id` so tenants can be isolated later without
 /// rewriting the schema; one tenant, `default`, exists for now.
 enum Migrations {
-    static let all: [Migration] = [foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs, teams]
+    static let all: [Migration] = [
+        foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs, teams, twoFactor,
+    ]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
         let serial =
@@ -277,6 +279,25 @@ enum Migrations {
             """,
             "CREATE INDEX invitations_tenant ON invitations (tenant_id, created_at)",
             "ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT ''",
+        ]
+    }
+
+    /// TOTP two-factor sign-in: the secret sealed with the master key, when it was confirmed, the
+    /// last time step used (a code is good once), and single-use backup codes kept as SHA-256.
+    static let twoFactor = Migration(version: 11, name: "two-factor") { _ in
+        [
+            "ALTER TABLE users ADD COLUMN totp_secret TEXT",
+            "ALTER TABLE users ADD COLUMN totp_enabled_at BIGINT",
+            "ALTER TABLE users ADD COLUMN totp_last_step BIGINT",
+            """
+            CREATE TABLE backup_codes (
+                user_id TEXT NOT NULL REFERENCES users(id),
+                code_hash TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                used_at BIGINT,
+                PRIMARY KEY (user_id, code_hash)
+            )
+            """,
         ]
     }
 }

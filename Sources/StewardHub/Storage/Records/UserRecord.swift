@@ -15,6 +15,12 @@ public struct UserRecord: Sendable, Equatable {
     public var isHubAdmin: Bool
     /// A disabled user's sessions and tokens stop working at once.
     public var disabledAt: Date?
+    /// The TOTP secret, sealed with the master key; set when two-factor sign-in is being set up or on.
+    public var sealedTOTPSecret: String?
+    /// When two-factor sign-in was confirmed with a first code: from then on it is required.
+    public var totpEnabledAt: Date?
+    /// The last TOTP time step a code was accepted for; codes of that step or earlier are refused.
+    public var totpLastStep: Int64?
     public var createdAt: Date
 
     init(row: any SQLRow) throws {
@@ -26,6 +32,9 @@ public struct UserRecord: Sendable, Equatable {
         role = Role(rawValue: try row.decode(column: "role", as: String.self)) ?? .viewer
         isHubAdmin = try row.decode(column: "hub_admin", as: Int.self) != 0
         disabledAt = try row.decode(column: "disabled_at", as: Int64?.self).map(Millis.date)
+        sealedTOTPSecret = try row.decode(column: "totp_secret", as: String?.self)
+        totpEnabledAt = try row.decode(column: "totp_enabled_at", as: Int64?.self).map(Millis.date)
+        totpLastStep = try row.decode(column: "totp_last_step", as: Int64?.self)
         createdAt = Millis.date(try row.decode(column: "created_at", as: Int64.self))
     }
 
