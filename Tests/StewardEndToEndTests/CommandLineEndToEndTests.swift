@@ -95,6 +95,46 @@ struct CommandLineEndToEndTests {
         await hub.stop()
     }
 
+    @Test("`steward login` keeps a token of the user's own (0600) that later commands use; `steward logout` revokes it")
+    func loginAndLogout() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let hub = try StewardProcess(
+            ["hub", "--data-dir", directory.path + "/hub", "--listen", "127.0.0.1:0"],
+            environment: ["STEWARD_BOOTSTRAP_TOKEN": FleetEndToEndTests.ownerToken, "STEWARD_ADMIN_PASSWORD": "a long and unusual phrase"],
+            logPath: directory.path + "/hub.log")
+        let api = try await HubAPI.connect(to: hub)
+        let config = directory.path + "/config/steward.json"
+        // No STEWARD_API_TOKEN: only what login keeps.
+        let environment = ["STEWARD_CONFIG": config, "STEWARD_API_TOKEN": "", "STEWARD_HUB": ""]
+        func steward(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, output: String) {
+            let process = try StewardProcess(
+                arguments, environment: environment, input: input, logPath: directory.path + "/cli-\(UUID()).log")
+            return (try await process.waitForExit(), process.output)
+        }
+
+        let wrong = try await steward(["login", "--hub", api.baseURL, "--email", "admin@localhost"], input: "not it\n")
+        #expect(wrong.status == 1 && wrong.output.contains("invalid_credentials"))
+        #expect(!FileManager.default.fileExists(atPath: config))
+        let login = try await steward(["login", "--hub", api.baseURL, "--email", "admin@localhost"], input: "a long and unusual phrase\n")
+        #expect(login.status == 0, "\(login.output)")
+        #expect(!login.output.contains("a long and unusual phrase"))
+        let mode = try FileManager.default.attributesOfItem(atPath: config)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: String]
+        let token = try #require(saved?["api_token"])
+        #expect(token.hasPrefix("stw_api_") && token != FleetEndToEndTests.ownerToken)
+
+        let servers = try await steward(["servers"])
+        #expect(servers.status == 0 && servers.output.contains("No servers yet"), "\(servers.output)")
+        let logout = try await steward(["logout"])
+        #expect(logout.status == 0, "\(logout.output)")
+        #expect(!FileManager.default.fileExists(atPath: config))
+        let stale = try await steward(["servers", "--api-token", token, "--hub", api.baseURL])
+        #expect(stale.status == 1 && stale.output.contains("the API token is not valid"), "the token was revoked")
+        await hub.stop()
+    }
+
     static func demoToken(in data: String) throws -> String {
         let text = try String(contentsOfFile: data + "/demo-owner.env", encoding: .utf8)
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("STEWARD_API_TOKEN=") }) else {

@@ -16,7 +16,8 @@ public final class StewardProcess: @unchecked Sendable {
         return bundle.appendingPathComponent("steward").path
     }
 
-    public init(_ arguments: [String], environment extra: [String: String] = [:], logPath: String) throws {
+    /// `input`, when given, is the process's standard input (kept next to the log).
+    public init(_ arguments: [String], environment extra: [String: String] = [:], input: String? = nil, logPath: String) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw TestFailure("no steward binary at \(Self.binary); run `swift build` first or set STEWARD_BINARY")
         }
@@ -28,7 +29,12 @@ public final class StewardProcess: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment.merge(extra) { _, new in new }
         process.environment = environment
-        process.standardInput = FileHandle.nullDevice
+        if let input {
+            try Data(input.utf8).write(to: URL(fileURLWithPath: logPath + ".in"))
+            process.standardInput = FileHandle(forReadingAtPath: logPath + ".in")
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         process.standardOutput = log
         process.standardError = log
         try process.run()

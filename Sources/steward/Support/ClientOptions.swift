@@ -3,27 +3,33 @@ import AsyncHTTPClient
 import Foundation
 import StewardCore
 
-/// How an operator command reaches the hub: flags, or `STEWARD_HUB` / `STEWARD_API_TOKEN`.
+/// How an operator command reaches the hub: flags, else `STEWARD_HUB` / `STEWARD_API_TOKEN`, else
+/// what `steward login` kept.
 struct ClientOptions: ParsableArguments {
-    @Option(help: "The hub's URL (default: $STEWARD_HUB, else http://127.0.0.1:8080).")
+    @Option(help: "The hub's URL (default: $STEWARD_HUB, else the one you logged in to, else http://127.0.0.1:8080).")
     var hub: String?
 
-    @Option(help: "An API token (default: $STEWARD_API_TOKEN).")
+    @Option(help: "An API token (default: $STEWARD_API_TOKEN, else the one `steward login` kept).")
     var apiToken: String?
+
+    @Option(help: "Act in this tenant, by id or slug (hub administrators; others log in to a tenant).")
+    var tenant: String?
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
     /// Runs `body` with a client for the hub, shutting the HTTP client down whatever happens.
     func withClient<T>(_ body: (OperatorClient) async throws -> T) async throws -> T {
-        let environment = ProcessInfo.processInfo.environment
-        let hub = (self.hub ?? environment["STEWARD_HUB"] ?? "http://127.0.0.1:8080")
-        guard let token = apiToken ?? environment["STEWARD_API_TOKEN"], !token.isEmpty else {
-            throw ValidationError("give an API token with --api-token or STEWARD_API_TOKEN")
+        // An empty variable counts as unset.
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.value.isEmpty }
+        let saved = CLIConfig.load()
+        let hub = (self.hub ?? environment["STEWARD_HUB"] ?? saved?.hub ?? "http://127.0.0.1:8080")
+        guard let token = apiToken ?? environment["STEWARD_API_TOKEN"] ?? saved?.apiToken, !token.isEmpty else {
+            throw ValidationError("sign in with `steward login`, or give an API token with --api-token or STEWARD_API_TOKEN")
         }
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         let client = OperatorClient(
-            baseURL: hub.hasSuffix("/") ? String(hub.dropLast()) : hub, apiToken: token, httpClient: httpClient)
+            baseURL: hub.hasSuffix("/") ? String(hub.dropLast()) : hub, apiToken: token, httpClient: httpClient, tenant: tenant)
         do {
             let result = try await body(client)
             try await httpClient.shutdown()

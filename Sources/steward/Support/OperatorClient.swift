@@ -13,6 +13,8 @@ struct OperatorClient {
     let baseURL: String
     let apiToken: String
     let httpClient: HTTPClient
+    /// Sent as `X-Steward-Tenant`: a hub administrator acting in another tenant.
+    var tenant: String?
 
     func get<Answer: Decodable>(_ path: String, as type: Answer.Type = Answer.self) async throws -> Answer {
         try decode(try await send(.GET, path))
@@ -41,6 +43,7 @@ struct OperatorClient {
         var request = HTTPClientRequest(url: baseURL + path)
         request.headers.add(name: "Authorization", value: "Bearer \(apiToken)")
         request.headers.add(name: "Accept", value: "text/event-stream")
+        if let tenant { request.headers.add(name: "X-Steward-Tenant", value: tenant) }
         if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
         let response: HTTPClientResponse
         do {
@@ -69,6 +72,7 @@ struct OperatorClient {
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(apiToken)")
         request.headers.add(name: "User-Agent", value: "steward-cli/\(StewardVersion.current)")
+        if let tenant { request.headers.add(name: "X-Steward-Tenant", value: tenant) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(body)
