@@ -129,7 +129,9 @@ struct HubAPI {
     }
 
     func decommission(_ id: String) async throws {
-        let answer = try await request(.DELETE, "/api/v1/servers/\(id)")
+        guard let server = try await servers().first(where: { $0.id == id }) else { throw TestFailure("no server \(id)") }
+        let confirmation = try Wire.makeEncoder().encode(Wire.Confirmation(confirm: server.name))
+        let answer = try await request(.DELETE, "/api/v1/servers/\(id)", body: confirmation)
         guard answer.status == .noContent else { throw TestFailure("decommission failed: \(answer.status)") }
     }
 }

@@ -123,7 +123,7 @@ struct AgentAPITests {
             let operatorToken = try await client.send(.post, "/api/v1/agent/heartbeat", json: "{}")
             #expect(operatorToken.status == .unauthorized)
 
-            _ = try await client.send(.delete, "/api/v1/servers/\(credentials.serverID)")
+            _ = try await client.send(.delete, "/api/v1/servers/\(credentials.serverID)", json: #"{"confirm": "web-1"}"#)
             let revoked = try await client.send(.post, "/api/v1/agent/heartbeat", json: "{}", bearer: bearer)
             #expect(revoked.status == .forbidden)
             #expect(revoked.problem?.code == "agent_revoked")

@@ -162,8 +162,14 @@ struct OperatorAPITests {
             #expect(blankName.problem?.errors?.first?.field == "name")
             #expect(try await client.send(.patch, "/api/v1/servers/nope", json: #"{"name": "x"}"#).status == .notFound)
 
-            #expect(try await client.send(.delete, "/api/v1/servers/\(server.id)").status == .noContent)
-            #expect(try await client.send(.delete, "/api/v1/servers/\(server.id)").status == .notFound)
+            // Decommissioning asks for the server's name, typed again.
+            let unconfirmed = try await client.send(.delete, "/api/v1/servers/\(server.id)")
+            #expect(unconfirmed.status == .unprocessableContent && unconfirmed.problem?.code == "confirmation_required")
+            let mistyped = try await client.send(.delete, "/api/v1/servers/\(server.id)", json: #"{"confirm": "db-1"}"#)
+            #expect(mistyped.problem?.code == "confirmation_required", "the old name does not confirm")
+            let confirm = #"{"confirm": "db-primary"}"#
+            #expect(try await client.send(.delete, "/api/v1/servers/\(server.id)", json: confirm).status == .noContent)
+            #expect(try await client.send(.delete, "/api/v1/servers/\(server.id)", json: confirm).status == .notFound)
             let after = try await client.send(.get, "/api/v1/servers").decode(Wire.ItemList<Wire.Server.Info>.self)
             #expect(after.items.isEmpty)
 

@@ -68,8 +68,14 @@ struct ServerController {
         return try JSONResponse(updated.info(at: Date(), heartbeatInterval: heartbeatInterval))
     }
 
+    /// `DELETE /api/v1/servers/{id}` with `{"confirm": "<the server's name>"}`.
     @Sendable func decommission(request: Request, context: OperatorRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
+        let body = try await request.decodeJSON(as: Wire.Confirmation.self, context: context, ifEmpty: .init(confirm: nil))
+        guard let server = try await store.server(id: id, tenantID: context.identity.tenantID) else {
+            throw APIError.notFound("server", id: id)
+        }
+        try AccountService.confirm(body.confirm, equals: server.name)
         guard
             let cancelled = try await store.decommissionServer(
                 id: id, tenantID: context.identity.tenantID, at: Date(),

@@ -113,9 +113,12 @@ struct ServersCommand: AsyncParsableCommand {
         @Argument(help: "The server's id.")
         var id: String
 
+        @Option(help: "The server's name, typed again to confirm.")
+        var confirm: String
+
         func run() async throws {
             try await client.withClient { api in
-                try await api.delete("/api/v1/servers/\(try PathSegment.encode(id))")
+                try await api.delete("/api/v1/servers/\(try PathSegment.encode(id))", body: Wire.Confirmation(confirm: confirm))
                 if !client.json { print("Decommissioned server \(id); its agent has been revoked.") }
             }
         }

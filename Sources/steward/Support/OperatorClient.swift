@@ -37,6 +37,11 @@ struct OperatorClient {
         _ = try await send(.DELETE, path)
     }
 
+    /// A DELETE with a JSON body, such as a confirmation.
+    func delete(_ path: String, body: some Encodable) async throws {
+        _ = try await send(.DELETE, path, body: try Wire.makeEncoder().encode(body))
+    }
+
     /// Reads a Server-Sent Events stream, handing each message to `onEvent` until it returns `false`
     /// (then `true` is returned) or the hub ends the stream (`false`: the caller may reconnect).
     func stream(_ path: String, lastEventID: String?, onEvent: (ServerSentEvent) async throws -> Bool) async throws -> Bool {
