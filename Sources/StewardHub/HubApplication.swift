@@ -60,9 +60,9 @@ public func buildHubApplication(
     let operatorAPI = api.group().add(middleware: OperatorAuthMiddleware(store: store, clock: configuration.clock))
         .group(context: OperatorRequestContext.self).add(middleware: PermissionMiddleware<OperatorRequestContext>())
     let passwords = PasswordVerifier()
-    let signIn = SignIn(store: store, clock: configuration.clock, passwords: passwords)
+    let signIn = SignIn(store: store, clock: configuration.clock, passwords: passwords, box: SecretBox(key: keys.masterKey))
     AccountController(
-        accounts: AccountService(store: store, clock: configuration.clock, signIn: signIn, box: SecretBox(key: keys.masterKey))
+        accounts: AccountService(store: store, clock: configuration.clock, signIn: signIn)
     )
     .addRoutes(public: api, operators: operatorAPI)
     RegistrationTokenController(store: store).addRoutes(to: operatorAPI.group("registration-tokens"))

@@ -100,4 +100,34 @@ struct TwoFactorTests {
             #expect(try await signIn(nil).problem?.code == "two_factor_required")
         }
     }
+
+    @Test("the console's sign-in asks for the two-factor code when it is on, and takes a code once")
+    func consoleSignIn() async throws {
+        let clock = ManualClock()
+        try await HubTestApp.run(clock: clock.hubClock) { client in
+            let setup = try await client.send(.post, "/api/v1/me/totp", json: "{}").decode(Wire.TwoFactor.Setup.self)
+            let secret = Self.secret(fromBase32: setup.secret)
+            func code() -> String { String(format: "%06d", TwoFactor.totp(secret).compute(date: clock.now)) }
+            #expect(try await client.send(.post, "/api/v1/me/totp/confirm", body: Wire.TwoFactor.Code(otp: code())).status == .ok)
+            clock.advance(by: 30)
+
+            func signIn(otp: String) async throws -> HubTestApp.Client.Answer {
+                let browser = ConsoleTests.Browser(client)
+                let page = try await browser.get("/login")
+                return try await browser.post(
+                    "/login",
+                    [
+                        "email": "owner@example.com", "password": "correct horse battery staple", "otp": otp, "next": "/servers",
+                        "_csrf": try ConsoleTests.Browser.csrf(in: page.text),
+                    ])
+            }
+            let missing = try await signIn(otp: "")
+            #expect(missing.status == .unauthorized && missing.text.contains("Enter the code from your authenticator app."))
+            let current = code()
+            let good = try await signIn(otp: current)
+            #expect(good.status == .seeOther && good.headers[.location] == "/servers")
+            let replayed = try await signIn(otp: current)
+            #expect(replayed.status == .unauthorized && replayed.text.contains("used already"))
+        }
+    }
 }

@@ -12,7 +12,7 @@ struct AccountService: Sendable {
     let clock: HubClock
     let signIn: SignIn
     /// Seals TOTP secrets with the master key.
-    let box: SecretBox
+    var box: SecretBox { signIn.box }
 
     /// How long an invitation can be accepted.
     static let invitationLifetime: TimeInterval = 7 * 86_400
@@ -254,7 +254,7 @@ struct AccountService: Sendable {
         case .success(let known):
             user = known
         }
-        try await checkSecondFactor(of: user, otp: body.otp, from: address)
+        try await signIn.checkSecondFactor(of: user, otp: body.otp, from: address)
         let memberships = try await store.tenants(of: user.id)
         let chosen: (tenant: TenantRecord, role: Role)?
         if let wanted = body.tenant {
@@ -293,35 +293,6 @@ struct AccountService: Sendable {
     }
 
     // MARK: Two-factor sign-in
-
-    /// Refuses the sign-in unless the user has two-factor sign-in off, or `otp` is a current code
-    /// not used before, or an unused backup code (which is then used up).
-    func checkSecondFactor(of user: UserRecord, otp: String?, from address: String) async throws {
-        guard user.totpEnabledAt != nil, let sealed = user.sealedTOTPSecret else { return }
-        guard let otp = otp?.trimmingCharacters(in: .whitespaces), !otp.isEmpty else {
-            throw APIError(.unauthorized, code: "otp_required", detail: "give the code of your authenticator app as otp")
-        }
-        let now = clock.now
-        let secret = try box.open(sealed, as: String.self)
-        if let step = TwoFactor.acceptedStep(String(otp.prefix(32)), secret: secret, now: now, after: user.totpLastStep),
-            try await store.useTOTPStep(userID: user.id, step: step)
-        {
-            return
-        }
-        if otp.count <= 32, try await store.useBackupCode(userID: user.id, hash: TwoFactor.backupCodeHash(otp), at: now) {
-            let left = try await store.unusedBackupCodes(userID: user.id)
-            try await store.recordAudit(
-                AuditEvent(
-                    tenantID: user.tenantID, actor: user.email, action: "user.backup_code_used", target: "user:\(user.id)",
-                    detail: ["left": "\(left)"], sourceAddress: address), at: now)
-            return
-        }
-        try await store.recordAudit(
-            AuditEvent(
-                tenantID: user.tenantID, actor: user.email, action: "user.otp_failed", target: "user:\(user.id)", sourceAddress: address),
-            at: now)
-        throw APIError(.unauthorized, code: "otp_invalid", detail: "the code is wrong, expired or was used already")
-    }
 
     /// A new TOTP secret for the caller; two-factor sign-in is on once a first code confirms it.
     func startTOTP(by requester: JobRequester) async throws -> Wire.TwoFactor.Setup {
@@ -373,7 +344,7 @@ struct AccountService: Sendable {
         guard let user = try await store.user(id: requester.identity.userID) else { throw APIError.unauthenticated }
         guard user.totpEnabledAt != nil else { throw APIError(.conflict, code: "totp_off", detail: "two-factor sign-in is off") }
         do {
-            try await checkSecondFactor(of: user, otp: otp, from: requester.sourceAddress)
+            try await signIn.checkSecondFactor(of: user, otp: otp, from: requester.sourceAddress)
         } catch let error as APIError where error.code == "otp_invalid" || error.code == "otp_required" {
             throw APIError.invalid([.init(field: "otp", message: "is not a current code or an unused backup code")])
         }

@@ -1,8 +1,9 @@
 import Foundation
+import HTTPTypes
 import HummingbirdBcrypt
 import StewardCore
 
-/// Checks an e-mail and password for the console's sign-in form and for `POST /api/v1/auth/tokens`
+/// Checks an e-mail and password, and the second factor when it is on, for the console's sign-in form and for `POST /api/v1/auth/tokens`
 /// alike: rate limits per address and per account, bcrypt on the verifier's own threads with the
 /// same work whether or not the account exists, and the audit records (a throttled key once a
 /// minute, with a count).
@@ -20,6 +21,8 @@ struct SignIn: Sendable {
     let store: Store
     let clock: HubClock
     let passwords: PasswordVerifier
+    /// Opens TOTP secrets (sealed with the master key).
+    let box: SecretBox
     let addressLimiter = RateLimiter(capacity: 10, period: 60)
     let accountLimiter = RateLimiter(capacity: 5, period: 60)
     let throttleLog = ThrottleLog(period: 60)
@@ -68,5 +71,34 @@ struct SignIn: Sendable {
             return .failed
         }
         return .success(user)
+    }
+
+    /// Refuses the sign-in unless the user has two-factor sign-in off, or `otp` is a current code
+    /// not used before, or an unused backup code (which is then used up).
+    func checkSecondFactor(of user: UserRecord, otp: String?, from address: String) async throws {
+        guard user.totpEnabledAt != nil, let sealed = user.sealedTOTPSecret else { return }
+        guard let otp = otp?.trimmingCharacters(in: .whitespaces), !otp.isEmpty else {
+            throw APIError(.unauthorized, code: "otp_required", detail: "give the code of your authenticator app as otp")
+        }
+        let now = clock.now
+        let secret = try box.open(sealed, as: String.self)
+        if let step = TwoFactor.acceptedStep(String(otp.prefix(32)), secret: secret, now: now, after: user.totpLastStep),
+            try await store.useTOTPStep(userID: user.id, step: step)
+        {
+            return
+        }
+        if otp.count <= 32, try await store.useBackupCode(userID: user.id, hash: TwoFactor.backupCodeHash(otp), at: now) {
+            let left = try await store.unusedBackupCodes(userID: user.id)
+            try await store.recordAudit(
+                AuditEvent(
+                    tenantID: user.tenantID, actor: user.email, action: "user.backup_code_used", target: "user:\(user.id)",
+                    detail: ["left": "\(left)"], sourceAddress: address), at: now)
+            return
+        }
+        try await store.recordAudit(
+            AuditEvent(
+                tenantID: user.tenantID, actor: user.email, action: "user.otp_failed", target: "user:\(user.id)", sourceAddress: address),
+            at: now)
+        throw APIError(.unauthorized, code: "otp_invalid", detail: "the code is wrong, expired or was used already")
     }
 }

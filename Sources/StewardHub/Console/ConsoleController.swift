@@ -61,6 +61,7 @@ struct ConsoleController {
     struct LoginForm: Decodable {
         var email: String?
         var password: String?
+        var otp: String?
         var next: String?
         var _csrf: String?
     }
@@ -90,6 +91,14 @@ struct ConsoleController {
             return try renderLogin(next: next, email: email, error: "The e-mail or the password is not right.", status: .unauthorized)
         case .success(let known):
             user = known
+        }
+        do {
+            try await signIn.checkSecondFactor(of: user, otp: form.otp, from: context.sourceAddress)
+        } catch let error as APIError where error.code == "otp_required" || error.code == "otp_invalid" {
+            let message =
+                error.code == "otp_required"
+                ? "Enter the code from your authenticator app." : "The two-factor code is not right, or was used already."
+            return try renderLogin(next: next, email: email, error: message, status: .unauthorized)
         }
         // The session acts in the tenant the user joined first (a switcher will choose another).
         guard let tenantID = try await store.tenants(of: user.id).first?.tenant.id ?? (user.isHubAdmin ? user.tenantID : nil) else {

@@ -65,6 +65,8 @@ enum ConsoleTemplates {
             <input id="email" name="email" type="email" autocomplete="username" required value="{{email}}"{{#error}} aria-describedby="login-error"{{/error}}>
             <label for="password">Password</label>
             <input id="password" name="password" type="password" autocomplete="current-password" required>
+            <label for="otp">Two-factor code <span class="hint">(when two-factor sign-in is enabled; a backup code works too)</span></label>
+            <input id="otp" name="otp" autocomplete="one-time-code" inputmode="numeric" maxlength="32">
             <button type="submit" class="primary">Sign in</button>
           </form>
         </section>
