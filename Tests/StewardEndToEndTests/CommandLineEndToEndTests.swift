@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import StewardCore
 import StewardTestSupport
 import Testing
@@ -133,6 +134,45 @@ struct CommandLineEndToEndTests {
         let stale = try await steward(["servers", "--api-token", token, "--hub", api.baseURL])
         #expect(stale.status == 1 && stale.output.contains("the API token is not valid"), "the token was revoked")
         await hub.stop()
+    }
+
+    @Test("`steward admin reset-password` lets someone with the hub's files back in: new password, sessions ended, audited")
+    func resetPassword() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let data = directory.path + "/hub"
+        let hubArguments = ["hub", "--data-dir", data, "--listen", "127.0.0.1:0"]
+        let environment = [
+            "STEWARD_BOOTSTRAP_TOKEN": FleetEndToEndTests.ownerToken, "STEWARD_ADMIN_PASSWORD": "the password nobody remembers",
+        ]
+        let first = try StewardProcess(hubArguments, environment: environment, logPath: directory.path + "/hub-1.log")
+        _ = try await HubAPI.connect(to: first)
+        await first.stop()
+
+        func reset(_ input: String, email: String = "admin@localhost") async throws -> (status: Int32, output: String) {
+            let process = try StewardProcess(
+                ["admin", "reset-password", "--data-dir", data, "--email", email, "--disable-two-factor"], input: input,
+                logPath: directory.path + "/reset-\(UUID()).log")
+            return (try await process.waitForExit(), process.output)
+        }
+        let weak = try await reset("short\n")
+        #expect(weak.status == 1 && weak.output.contains("at least 12 characters"), "\(weak.output)")
+        let unknown = try await reset("a fresh and unusual phrase\n", email: "nobody@example.com")
+        #expect(unknown.status == 1 && unknown.output.contains("there is no user nobody@example.com"))
+        let done = try await reset("a fresh and unusual phrase\n")
+        #expect(done.status == 0, "\(done.output)")
+
+        let second = try StewardProcess(hubArguments, environment: environment, logPath: directory.path + "/hub-2.log")
+        let api = try await HubAPI.connect(to: second)
+        func signIn(_ password: String) async throws -> HTTPResponseStatus {
+            let body = try Wire.makeEncoder().encode(Wire.APIToken.SignInRequest(email: "admin@localhost", password: password))
+            return try await api.request(.POST, "/api/v1/auth/tokens", body: body).status
+        }
+        #expect(try await signIn("the password nobody remembers") == .unauthorized)
+        #expect(try await signIn("a fresh and unusual phrase") == .created)
+        let audit = String(decoding: try await api.request(.GET, "/api/v1/audit").body, as: UTF8.self)
+        #expect(audit.contains("user.password_reset") && audit.contains("local-admin"))
+        await second.stop()
     }
 
     static func demoToken(in data: String) throws -> String {
