@@ -61,10 +61,8 @@ public func buildHubApplication(
         .group(context: OperatorRequestContext.self).add(middleware: PermissionMiddleware<OperatorRequestContext>())
     let passwords = PasswordVerifier()
     let signIn = SignIn(store: store, clock: configuration.clock, passwords: passwords, box: SecretBox(key: keys.masterKey))
-    AccountController(
-        accounts: AccountService(store: store, clock: configuration.clock, signIn: signIn)
-    )
-    .addRoutes(public: api, operators: operatorAPI)
+    let accounts = AccountService(store: store, clock: configuration.clock, signIn: signIn)
+    AccountController(accounts: accounts).addRoutes(public: api, operators: operatorAPI)
     RegistrationTokenController(store: store).addRoutes(to: operatorAPI.group("registration-tokens"))
     ServerController(store: store, events: events, heartbeatInterval: configuration.heartbeatInterval).addRoutes(
         to: operatorAPI.group("servers"))
@@ -79,7 +77,7 @@ public func buildHubApplication(
     ConsoleController(
         store: store, events: events, jobs: jobs, clock: configuration.clock, catalog: catalog,
         heartbeatInterval: configuration.heartbeatInterval,
-        templates: try ConsoleTemplates.library(), signIn: signIn
+        templates: try ConsoleTemplates.library(), signIn: signIn, accounts: accounts
     ).addRoutes(
         public: console,
         signedIn: console.group().add(middleware: RequireSignIn()).group(context: ConsoleRequestContext.self)

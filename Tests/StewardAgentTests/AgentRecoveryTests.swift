@@ -94,6 +94,33 @@ struct AgentRecoveryTests {
         #expect(!FileManager.default.fileExists(atPath: work), "the crashed run's working directory is cleared")
     }
 
+    @Test("an agent killed between starting a script and recording its group still has it stopped by the next one")
+    func killedBeforeRecording() async throws {
+        let state = try TemporaryDirectory()
+        defer { state.remove() }
+        let ledger = try ProcessLedger(directory: state.path + "/processes", logger: Logger(label: "test"))
+        let work = state.path + "/work-before"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        try AtomicFile.write(Data("#!/bin/bash\nsleep 7313\n".utf8), to: work + "/script", mode: 0o700)
+        let attempt = Wire.Heartbeat.AttemptRef(jobID: "job-early", attempt: 1)
+        // Only the note written before the start exists: the agent died before `started`.
+        ledger.starting(attempt, workDirectory: work, soleStep: true)
+        let wrapper = Process()
+        wrapper.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        wrapper.arguments = ["/bin/sh", "-c", ScriptRunner.statusWrapper]
+        wrapper.currentDirectoryURL = URL(fileURLWithPath: work)
+        wrapper.standardInput = FileHandle.nullDevice
+        wrapper.standardOutput = FileHandle.nullDevice
+        wrapper.standardError = FileHandle.nullDevice
+        try wrapper.run()
+        defer { for pid in ScriptGroups.processes(of: "sleep 7313") { killpg(getpgid(pid), SIGKILL) } }
+        try await eventually("the script runs") { !ScriptGroups.processes(of: "sleep 7313").isEmpty }
+
+        let leftovers = await ledger.recoverLeftovers(grace: .milliseconds(500), settle: .milliseconds(100))
+        #expect(leftovers.stopped == [attempt])
+        try await eventually("the script is gone") { ScriptGroups.processes(of: "sleep 7313").isEmpty }
+    }
+
     @Test("log lines are sent in batches under the limit, in order, none lost")
     func batches() {
         let lines = (0..<5000).map { "line \($0) " + String(repeating: "x", count: $0 % 300) }
@@ -143,12 +170,16 @@ enum ScriptGroups {
     }
 
     static func leaders(of command: String) -> [Int32] {
+        processes(of: command).filter { getpgid($0) == $0 }
+    }
+
+    /// Every process whose command line is exactly `command`.
+    static func processes(of command: String) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { entry in
             guard let pid = Int32(entry),
                 let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-                String(decoding: raw, as: UTF8.self).split(separator: "\0").joined(separator: " ") == command,
-                getpgid(pid) == pid
+                String(decoding: raw, as: UTF8.self).split(separator: "\0").joined(separator: " ") == command
             else { return nil }
             return pid
         }

@@ -135,11 +135,11 @@ struct JobsEndToEndTests {
         try await Self.withFleet(database, heartbeatInterval: 20) { api, serverID, directory, _, agent in
             let marker = directory.path + "/marker-restart"
             let job = try await api.install(
-                "probe", server: serverID, inputs: ["marker": .text(marker), "sleep_first_run": .integer(7303)])
+                "probe", server: serverID, inputs: ["marker": .text(marker), "sleep_first_run": .integer(7321)])
             try await eventually("the first attempt runs") { (try? String(contentsOfFile: marker, encoding: .utf8)) == "run\n" }
             agent.signal(SIGKILL)
             _ = try await agent.waitForExit()
-            #expect(!ScriptProcesses.matching("sleep 7303").isEmpty, "the script outlives the agent that was killed")
+            #expect(!ScriptProcesses.matching("sleep 7321").isEmpty, "the script outlives the agent that was killed")
             #expect(try await api.job(job.id).status == .running)
 
             let started = ContinuousClock.now
@@ -151,11 +151,11 @@ struct JobsEndToEndTests {
             #expect(done.status == .succeeded, "\(done)")
             #expect(done.attempt == 2)
             #expect(took < .seconds(20), "the retry came \(took) after the restart; the lease alone would take 65 s")
-            #expect(ScriptProcesses.matching("sleep 7303").isEmpty, "the restarted agent stopped what its previous life left running")
+            #expect(ScriptProcesses.matching("sleep 7321").isEmpty, "the restarted agent stopped what its previous life left running")
             #expect(try String(contentsOfFile: marker, encoding: .utf8) == "run\nrun\n")
             #expect(restarted.output.contains("stopping a script left running by an earlier run of this agent"))
             await restarted.stop()
-            for pid in ScriptProcesses.matching("sleep 7303") { kill(pid, SIGKILL) }
+            for pid in ScriptProcesses.matching("sleep 7321") { kill(pid, SIGKILL) }
         }
     }
 

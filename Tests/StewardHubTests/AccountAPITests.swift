@@ -206,4 +206,41 @@ struct AccountAPITests {
             #expect(new.status == .created)
         }
     }
+
+    @Test("an invitation's link opens the console's accept page; the new member then signs in to the console")
+    func acceptInConsole() async throws {
+        try await HubTestApp.run { client in
+            let invited = try await client.send(.post, "/api/v1/invitations", json: #"{"email": "fay@example.com", "role": "viewer"}"#)
+            let link = try invited.decode(Wire.Invitation.Created.self).acceptURL
+            let path = String(link[try #require(link.range(of: "/invitations/accept"))!.lowerBound...])
+            let browser = ConsoleTests.Browser(client)
+            let page = try await browser.get(path)
+            #expect(page.status == .ok && page.text.contains("Accept the invitation"))
+            func submit(_ password: String) async throws -> HubTestApp.Client.Answer {
+                let form = try await browser.get(path)
+                let token = try #require(form.text.firstMatch(of: /name="token" value="([^"]+)"/)).1
+                return try await browser.post(
+                    "/invitations/accept",
+                    ["token": String(token), "name": "Fay", "password": password, "_csrf": try ConsoleTests.Browser.csrf(in: form.text)])
+            }
+            let weak = try await submit("short")
+            #expect(weak.status == .unprocessableContent && weak.text.contains("at least 12 characters"))
+            let accepted = try await submit(Self.password)
+            #expect(accepted.status == .seeOther && accepted.headers[.location] == "/login")
+            let again = try await submit(Self.password)
+            #expect(again.status == .notFound && again.text.contains("not valid"))
+
+            let login = try await browser.get("/login")
+            let signedIn = try await browser.post(
+                "/login",
+                [
+                    "email": "fay@example.com", "password": Self.password, "next": "/servers",
+                    "_csrf": try ConsoleTests.Browser.csrf(in: login.text),
+                ])
+            #expect(signedIn.status == .seeOther && signedIn.headers[.location] == "/servers")
+            // A viewer reads, and the enrollment page (admins) is refused.
+            #expect(try await browser.get("/servers").status == .ok)
+            #expect(try await browser.get("/enroll").status == .forbidden)
+        }
+    }
 }

@@ -24,6 +24,7 @@ struct StepExecutor {
         /// Where programs' process groups are written down while they run.
         var onGroupStarted: (@Sendable (Int32, String) -> Void)?
         var onGroupEnded: (@Sendable (Int32) -> Void)?
+        var onGroupStarting: (@Sendable (String) -> Void)?
     }
 
     /// How one step ended, and the outputs a script step wrote.
@@ -80,6 +81,7 @@ struct StepExecutor {
             timeout: max(remaining, .milliseconds(1)), stop: context.stop)
         request.onGroupStarted = context.onGroupStarted
         request.onGroupEnded = context.onGroupEnded
+        request.onGroupStarting = context.onGroupStarting
         let outcome: ScriptRunner.Outcome
         do {
             outcome = try await runner.run(request, onLine: context.onLine)

@@ -129,7 +129,8 @@ struct JobLoop {
             environment: payload.environment, secrets: secrets, deadline: .now + .seconds(payload.timeoutSeconds), stop: stop,
             onLine: { line in await shipper.add(line) },
             onGroupStarted: { ledger.started(attempt, group: $0, workDirectory: $1, soleStep: payload.steps.count == 1) },
-            onGroupEnded: { ledger.ended(attempt, group: $0) })
+            onGroupEnded: { ledger.ended(attempt, group: $0) },
+            onGroupStarting: { ledger.starting(attempt, workDirectory: $0, soleStep: payload.steps.count == 1) })
         let executor = StepExecutor(policy: policy, runner: runner)
         var stepResults: [Wire.Job.StepResult] = []
         var outputs: [String: String] = [:]

@@ -64,6 +64,15 @@ struct ProcessLedger: Sendable {
         directory + "/\(attempt.jobID)-\(attempt.attempt)-\(group).json"
     }
 
+    /// Notes, just before a program starts, that `attempt` is about to run in `workDirectory`: should
+    /// the agent die before `started`, the next one finds the group by its working directory.
+    func starting(_ attempt: Wire.Heartbeat.AttemptRef, workDirectory: String, soleStep: Bool) {
+        let record = Record(
+            jobID: attempt.jobID, attempt: attempt.attempt, processGroup: 0, startTicks: nil, bootID: Self.bootID,
+            workDirectory: workDirectory, soleStep: soleStep)
+        try? AtomicFile.write(try JSONEncoder().encode(record), to: path(attempt, group: 0), mode: 0o600)
+    }
+
     /// Notes that `group` runs for `attempt` in `workDirectory`. Best effort: a full disk must not stop the job.
     func started(_ attempt: Wire.Heartbeat.AttemptRef, group: Int32, workDirectory: String? = nil, soleStep: Bool = false) {
         let record = Record(
@@ -74,11 +83,13 @@ struct ProcessLedger: Sendable {
         } catch {
             logger.warning("cannot record a script's process group", metadata: ["error": "\(error)"])
         }
+        try? FileManager.default.removeItem(atPath: path(attempt, group: 0))
     }
 
     /// The group is gone (the script exited and its leftovers were killed).
     func ended(_ attempt: Wire.Heartbeat.AttemptRef, group: Int32) {
         try? FileManager.default.removeItem(atPath: path(attempt, group: group))
+        try? FileManager.default.removeItem(atPath: path(attempt, group: 0))
     }
 
     /// Recovers the results of sole scripts that ended while no agent ran; gives the groups still
@@ -87,15 +98,26 @@ struct ProcessLedger: Sendable {
     /// forgets every record.
     func recoverLeftovers(grace: Duration, settle: Duration = .seconds(1)) async -> Leftovers {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let records = names.sorted().filter { $0.hasSuffix(".json") }.compactMap { name -> Record? in
+        var records = names.sorted().filter { $0.hasSuffix(".json") }.compactMap { name -> Record? in
             let file = directory + "/" + name
             defer { try? FileManager.default.removeItem(atPath: file) }
-            guard let data = FileManager.default.contents(atPath: file), let record = try? JSONDecoder().decode(Record.self, from: data),
-                record.processGroup > 1
+            guard let data = FileManager.default.contents(atPath: file),
+                var record = try? JSONDecoder().decode(Record.self, from: data)
             else { return nil }
+            if record.processGroup == 0 {
+                // Written just before the start: the group, if it runs, is the one working in that directory.
+                guard let work = record.workDirectory else { return nil }
+                if let group = Self.group(workingIn: work) {
+                    record.processGroup = group
+                    record.startTicks = Self.startTicks(of: group)
+                }
+            }
             return record
         }
-        var running = records.filter { Self.isSameGroup($0) && killpg($0.processGroup, 0) == 0 }
+        // Two notes of one attempt (the group found both ways) are one.
+        var seen: Set<String> = []
+        records = records.filter { seen.insert("\($0.jobID)/\($0.attempt)/\($0.processGroup)").inserted }
+        var running = records.filter { $0.processGroup > 1 && Self.isSameGroup($0) && killpg($0.processGroup, 0) == 0 }
         let settleDeadline = ContinuousClock.now + settle
         while !running.isEmpty, ContinuousClock.now < settleDeadline {
             try? await Task.sleep(for: .milliseconds(50))
@@ -132,6 +154,20 @@ struct ProcessLedger: Sendable {
             try? FileManager.default.removeItem(atPath: work)
         }
         return leftovers
+    }
+
+    /// The process group of a process whose working directory is `workDirectory` (the script's
+    /// wrapper stays there), if one runs.
+    static func group(workingIn workDirectory: String) -> Int32? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = Int32(entry),
+                let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"), cwd == workDirectory
+            else { continue }
+            let group = getpgid(pid)
+            if group > 1 { return group }
+        }
+        return nil
     }
 
     /// The exit status a script's wrapper wrote in `workDirectory`, if it ended.

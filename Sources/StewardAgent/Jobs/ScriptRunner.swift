@@ -35,6 +35,9 @@ public struct ScriptRunner: Sendable {
         /// ended (``ProcessLedger``).
         public var onGroupStarted: (@Sendable (Int32, String) -> Void)?
         public var onGroupEnded: (@Sendable (Int32) -> Void)?
+        /// Told the working directory just before the program starts: an agent killed between the
+        /// start and `onGroupStarted` still leaves a note of where its script runs.
+        public var onGroupStarting: (@Sendable (String) -> Void)?
 
         public init(script: Data, inputs: [String: String], secrets: [String], timeout: Duration, stop: StopSignal? = nil) {
             self.init(program: .script(script), inputs: inputs, secrets: secrets, timeout: timeout, stop: stop)
@@ -131,6 +134,7 @@ public struct ScriptRunner: Sendable {
             try await group.terminate(grace: request.killGrace)
         }
         defer { watcher.cancel() }
+        request.onGroupStarting?(directory)
         let result = try await Subprocess.run(
             executable, arguments: arguments, environment: .custom(Self.keyed(environment)),
             workingDirectory: FilePath(request.workingDirectory ?? directory), platformOptions: options, input: .none, output: .sequence,

@@ -77,6 +77,7 @@ public enum RoutePermissions {
         "POST /api/v1/agent/jobs/{id}/logs", "POST /api/v1/agent/jobs/{id}/result",
         "POST /api/v1/auth/tokens", "POST /api/v1/invitations/accept",
         "GET /login", "POST /login", "GET /assets/console.css", "GET /assets/console.js",
+        "GET /invitations/accept", "POST /invitations/accept",
     ]
 
     /// The permission `method` on the route `path` needs; `nil` when the route is not in the table.

@@ -20,6 +20,7 @@ struct ConsoleController {
     let heartbeatInterval: Int
     let templates: MustacheLibrary
     let signIn: SignIn
+    let accounts: AccountService
 
     static let loginCookie = "steward_login"
 
@@ -29,6 +30,8 @@ struct ConsoleController {
         open.get("assets/console.js") { _, _ in Self.asset(ConsoleAssets.script, type: "text/javascript; charset=utf-8") }
         open.get("login", use: loginPage)
         open.post("login", use: login)
+        open.get("invitations/accept", use: acceptPage)
+        open.post("invitations/accept", use: accept)
         signedIn.get { _, _ in Response(status: .seeOther, headers: [.location: "/servers"]) }
         signedIn.post("logout", use: logout)
         signedIn.get("servers", use: servers)

@@ -23,6 +23,14 @@ enum ConsolePages {
         var error: String?
     }
 
+    struct Accept {
+        let title = "Join Steward"
+        var formToken: String
+        var token: String
+        var name: String
+        var error: String?
+    }
+
     struct ServerRow {
         var id: String
         var name: String

@@ -8,7 +8,7 @@ enum ConsoleTemplates {
     static func library() throws -> MustacheLibrary {
         var library = MustacheLibrary()
         for (name, text) in [
-            ("layout", layout), ("login", login), ("servers", servers), ("server-rows", serverRows), ("server", server),
+            ("layout", layout), ("login", login), ("accept", accept), ("servers", servers), ("server-rows", serverRows), ("server", server),
             ("error", error), ("enroll", enroll), ("jobs", jobs), ("job", job), ("job-table", jobTable), ("apps", apps), ("app", app),
             ("audit", audit),
         ] {
@@ -68,6 +68,24 @@ enum ConsoleTemplates {
             <label for="otp">Two-factor code <span class="hint">(when two-factor sign-in is enabled; a backup code works too)</span></label>
             <input id="otp" name="otp" autocomplete="one-time-code" inputmode="numeric" maxlength="32">
             <button type="submit" class="primary">Sign in</button>
+          </form>
+        </section>
+        {{/body}}{{/layout}}
+        """
+
+    static let accept = """
+        {{<layout}}{{$body}}
+        <section class="card narrow">
+          <h1>Join Steward</h1>
+          {{#error}}<p class="error" role="alert" id="accept-error">{{error}}</p>{{/error}}
+          <form method="post" action="/invitations/accept">
+            <input type="hidden" name="_csrf" value="{{formToken}}">
+            <input type="hidden" name="token" value="{{token}}">
+            <label for="name">Your name</label>
+            <input id="name" name="name" autocomplete="name" maxlength="200" value="{{name}}">
+            <label for="password">A password of at least 12 characters <span class="hint">(or, if you have an account here already, its password)</span></label>
+            <input id="password" name="password" type="password" autocomplete="new-password" required{{#error}} aria-describedby="accept-error"{{/error}}>
+            <button type="submit" class="primary">Accept the invitation</button>
           </form>
         </section>
         {{/body}}{{/layout}}
