@@ -179,6 +179,27 @@ struct AccountAPITests {
             #expect(try await client.send(.patch, "/api/v1/users/\(op.id)", json: #"{"disabled": false}"#).status == .ok)
             #expect(try await client.send(.get, "/api/v1/servers", bearer: operatorToken).status == .ok)
 
+            // An admin of one tenant cannot lock a member of another tenant out of both.
+            #expect(try await client.send(.post, "/api/v1/tenants", json: #"{"name": "Other", "slug": "other"}"#).status == .created)
+            var other: HTTPFields = [:]
+            other[HTTPField.Name("X-Steward-Tenant")!] = "other"
+            let adminToken = try await Self.member(client, "adm@example.com", role: .admin)
+            _ = try await Self.member(client, "both@example.com", role: .viewer)
+            let second = try await client.send(
+                .post, "/api/v1/invitations", json: #"{"email": "both@example.com", "role": "viewer"}"#, headers: other)
+            let secondToken = try second.decode(Wire.Invitation.Created.self).token
+            #expect(
+                try await client.send(
+                    .post, "/api/v1/invitations/accept",
+                    body: Wire.Invitation.AcceptRequest(token: secondToken, name: "", password: Self.password), bearer: nil
+                ).status == .created)
+            let both = try #require(
+                try await client.send(.get, "/api/v1/users").decode(Wire.ItemList<Wire.User.Info>.self).items.first {
+                    $0.email == "both@example.com"
+                })
+            let lockout = try await client.send(.patch, "/api/v1/users/\(both.id)", json: #"{"disabled": true}"#, bearer: adminToken)
+            #expect(lockout.status == .forbidden, "\(lockout.text)")
+
             let demote = try await client.send(.patch, "/api/v1/users/\(owner.id)", json: #"{"role": "admin"}"#)
             #expect(demote.status == .conflict && demote.problem?.code == "last_owner")
             let unconfirmed = try await client.send(.delete, "/api/v1/users/\(op.id)", json: "{}")

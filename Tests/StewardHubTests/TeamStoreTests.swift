@@ -54,6 +54,9 @@ struct TeamStoreTests {
             let ann = try await Self.member("ann@example.com", role: .owner, tenant: "t-acme", store: store)
             #expect(try await store.tenants(of: ann.id).map(\.tenant.id) == ["t-acme"])
             #expect(try await store.tenants(of: ann.id).first?.role == .owner)
+            var registration = StoreTests.tokenRecord("stw_reg_acme")
+            registration.tenantID = "t-acme"
+            try await store.createRegistrationToken(registration, audit: StoreTests.audit("registration_token.create"))
             let token = APITokenRecord(
                 id: "tok-1", tenantID: "t-acme", userID: ann.id, digest: SecretToken.Digest(of: SecretToken.generate(.apiToken)),
                 description: "ci", createdAt: Self.t0)
@@ -63,6 +66,9 @@ struct TeamStoreTests {
             #expect(try await store.tenant("acme") == nil)
             #expect(try await store.tenants(of: ann.id).isEmpty)
             #expect(try await store.apiToken(lookupKey: token.lookupKey) == nil, "the tenant's tokens are revoked")
+            #expect(
+                try await store.registrationToken(id: registration.id, tenantID: "t-acme")?.revokedAt == Self.t0,
+                "no server can enroll into a deleted tenant")
             #expect(!(try await store.deleteTenant(id: "t-acme", audit: StoreTests.audit("tenant.delete"), at: Self.t0)))
         }
     }

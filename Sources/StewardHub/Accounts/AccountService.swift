@@ -53,6 +53,16 @@ struct AccountService: Sendable {
             guard userID != identity.userID else {
                 throw APIError(.conflict, code: "cannot_disable_self", detail: "you cannot disable your own account")
             }
+            // An account is one for every tenant it belongs to: one tenant's admins must not lock it out of the others.
+            let user = try await store.user(id: userID)
+            let tenantCount = try await store.tenants(of: userID).count
+            if !identity.isHubAdmin, user?.isHubAdmin == true || tenantCount > 1 {
+                throw APIError(
+                    .forbidden, code: "forbidden",
+                    detail:
+                        "this account belongs to other tenants too; only a hub administrator may disable it (remove it from this tenant instead)"
+                )
+            }
             _ = try await store.setDisabled(
                 userID: userID, disabled, audit: requester.audit(disabled ? "user.disable" : "user.enable", target: "user:\(userID)"),
                 at: now)

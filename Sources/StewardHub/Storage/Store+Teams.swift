@@ -78,8 +78,8 @@ extension Store {
         }
     }
 
-    /// Deletes a tenant: it disappears, its agents' credentials, API tokens, sessions and open
-    /// invitations stop working at once. Its records stay for the audit trail. `false` when there is none.
+    /// Deletes a tenant: it disappears, its agents' credentials, registration tokens, API tokens,
+    /// sessions and open invitations stop working at once. Its records stay for the audit trail. `false` when there is none.
     public func deleteTenant(id: String, audit: AuditEvent, at now: Date) async throws -> Bool {
         let millis = Millis.from(now)
         return try await pool.transaction { db in
@@ -89,6 +89,9 @@ extension Store {
             else { return false }
             try await db.raw("UPDATE tenants SET deleted_at = \(bind: millis) WHERE id = \(bind: id)").run()
             try await db.raw("UPDATE agents SET revoked_at = \(bind: millis) WHERE tenant_id = \(bind: id) AND revoked_at IS NULL").run()
+            try await db.raw(
+                "UPDATE registration_tokens SET revoked_at = \(bind: millis) WHERE tenant_id = \(bind: id) AND revoked_at IS NULL"
+            ).run()
             try await db.raw("UPDATE api_tokens SET revoked_at = \(bind: millis) WHERE tenant_id = \(bind: id) AND revoked_at IS NULL")
                 .run()
             try await db.raw("UPDATE invitations SET revoked_at = \(bind: millis) WHERE tenant_id = \(bind: id) AND revoked_at IS NULL")
