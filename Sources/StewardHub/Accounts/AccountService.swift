@@ -39,17 +39,8 @@ struct AccountService: Sendable {
         if membership.role >= .admin || (newRole ?? .viewer) >= .admin, !identity.allows(.manageAdmins) {
             throw APIError(.forbidden, code: "forbidden", detail: "only an owner may change admins and owners, or make them")
         }
-        let now = clock.now
-        if let newRole, newRole != membership.role {
-            let audit = requester.audit(
-                "user.role", target: "user:\(userID)", detail: ["from": membership.role.rawValue, "to": newRole.rawValue])
-            if case .failure(let refusal) = try await store.changeRole(
-                userID: userID, tenantID: identity.tenantID, to: newRole, audit: audit, at: now)
-            {
-                throw Self.error(refusal, userID: userID)
-            }
-        }
-        if let disabled = body.disabled {
+        // Every check comes before any change: a refused request changes nothing.
+        if body.disabled != nil {
             guard userID != identity.userID else {
                 throw APIError(.conflict, code: "cannot_disable_self", detail: "you cannot disable your own account")
             }
@@ -63,6 +54,18 @@ struct AccountService: Sendable {
                         "this account belongs to other tenants too; only a hub administrator may disable it (remove it from this tenant instead)"
                 )
             }
+        }
+        let now = clock.now
+        if let newRole, newRole != membership.role {
+            let audit = requester.audit(
+                "user.role", target: "user:\(userID)", detail: ["from": membership.role.rawValue, "to": newRole.rawValue])
+            if case .failure(let refusal) = try await store.changeRole(
+                userID: userID, tenantID: identity.tenantID, to: newRole, audit: audit, at: now)
+            {
+                throw Self.error(refusal, userID: userID)
+            }
+        }
+        if let disabled = body.disabled {
             _ = try await store.setDisabled(
                 userID: userID, disabled, audit: requester.audit(disabled ? "user.disable" : "user.enable", target: "user:\(userID)"),
                 at: now)
