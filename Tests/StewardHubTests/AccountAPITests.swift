@@ -264,4 +264,26 @@ struct AccountAPITests {
             #expect(try await browser.get("/enroll").status == .forbidden)
         }
     }
+
+    @Test("a user's console sessions are listed with address and browser and can be ended; sign-ins are listed")
+    func sessionsAndSignIns() async throws {
+        try await HubTestApp.run { client in
+            let first = ConsoleTests.Browser(client)
+            let second = ConsoleTests.Browser(client)
+            #expect(try await first.signIn(password: "not the password").status == .unauthorized)
+            #expect(try await first.signIn().status == .seeOther)
+            #expect(try await second.signIn().status == .seeOther)
+            let sessions = try await client.send(.get, "/api/v1/me/sessions").decode(Wire.ItemList<Wire.Session>.self).items
+            #expect(sessions.count == 2)
+            #expect(sessions.allSatisfy { $0.userAgent == "steward-test-browser" })
+            let ended = try #require(sessions.first)
+            #expect(try await client.send(.delete, "/api/v1/me/sessions/\(ended.id)").status == .noContent)
+            #expect(try await client.send(.delete, "/api/v1/me/sessions/\(ended.id)").status == .notFound)
+            let signedOut = [try await first.get("/servers"), try await second.get("/servers")].filter { $0.status == .seeOther }
+            #expect(signedOut.count == 1, "exactly the ended session is signed out")
+
+            let signIns = try await client.send(.get, "/api/v1/me/sign-ins").decode(Wire.ItemList<Wire.Audit.Entry>.self).items
+            #expect(signIns.map(\.action) == ["console.login", "console.login", "console.login_failed"])
+        }
+    }
 }

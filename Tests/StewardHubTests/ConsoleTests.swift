@@ -27,7 +27,7 @@ struct ConsoleTests {
         }
 
         private func send(_ method: HTTPRequest.Method, _ uri: String, form: [String: String]?) async throws -> HubTestApp.Client.Answer {
-            var headers: HTTPFields = [:]
+            var headers: HTTPFields = [.userAgent: "steward-test-browser"]
             if !cookies.isEmpty {
                 headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
             }

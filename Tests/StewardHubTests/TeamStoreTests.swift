@@ -233,4 +233,25 @@ struct TeamStoreTests {
             #expect(try await store.unusedBackupCodes(userID: ann.id) == 0)
         }
     }
+
+    @Test("a user's sessions are listed until their end and ended one by one, only by their user", arguments: TestDatabase.available)
+    func sessions(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let ann = try await Self.member("ann@example.com", role: .viewer, store: store)
+            for (id, end) in [("s-live", 3600.0), ("s-over", -1.0)] {
+                var session = SessionRecord(
+                    id: id, tenantID: Store.defaultTenant, userID: ann.id, tokenHash: "h", csrfToken: "c", sourceAddress: "192.0.2.1",
+                    createdAt: Self.t0, expiresAt: Self.t0.addingTimeInterval(end))
+                session.userAgent = "Firefox"
+                try await store.createSession(session, audit: StoreTests.audit("console.login"))
+            }
+            let live = try await store.sessions(userID: ann.id, now: Self.t0)
+            #expect(live.map(\.id) == ["s-live"])
+            #expect(live.first?.userAgent == "Firefox")
+            #expect(
+                !(try await store.endSession(id: "s-live", userID: "someone-else", audit: StoreTests.audit("session.revoke"), at: Self.t0)))
+            #expect(try await store.endSession(id: "s-live", userID: ann.id, audit: StoreTests.audit("session.revoke"), at: Self.t0))
+            #expect(try await store.sessions(userID: ann.id, now: Self.t0).isEmpty)
+        }
+    }
 }

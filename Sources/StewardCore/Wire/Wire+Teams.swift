@@ -319,3 +319,33 @@ extension Wire {
         }
     }
 }
+
+extension Wire {
+    /// `GET /api/v1/me/sessions`: the caller's console sessions.
+    public struct Session: Codable, Sendable, Equatable {
+        public var id: String
+        public var sourceAddress: String
+        public var userAgent: String
+        public var createdAt: Date
+        public var lastSeenAt: Date
+        public var expiresAt: Date
+
+        public init(id: String, sourceAddress: String, userAgent: String, createdAt: Date, lastSeenAt: Date, expiresAt: Date) {
+            self.id = id
+            self.sourceAddress = sourceAddress
+            self.userAgent = userAgent
+            self.createdAt = createdAt
+            self.lastSeenAt = lastSeenAt
+            self.expiresAt = expiresAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id
+            case sourceAddress = "source_address"
+            case userAgent = "user_agent"
+            case createdAt = "created_at"
+            case lastSeenAt = "last_seen_at"
+            case expiresAt = "expires_at"
+        }
+    }
+}

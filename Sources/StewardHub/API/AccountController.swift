@@ -21,6 +21,9 @@ struct AccountController {
         api.post("api-tokens", use: createToken)
         api.delete("api-tokens/:id", use: revokeToken)
         api.post("me/password", use: changePassword)
+        api.get("me/sessions", use: sessions)
+        api.delete("me/sessions/:id", use: endSession)
+        api.get("me/sign-ins", use: signIns)
         api.post("me/totp", use: startTOTP)
         api.post("me/totp/confirm", use: confirmTOTP)
         api.post("me/totp/backup-codes", use: regenerateBackupCodes)
@@ -89,6 +92,19 @@ struct AccountController {
         let body = try await request.decodeJSON(as: Wire.User.PasswordChange.self, context: context)
         try await accounts.changePassword(body, keeping: nil, by: context.requester)
         return Response(status: .noContent)
+    }
+
+    @Sendable func sessions(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
+        try JSONResponse(Wire.ItemList(items: try await accounts.sessions(of: context.requester)))
+    }
+
+    @Sendable func endSession(request: Request, context: OperatorRequestContext) async throws -> Response {
+        try await accounts.endSession(try context.parameters.require("id"), by: context.requester)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func signIns(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
+        try JSONResponse(Wire.ItemList(items: try await accounts.signIns(of: context.requester)))
     }
 
     @Sendable func startTOTP(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {

@@ -114,6 +114,28 @@ struct AccountService: Sendable {
             at: clock.now)
     }
 
+    /// The caller's console sessions, with where and from what they were opened.
+    func sessions(of requester: JobRequester) async throws -> [Wire.Session] {
+        try await store.sessions(userID: requester.identity.userID, now: clock.now).map {
+            .init(
+                id: $0.id, sourceAddress: $0.sourceAddress, userAgent: $0.userAgent, createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt,
+                expiresAt: $0.expiresAt)
+        }
+    }
+
+    func endSession(_ id: String, by requester: JobRequester) async throws {
+        guard
+            try await store.endSession(
+                id: id, userID: requester.identity.userID, audit: requester.audit("session.revoke", target: "session:\(id)"),
+                at: clock.now)
+        else { throw APIError.notFound("session", id: id) }
+    }
+
+    /// The caller's last 100 sign-ins: successes, failures and throttling, in every tenant.
+    func signIns(of requester: JobRequester) async throws -> [Wire.Audit.Entry] {
+        try await store.signIns(email: requester.identity.email, limit: 100)
+    }
+
     // MARK: Invitations
 
     func invite(

@@ -109,10 +109,11 @@ struct ConsoleController {
         }
         let token = SecretToken.generate(.session)
         let digest = SecretToken.Digest(of: token)
-        let session = SessionRecord(
+        var session = SessionRecord(
             id: digest.lookupKey, tenantID: tenantID, userID: user.id, tokenHash: digest.hash,
             csrfToken: SecretToken.randomBase64URL(byteCount: 32), sourceAddress: context.sourceAddress, createdAt: now,
             expiresAt: now.addingTimeInterval(ConsoleSessionMiddleware.lifetime))
+        session.userAgent = String((request.headers[.userAgent] ?? "").prefix(300))
         try await store.createSession(
             session,
             audit: AuditEvent(

@@ -15,10 +15,11 @@ extension Store {
         try await pool.transaction { db in
             try await db.raw(
                 """
-                INSERT INTO sessions (id, tenant_id, user_id, token_hash, csrf_token, source_address, created_at, last_seen_at, expires_at)
+                INSERT INTO sessions (id, tenant_id, user_id, token_hash, csrf_token, source_address, user_agent, created_at,
+                    last_seen_at, expires_at)
                 VALUES (\(bind: session.id), \(bind: session.tenantID), \(bind: session.userID), \(bind: session.tokenHash),
-                    \(bind: session.csrfToken), \(bind: session.sourceAddress), \(bind: Millis.from(session.createdAt)),
-                    \(bind: Millis.from(session.lastSeenAt)), \(bind: Millis.from(session.expiresAt)))
+                    \(bind: session.csrfToken), \(bind: session.sourceAddress), \(bind: session.userAgent),
+                    \(bind: Millis.from(session.createdAt)), \(bind: Millis.from(session.lastSeenAt)), \(bind: Millis.from(session.expiresAt)))
                 """
             ).run()
             try await appendAudit(audit, on: db, at: session.createdAt)
@@ -43,6 +44,47 @@ extension Store {
                 try await db.raw("UPDATE sessions SET last_seen_at = \(bind: Millis.from(now)) WHERE id = \(bind: id)").run()
             }
             return (session, user, try await Self.memberRole(userID: user.id, tenantID: session.tenantID, on: db))
+        }
+    }
+
+    /// The user's console sessions that have not reached their end, newest first.
+    public func sessions(userID: String, now: Date) async throws -> [SessionRecord] {
+        try await pool.read { db in
+            try await db.raw(
+                """
+                SELECT * FROM sessions WHERE user_id = \(bind: userID) AND expires_at > \(bind: Millis.from(now))
+                ORDER BY created_at DESC, id
+                """
+            ).all().map(SessionRecord.init(row:))
+        }
+    }
+
+    /// Ends one of the user's sessions; `false` when the user has none with this id.
+    public func endSession(id: String, userID: String, audit: AuditEvent, at now: Date) async throws -> Bool {
+        try await pool.transaction { db in
+            guard
+                try await db.raw("DELETE FROM sessions WHERE id = \(bind: id) AND user_id = \(bind: userID) RETURNING id").first() != nil
+            else { return false }
+            try await appendAudit(audit, on: db, at: now)
+            return true
+        }
+    }
+
+    /// The newest sign-in records (successes, failures, throttling, second-factor failures) of the
+    /// account with this e-mail, in every tenant.
+    public func signIns(email: String, limit: Int) async throws -> [Wire.Audit.Entry] {
+        let actions = [
+            "console.login", "console.login_failed", "console.login_throttled", "api.sign_in", "api.sign_in_failed",
+            "api.sign_in_throttled", "user.otp_failed", "user.backup_code_used",
+        ]
+        return try await pool.read { db in
+            try await db.raw(
+                """
+                SELECT * FROM audit_log WHERE actor = \(bind: email)
+                    AND action IN (\(unsafeRaw: actions.map { "'\($0)'" }.joined(separator: ", ")))
+                ORDER BY id DESC LIMIT \(bind: limit)
+                """
+            ).all().map(AuditEvent.entry(row:))
         }
     }
 

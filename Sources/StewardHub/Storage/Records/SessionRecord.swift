@@ -11,6 +11,8 @@ public struct SessionRecord: Sendable, Equatable {
     /// Every form of this session carries it; a post without it is refused.
     public var csrfToken: String
     public var sourceAddress: String
+    /// The browser's `User-Agent` at sign-in (at most 300 characters), to tell sessions apart.
+    public var userAgent: String = ""
     public var createdAt: Date
     public var lastSeenAt: Date
     /// The absolute end; idle sessions end sooner (``ConsoleSessions/idleTimeout``).
@@ -23,6 +25,7 @@ public struct SessionRecord: Sendable, Equatable {
         tokenHash = try row.decode(column: "token_hash", as: String.self)
         csrfToken = try row.decode(column: "csrf_token", as: String.self)
         sourceAddress = try row.decode(column: "source_address", as: String.self)
+        userAgent = try row.decode(column: "user_agent", as: String.self)
         createdAt = Millis.date(try row.decode(column: "created_at", as: Int64.self))
         lastSeenAt = Millis.date(try row.decode(column: "last_seen_at", as: Int64.self))
         expiresAt = Millis.date(try row.decode(column: "expires_at", as: Int64.self))
