@@ -64,6 +64,9 @@ actor LogShipper {
             await nap(.milliseconds(250))
             await flush()
         }
+        // Cancelled (the agent is shutting down): nothing ships any more, so nobody may wait for room.
+        stopping = true
+        makeRoom()
     }
 
     /// Ends the shipping loop at once, even mid-nap, so a finished job's result is not held back.
