@@ -115,6 +115,11 @@ public func buildHubApplication(
     )
     app.beforeServerStarts {
         try await store.migrate(logger: logger)
+        if let postgres = pool as? PostgresPool, try await postgres.roleBypassesRowSecurity() {
+            logger.warning(
+                "the database role is a superuser or has BYPASSRLS: row-level security does not separate tenants; connect as an ordinary role (docs/OPERATIONS.md)"
+            )
+        }
         await migrated.open()
         if let owner = try await OwnerBootstrap.run(settings: configuration.bootstrap, store: store, logger: logger) {
             configuration.announceOwner(owner)

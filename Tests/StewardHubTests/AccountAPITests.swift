@@ -120,36 +120,69 @@ struct AccountAPITests {
         }
     }
 
-    @Test("one tenant sees nothing of another's servers and jobs: lists are empty, ids are 404, never 403")
-    func isolation() async throws {
-        try await HubTestApp.run { client in
+    @Test(
+        "one tenant sees nothing of another's servers, jobs, tokens, people or audit: lists are empty, ids are 404, never 403",
+        arguments: TestDatabase.available)
+    func isolation(database: TestDatabase) async throws {
+        try await HubTestApp.run(database: database) { client in
             let (_, serverID) = try await AgentJobAPITests.agent(client)
             let queued = try await client.send(
                 .post, "/api/v1/apps/webapp/install",
                 json: #"{"server_id": "\#(serverID)", "inputs": {"server_name": "example.com", "acme_email": "ops@example.com"}}"#)
             let job = try queued.decode(Wire.Job.Info.self)
+            let registration = try await client.createToken()
+            let invited = try await client.send(.post, "/api/v1/invitations", json: #"{"email": "new@example.com", "role": "viewer"}"#)
+            let invitation = try invited.decode(Wire.Invitation.Created.self).invitation
+            let personal = try await client.send(.post, "/api/v1/api-tokens", json: #"{"name": "ci"}"#)
+            let apiToken = try personal.decode(Wire.APIToken.Created.self).apiToken
+            let users = try await client.send(.get, "/api/v1/users").decode(Wire.ItemList<Wire.User.Info>.self)
+            let owner = try #require(users.items.first { $0.email == "owner@example.com" })
             #expect(try await client.send(.post, "/api/v1/tenants", json: #"{"name": "Acme", "slug": "acme"}"#).status == .created)
             let outsider = try await Self.member(client, "out@example.com", role: .owner, tenantHeader: "acme")
 
-            let servers = try await client.send(.get, "/api/v1/servers", bearer: outsider).decode(Wire.ItemList<Wire.Server.Info>.self)
-            #expect(servers.items.isEmpty)
-            let jobs = try await client.send(.get, "/api/v1/jobs", bearer: outsider).decode(Wire.ItemList<Wire.Job.Info>.self)
-            #expect(jobs.items.isEmpty)
+            let foreign = [
+                ("servers", serverID), ("jobs", job.id), ("registration-tokens", registration.info.id), ("invitations", invitation.id),
+                ("api-tokens", apiToken.id),
+            ]
+            for (list, id) in foreign {
+                let answer = try await client.send(.get, "/api/v1/\(list)", bearer: outsider)
+                #expect(answer.status == .ok, "\(list): \(answer.text)")
+                #expect(!answer.text.contains(id), "\(list) shows another tenant's item: \(answer.text)")
+            }
+            let members = try await client.send(.get, "/api/v1/users", bearer: outsider).decode(Wire.ItemList<Wire.User.Info>.self)
+            #expect(members.items.map(\.email) == ["out@example.com"])
+            let tenants = try await client.send(.get, "/api/v1/tenants", bearer: outsider).text
+            #expect(!tenants.contains("\"default\""), "\(tenants)")
             let tries: [(HTTPRequest.Method, String, String?)] = [
                 (.get, "/api/v1/servers/\(serverID)", nil), (.patch, "/api/v1/servers/\(serverID)", #"{"labels": {"a": "b"}}"#),
                 (.delete, "/api/v1/servers/\(serverID)", #"{"confirm": "web-1"}"#), (.get, "/api/v1/jobs/\(job.id)", nil),
                 (.get, "/api/v1/jobs/\(job.id)/logs", nil), (.post, "/api/v1/jobs/\(job.id)/cancel", "{}"),
                 (.post, "/api/v1/jobs/\(job.id)/retry", "{}"),
                 (.post, "/api/v1/jobs", #"{"server_id": "\#(serverID)", "steps": [{"type": "file.read", "path": "/etc/hostname"}]}"#),
+                (.delete, "/api/v1/registration-tokens/\(registration.info.id)", nil),
+                (.delete, "/api/v1/invitations/\(invitation.id)", nil),
+                (.delete, "/api/v1/api-tokens/\(apiToken.id)", nil),
+                (.patch, "/api/v1/users/\(owner.id)", #"{"role": "viewer"}"#),
+                (.delete, "/api/v1/users/\(owner.id)", #"{"confirm": "owner@example.com"}"#),
+                (.patch, "/api/v1/tenants/default", #"{"name": "Taken"}"#),
+                (.delete, "/api/v1/tenants/default", #"{"confirm": "default"}"#),
             ]
             for (method, path, body) in tries {
                 let answer = try await client.send(method, path, json: body, bearer: outsider)
                 #expect([.notFound, .unprocessableContent].contains(answer.status), "\(method) \(path): \(answer.status) \(answer.text)")
             }
-            // The server is untouched and the job still queued for its own tenant.
+            // Everything is untouched for its own tenant.
             #expect(try await AgentJobAPITests.job(client, job.id).status == .queued)
+            let tokens = try await client.send(.get, "/api/v1/registration-tokens").decode(
+                Wire.ItemList<Wire.RegistrationToken.Info>.self)
+            #expect(tokens.items.first { $0.id == registration.info.id }?.revokedAt == nil)
+            #expect(try await client.send(.get, "/api/v1/invitations").text.contains(invitation.id))
+            #expect(try await client.send(.get, "/api/v1/api-tokens").text.contains(apiToken.id))
+            let after = try await client.send(.get, "/api/v1/users").decode(Wire.ItemList<Wire.User.Info>.self)
+            #expect(after.items.first { $0.id == owner.id }?.role == "owner")
+            #expect(try await client.send(.get, "/api/v1/servers/\(serverID)").status == .ok)
             let audit = try await client.send(.get, "/api/v1/audit", bearer: outsider).text
-            #expect(!audit.contains(serverID))
+            #expect(!audit.contains(serverID) && !audit.contains(job.id))
         }
     }
 

@@ -223,10 +223,14 @@ struct JobStoreTests {
                 try await store.appendLog(jobID: job.id, attempt: 2, lines: ["stale"], cap: 100)
                     == .notRunning(status: .running, attempt: 1))
 
-            #expect(String(decoding: try await store.logSlice(jobID: job.id, from: 0, limit: 5), as: UTF8.self) == "01234")
-            #expect(String(decoding: try await store.logSlice(jobID: job.id, from: 8, limit: 6), as: UTF8.self) == "89\nabc")
-            #expect(try await store.logSlice(jobID: job.id, from: 22, limit: 2) == Array("ü".utf8))
-            #expect(try await store.logSlice(jobID: job.id, from: 65, limit: 10).isEmpty)
+            #expect(
+                String(decoding: try await store.logSlice(jobID: job.id, tenantID: job.tenantID, from: 0, limit: 5), as: UTF8.self)
+                    == "01234")
+            #expect(
+                String(decoding: try await store.logSlice(jobID: job.id, tenantID: job.tenantID, from: 8, limit: 6), as: UTF8.self)
+                    == "89\nabc")
+            #expect(try await store.logSlice(jobID: job.id, tenantID: job.tenantID, from: 22, limit: 2) == Array("ü".utf8))
+            #expect(try await store.logSlice(jobID: job.id, tenantID: job.tenantID, from: 65, limit: 10).isEmpty)
 
             let ended = try #require(
                 try await store.updateJob(id: job.id, at: Self.t0) { job in
@@ -236,7 +240,8 @@ struct JobStoreTests {
                     )
                 })
             #expect(ended.job.status == .succeeded)
-            let tail = String(decoding: try await store.logSlice(jobID: job.id, from: 65, limit: 1000), as: UTF8.self)
+            let tail = String(
+                decoding: try await store.logSlice(jobID: job.id, tenantID: job.tenantID, from: 65, limit: 1000), as: UTF8.self)
             #expect(tail.hasPrefix("[steward] 43 bytes of output were dropped"))
             #expect(try await store.job(id: job.id)?.logBytes == 65 + Int64(tail.utf8.count))
             #expect(try await store.job(id: job.id)?.logDroppedBytes == 0)

@@ -11,8 +11,9 @@ struct StoreTests {
         osID: "debian", osVersion: "12", kernel: "6.1.0", architecture: "x86_64", cpuCount: 2,
         memoryBytes: 2_147_483_648, agentVersion: "0.1.0")
 
-    static func audit(_ action: String, target: String = "test:1") -> AuditEvent {
-        AuditEvent(tenantID: Store.defaultTenant, actor: "owner@example.com", action: action, target: target, sourceAddress: "127.0.0.1")
+    /// An audit record of the tenant whose rows the change writes (row-level security holds them together).
+    static func audit(_ action: String, target: String = "test:1", tenant: String = Store.defaultTenant) -> AuditEvent {
+        AuditEvent(tenantID: tenant, actor: "owner@example.com", action: action, target: target, sourceAddress: "127.0.0.1")
     }
 
     static func tokenRecord(
@@ -38,13 +39,13 @@ struct StoreTests {
         try await database.withStore { store in
             let again = try await store.migrate(logger: TestDatabase.logger)
             #expect(again.isEmpty)
-            let versions = try await store.pool.read { db in
+            let versions = try await store.pool.read(.hub) { db in
                 try await db.raw("SELECT version FROM schema_migrations ORDER BY version").all().map {
                     try $0.decode(column: "version", as: Int.self)
                 }
             }
-            #expect(versions == Array(1...11))
-            let tenants = try await store.pool.read { db in
+            #expect(versions == Array(1...12))
+            let tenants = try await store.pool.read(.hub) { db in
                 try await db.raw("SELECT id FROM tenants").all().map { try $0.decode(column: "id", as: String.self) }
             }
             #expect(tenants == [Store.defaultTenant])

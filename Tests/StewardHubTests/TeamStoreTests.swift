@@ -29,9 +29,9 @@ struct TeamStoreTests {
     static func member(_ email: String, role: Role, tenant: String = Store.defaultTenant, store: Store) async throws -> UserRecord {
         let user = Self.user(email, tenant: tenant, role: role)
         let invitation = Self.invitation(email, tenant: tenant, role: role)
-        #expect(try await store.createInvitation(invitation, audit: StoreTests.audit("invitation.create")) == nil)
+        #expect(try await store.createInvitation(invitation, audit: StoreTests.audit("invitation.create", tenant: tenant)) == nil)
         let membership = try await store.acceptInvitation(
-            invitation, newUser: user, userID: user.id, audit: StoreTests.audit("invitation.accept"), at: t0)
+            invitation, newUser: user, userID: user.id, audit: StoreTests.audit("invitation.accept", tenant: tenant), at: t0)
         #expect(membership?.role == role)
         return user
     }
@@ -56,11 +56,11 @@ struct TeamStoreTests {
             #expect(try await store.tenants(of: ann.id).first?.role == .owner)
             var registration = StoreTests.tokenRecord("stw_reg_acme")
             registration.tenantID = "t-acme"
-            try await store.createRegistrationToken(registration, audit: StoreTests.audit("registration_token.create"))
+            try await store.createRegistrationToken(registration, audit: StoreTests.audit("registration_token.create", tenant: "t-acme"))
             let token = APITokenRecord(
                 id: "tok-1", tenantID: "t-acme", userID: ann.id, digest: SecretToken.Digest(of: SecretToken.generate(.apiToken)),
                 description: "ci", createdAt: Self.t0)
-            try await store.createAPIToken(token, audit: StoreTests.audit("api_token.create"))
+            try await store.createAPIToken(token, audit: StoreTests.audit("api_token.create", tenant: "t-acme"))
 
             #expect(try await store.deleteTenant(id: "t-acme", audit: StoreTests.audit("tenant.delete"), at: Self.t0))
             #expect(try await store.tenant("acme") == nil)
@@ -120,41 +120,44 @@ struct TeamStoreTests {
                     TenantRecord(id: "t-small", name: "Small", slug: "small", maxUsers: 2, createdAt: Self.t0),
                     audit: StoreTests.audit("tenant.create")))
             let first = Self.invitation("a@example.com", tenant: "t-small")
-            #expect(try await store.createInvitation(first, audit: StoreTests.audit("invitation.create")) == nil)
+            #expect(try await store.createInvitation(first, audit: StoreTests.audit("invitation.create", tenant: "t-small")) == nil)
             let second = Self.invitation("b@example.com", tenant: "t-small")
-            #expect(try await store.createInvitation(second, audit: StoreTests.audit("invitation.create")) == nil)
+            #expect(try await store.createInvitation(second, audit: StoreTests.audit("invitation.create", tenant: "t-small")) == nil)
             // Two seats: one open invitation and one more take them both.
             #expect(
                 try await store.createInvitation(
                     Self.invitation("c@example.com", tenant: "t-small"),
-                    audit: StoreTests.audit("invitation.create")) == .seatLimitReached)
+                    audit: StoreTests.audit("invitation.create", tenant: "t-small")) == .seatLimitReached)
             #expect(
                 try await store.revokeInvitation(
-                    id: second.id, tenantID: "t-small", audit: StoreTests.audit("invitation.revoke"),
+                    id: second.id, tenantID: "t-small", audit: StoreTests.audit("invitation.revoke", tenant: "t-small"),
                     at: Self.t0)?.revokedAt == Self.t0)
             #expect(
                 try await store.revokeInvitation(
                     id: second.id, tenantID: Store.defaultTenant,
-                    audit: StoreTests.audit("invitation.revoke"), at: Self.t0) == nil, "another tenant's invitation is not found")
+                    audit: StoreTests.audit("invitation.revoke", tenant: Store.defaultTenant), at: Self.t0) == nil,
+                "another tenant's invitation is not found")
 
             let user = Self.user("a@example.com", tenant: "t-small")
             let accepted = try await store.acceptInvitation(
-                first, newUser: user, userID: user.id, audit: StoreTests.audit("invitation.accept"), at: Self.t0)
+                first, newUser: user, userID: user.id, audit: StoreTests.audit("invitation.accept", tenant: "t-small"), at: Self.t0)
             #expect(accepted?.tenantID == "t-small")
             #expect(
                 try await store.acceptInvitation(
-                    first, newUser: nil, userID: user.id, audit: StoreTests.audit("invitation.accept"), at: Self.t0) == nil,
+                    first, newUser: nil, userID: user.id, audit: StoreTests.audit("invitation.accept", tenant: "t-small"), at: Self.t0)
+                    == nil,
                 "an invitation is good for one acceptance")
             #expect(try await store.invitation(lookupKey: first.lookupKey)?.acceptedAt == Self.t0)
             #expect(
                 try await store.createInvitation(
                     Self.invitation("A@example.com".lowercased(), tenant: "t-small"),
-                    audit: StoreTests.audit("invitation.create")) == .alreadyMember)
+                    audit: StoreTests.audit("invitation.create", tenant: "t-small")) == .alreadyMember)
             let expired = Self.invitation("late@example.com", tenant: "t-small")
-            #expect(try await store.createInvitation(expired, audit: StoreTests.audit("invitation.create")) == nil)
+            #expect(try await store.createInvitation(expired, audit: StoreTests.audit("invitation.create", tenant: "t-small")) == nil)
             #expect(
                 try await store.acceptInvitation(
-                    expired, newUser: Self.user("late@example.com"), userID: "late", audit: StoreTests.audit("invitation.accept"),
+                    expired, newUser: Self.user("late@example.com"), userID: "late",
+                    audit: StoreTests.audit("invitation.accept", tenant: "t-small"),
                     at: Self.t0.addingTimeInterval(8 * 86_400)) == nil, "an expired invitation cannot be accepted")
             #expect(try await store.invitations(tenantID: "t-small").count == 3)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 import PostgresKit
 import SQLKit
 import ServiceLifecycle
@@ -46,8 +47,11 @@ public enum TestDatabase: String, CustomStringConvertible, Sendable, CaseIterabl
                 throw TestFailure("PostgreSQL is not configured")
             }
             let name = "steward_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-            try await Self.admin(adminURL, "CREATE DATABASE \(name)")
+            try await Self.applicationRole.value
+            try await Self.admin(adminURL, "CREATE DATABASE \(name) OWNER \(Self.applicationRoleName)")
             components.path = "/" + name
+            components.user = Self.applicationRoleName
+            components.password = nil
             do {
                 let result = try await body(.postgresql(url: components.string!))
                 try await Self.admin(adminURL, "DROP DATABASE \(name) WITH (FORCE)")
@@ -61,39 +65,73 @@ public enum TestDatabase: String, CustomStringConvertible, Sendable, CaseIterabl
 
     /// A migrated store on a fresh database, its pool running for the duration of `body`.
     public func withStore<T: Sendable>(_ body: @Sendable (Store) async throws -> T) async throws -> T {
-        try await withFreshLocation { location in
-            let pool: any DatabasePool =
-                switch location {
-                case .sqlite(let path): try await SQLitePool.open(path: path, logger: Self.logger)
-                case .postgresql(let url): try PostgresPool(url: url, logger: Self.logger)
-                }
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask {
-                    try await pool.run()
-                    return nil
-                }
-                let store = Store(pool: pool)
-                do {
-                    try await store.migrate(logger: Self.logger)
-                    let result = try await body(store)
-                    group.cancelAll()
-                    return result
-                } catch {
-                    group.cancelAll()
-                    // PostgresNIO hides the server's message unless asked for it.
-                    throw TestFailure(String(reflecting: error))
-                }
+        try await withFreshLocation { location in try await Self.withStore(at: location, body) }
+    }
+
+    /// A migrated store on the database at `location`, its pool running for the duration of `body`.
+    public static func withStore<T: Sendable>(at location: DatabaseLocation, _ body: @Sendable (Store) async throws -> T) async throws -> T
+    {
+        let pool: any DatabasePool =
+            switch location {
+            case .sqlite(let path): try await SQLitePool.open(path: path, logger: Self.logger)
+            case .postgresql(let url): try PostgresPool(url: url, logger: Self.logger)
+            }
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await pool.run()
+                return nil
+            }
+            let store = Store(pool: pool)
+            do {
+                try await store.migrate(logger: Self.logger)
+                let result = try await body(store)
+                group.cancelAll()
+                return result
+            } catch {
+                group.cancelAll()
+                // PostgresNIO hides the server's message unless asked for it.
+                throw TestFailure(String(reflecting: error))
             }
         }
     }
 
-    private static func admin(_ url: String, _ statement: String) async throws {
-        let pool = try PostgresPool(url: url, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await pool.run() }
-            defer { group.cancelAll() }
-            try await pool.read { db in try await db.raw(SQLQueryString(statement)).run() }
+    /// Runs one statement on a plain connection to `url`, outside any transaction and without any
+    /// of the settings the hub's accesses make, and returns the rows' first column as text.
+    public static func rawQuery(_ url: String, _ statement: String) async throws -> [String] {
+        let configuration = try SQLPostgresConfiguration(url: url)
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration.coreConfiguration, id: 0, logger: logger)
+        do {
+            let rows = try await connection.sql().raw(SQLQueryString(statement)).all()
+            try await connection.close()
+            return try rows.map { row in try row.decode(column: row.allColumns[0], as: String.self) }
+        } catch {
+            try? await connection.close()
+            throw error
         }
+    }
+
+    /// The role the hubs under test connect as: an ordinary one, neither superuser nor `BYPASSRLS`,
+    /// as in production, so that row-level security applies to every PostgreSQL test. It owns each
+    /// test database (and so its tables; `FORCE ROW LEVEL SECURITY` binds owners too).
+    public static let applicationRoleName = "steward_app"
+
+    /// Made once per test run; another run may have made it already.
+    private static let applicationRole = Task<Void, any Error> {
+        guard let adminURL = postgresAdminURL else { return }
+        try await admin(
+            adminURL,
+            """
+            DO $$ BEGIN
+                CREATE ROLE \(applicationRoleName) LOGIN NOSUPERUSER NOBYPASSRLS;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+            END $$
+            """)
+    }
+
+    /// Runs one statement outside any transaction (`CREATE DATABASE` cannot run in one).
+    private static func admin(_ url: String, _ statement: String) async throws {
+        _ = try await rawQuery(url, statement)
     }
 }
 

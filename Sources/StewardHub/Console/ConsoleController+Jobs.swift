@@ -33,7 +33,7 @@ extension ConsoleController {
         guard let job = try await ownJob(context) else { return try notFound(context, what: "job") }
         let info = try jobs.detailedInfo(job)
         let tail = try await store.logSlice(
-            jobID: job.id, from: max(0, job.logBytes - Self.logTailBytes), limit: Int(Self.logTailBytes))
+            jobID: job.id, tenantID: job.tenantID, from: max(0, job.logBytes - Self.logTailBytes), limit: Int(Self.logTailBytes))
         let log = String(decoding: tail, as: UTF8.self)
         var facts: [ConsolePages.Fact] = [
             .init(name: "Kind", value: info.kind), .init(name: "Server", value: info.serverID),

@@ -70,7 +70,7 @@ public struct JobService: Sendable {
         var chain: [JobRecord] = []
         var scripts: [String: Data] = [:]
         if role == .install {
-            let present = try await store.presentApps(serverID: server.id)
+            let present = try await store.presentApps(serverID: server.id, tenantID: server.tenantID)
             for dependencyID in catalog.requirements(of: appID) where !present.contains(dependencyID) {
                 guard let dependency = catalog.app(id: dependencyID) else { continue }
                 if let reason = Self.incompatibility(dependency.manifest, facts: server.facts) {
@@ -430,9 +430,9 @@ public struct JobService: Sendable {
     /// Sends the log from `offset` up to where it stands now, in slices: `send` gets each one.
     func readLog(_ job: JobRecord, from offset: Int64, send: (ArraySlice<UInt8>) async throws -> Void) async throws {
         var position = offset
-        let end = try await store.job(id: job.id)?.logBytes ?? job.logBytes
+        let end = try await store.job(id: job.id, tenantID: job.tenantID)?.logBytes ?? job.logBytes
         while position < end {
-            let slice = try await store.logSlice(jobID: job.id, from: position, limit: Self.logSliceBytes)
+            let slice = try await store.logSlice(jobID: job.id, tenantID: job.tenantID, from: position, limit: Self.logSliceBytes)
             guard !slice.isEmpty else { break }
             try await send(slice[...])
             position += Int64(slice.count)
@@ -452,10 +452,10 @@ public struct JobService: Sendable {
                 signal = await iterator.next()
                 continue
             }
-            guard let now = try await store.job(id: job.id) else { break }
+            guard let now = try await store.job(id: job.id, tenantID: job.tenantID) else { break }
             var wrote = false
             while sent < now.logBytes {
-                var slice = try await store.logSlice(jobID: job.id, from: sent, limit: Self.logSliceBytes)
+                var slice = try await store.logSlice(jobID: job.id, tenantID: job.tenantID, from: sent, limit: Self.logSliceBytes)
                 // A slice cut inside a character keeps that character for the next one.
                 if slice.count == Self.logSliceBytes { slice.removeLast(UTF8Tail.incompleteByteCount(slice)) }
                 guard !slice.isEmpty else { break }

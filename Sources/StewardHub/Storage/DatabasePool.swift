@@ -11,9 +11,11 @@ import ServiceLifecycle
 public protocol DatabasePool: Service {
     var kind: DatabaseKind { get }
 
-    /// Runs `body` with a database for reads and single-statement writes.
-    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs `body` with a database for reads and single-statement writes that see only the rows of
+    /// `scope`.
+    func read<T: Sendable>(_ scope: RowScope, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 
-    /// Runs `body` inside one write transaction: committed when it returns, rolled back when it throws.
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs `body` inside one write transaction that sees only the rows of `scope`: committed when it
+    /// returns, rolled back when it throws.
+    func transaction<T: Sendable>(_ scope: RowScope, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 }

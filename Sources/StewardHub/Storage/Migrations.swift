@@ -2,11 +2,12 @@
 ///
 /// Portable column types keep one storage implementation: times are `BIGINT` milliseconds since the
 /// Unix epoch (UTC), structured values are JSON in `TEXT`. Only auto-numbered keys differ by dialect.
-/// Every table that holds fleet data carries `tenant_id` so tenants can be isolated later without
-/// rewriting the schema; one tenant, `default`, exists for now.
+/// Every table that holds a tenant's data carries `tenant_id` (or, for log chunks, belongs to a job
+/// that does); on PostgreSQL row-level security policies keep each access to its ``RowScope``.
 enum Migrations {
     static let all: [Migration] = [
         foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs, teams, twoFactor,
+        rowLevelSecurity,
     ]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
@@ -299,5 +300,31 @@ enum Migrations {
             )
             """,
         ]
+    }
+
+    /// The tables that hold a tenant's data, each guarded by a row-level security policy on PostgreSQL.
+    /// `users` (accounts span tenants), `tenants`, `backup_codes` (a user's) and `job_scripts`
+    /// (catalog content by hash) are not tenant data.
+    static let tenantTables = [
+        "servers", "agents", "registration_tokens", "api_tokens", "audit_log", "jobs", "sessions", "memberships", "invitations",
+    ]
+
+    /// PostgreSQL row-level security, the second wall between tenants: a row is visible and writable
+    /// only when it belongs to the tenant the transaction set (`steward.tenant_id`), or the
+    /// transaction declared hub-wide work (`steward.scope = 'hub'`). `FORCE` subjects the tables'
+    /// owner, the role the hub connects as, to the policies too. A log chunk is visible when its job is.
+    static let rowLevelSecurity = Migration(version: 12, name: "row-level-security") { kind in
+        guard kind == .postgresql else { return [] }
+        let hub = "current_setting('steward.scope', true) = 'hub'"
+        let ownTenant = "tenant_id = current_setting('steward.tenant_id', true)"
+        let ownJob = "EXISTS (SELECT 1 FROM jobs WHERE jobs.id = job_logs.job_id)"
+        let guarded = tenantTables.map { ($0, "\(hub) OR \(ownTenant)") } + [("job_logs", "\(hub) OR \(ownJob)")]
+        return guarded.flatMap { table, condition in
+            [
+                "ALTER TABLE \(table) ENABLE ROW LEVEL SECURITY",
+                "ALTER TABLE \(table) FORCE ROW LEVEL SECURITY",
+                "CREATE POLICY tenant_isolation ON \(table) USING (\(condition)) WITH CHECK (\(condition))",
+            ]
+        }
     }
 }

@@ -18,7 +18,7 @@ struct Migrator {
         let kind = pool.kind
         let migrations = self.migrations
         let logger = self.logger
-        return try await pool.transaction { db in
+        return try await pool.transaction(.hub) { db in
             if kind == .postgresql {
                 // An arbitrary constant that names "Steward migrations" among advisory locks.
                 try await db.raw("SELECT pg_advisory_xact_lock(727100001)").run()

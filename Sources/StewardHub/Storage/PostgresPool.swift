@@ -44,17 +44,21 @@ public final class PostgresPool: DatabasePool, Service {
         }
     }
 
-    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
-            try await body(connection.sql(queryLogLevel: .trace))
-        }
+    /// A read runs in a transaction too: the row-level security settings are local to one.
+    public func read<T: Sendable>(_ scope: RowScope, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await transaction(scope, body)
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ scope: RowScope, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             let database = connection.sql(queryLogLevel: .trace)
             try await database.raw("BEGIN").run()
             do {
+                let (name, tenantID) = scope.settings
+                // `true`: the settings end with the transaction, so a pooled connection keeps none.
+                try await database.raw(
+                    "SELECT set_config('steward.scope', \(bind: name), true), set_config('steward.tenant_id', \(bind: tenantID), true)"
+                ).run()
                 let result = try await body(database)
                 try await database.raw("COMMIT").run()
                 return result
@@ -62,6 +66,15 @@ public final class PostgresPool: DatabasePool, Service {
                 try? await database.raw("ROLLBACK").run()
                 throw error
             }
+        }
+    }
+
+    /// Whether the role the hub connects as escapes row-level security (a superuser, or `BYPASSRLS`),
+    /// which would leave the database's wall between tenants standing open.
+    public func roleBypassesRowSecurity() async throws -> Bool {
+        try await read(.hub) { db in
+            try await db.raw("SELECT rolsuper OR rolbypassrls AS bypasses FROM pg_roles WHERE rolname = current_user").first()?
+                .decode(column: "bypasses", as: Bool.self) ?? false
         }
     }
 }

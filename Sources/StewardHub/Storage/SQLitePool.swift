@@ -23,7 +23,7 @@ public final class SQLitePool: DatabasePool {
             on: MultiThreadedEventLoopGroup.singleton.any()
         )
         let pool = SQLitePool(connection: connection)
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             try await db.raw("PRAGMA journal_mode = WAL").run()
             try await db.raw("PRAGMA synchronous = NORMAL").run()
             try await db.raw("PRAGMA foreign_keys = ON").run()
@@ -36,12 +36,13 @@ public final class SQLitePool: DatabasePool {
         self.database = connection.sql(queryLogLevel: .trace)
     }
 
-    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    /// SQLite has no row-level security: `scope` is enforced by the ``Store`` method's own conditions.
+    public func read<T: Sendable>(_ scope: RowScope, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let database = self.database
         return try await lock.withLock { try await body(database) }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ scope: RowScope, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let database = self.database
         return try await lock.withLock {
             try await database.raw("BEGIN IMMEDIATE").run()

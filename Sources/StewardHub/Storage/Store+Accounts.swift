@@ -4,7 +4,7 @@ import StewardCore
 
 extension Store {
     public func userCount() async throws -> Int {
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             try await db.raw("SELECT COUNT(*) AS n FROM users").first()?.decode(column: "n", as: Int.self) ?? 0
         }
     }
@@ -12,7 +12,7 @@ extension Store {
     /// Creates the first account: the owner of the default tenant and the hub's administrator, with
     /// its API token, together, so a crash cannot leave an owner without a token.
     public func createOwner(_ owner: UserRecord, apiToken: APITokenRecord) async throws {
-        try await pool.transaction { db in
+        try await pool.transaction(.hub) { db in
             try await db.raw(
                 """
                 INSERT INTO users (id, tenant_id, email, name, password_hash, role, hub_admin, created_at)
@@ -39,7 +39,7 @@ extension Store {
     /// The unrevoked API token with this lookup key, its user, and the user's role in the token's
     /// tenant (`nil` when no longer a member, or the tenant was deleted).
     public func apiToken(lookupKey: String) async throws -> (token: APITokenRecord, user: UserRecord, memberRole: Role?)? {
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             guard
                 let tokenRow = try await db.raw(
                     "SELECT * FROM api_tokens WHERE lookup_key = \(bind: lookupKey) AND revoked_at IS NULL"

@@ -8,7 +8,7 @@ extension Store {
     public func auditPage(
         tenantID: String, before: Int64?, limit: Int, actor: String? = nil, action: String? = nil
     ) async throws -> Wire.Audit.Page {
-        try await pool.read { db in
+        try await pool.read(.tenant(tenantID)) { db in
             var query = db.select().column("*").from("audit_log")
                 .where("tenant_id", .equal, tenantID).where("id", .lessThan, before ?? Int64.max)
             if let actor { query = query.where("actor", .equal, actor) }

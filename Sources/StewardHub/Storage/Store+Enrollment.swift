@@ -39,7 +39,7 @@ extension Store {
     /// Checks the token and, if it may still be used, counts the use and creates the server and its agent,
     /// all in one transaction so two agents racing for the last use cannot both win.
     public func enroll(_ request: EnrollmentRequest, at now: Date) async throws -> Result<ServerRecord, EnrollmentRefusal> {
-        try await pool.transaction { db in
+        try await pool.transaction(.hub) { db in
             let digest = SecretToken.Digest(of: request.token)
             guard
                 let token = try await db.raw(

@@ -14,7 +14,7 @@ public enum LogAppend: Sendable, Equatable {
 extension Store {
     /// Creates jobs together (a `requires` chain), audited once, with the scripts they run.
     public func createJobs(_ jobs: [JobRecord], scripts: [String: Data] = [:], audit: AuditEvent) async throws {
-        try await pool.transaction { db in
+        try await pool.transaction(.tenant(audit.tenantID)) { db in
             for (digest, content) in scripts.sorted(by: { $0.key < $1.key }) {
                 try await db.insert(into: "job_scripts")
                     .columns("sha256", "content", "created_at")
@@ -46,7 +46,7 @@ extension Store {
 
     /// A script stored when a job that runs it was queued.
     public func script(sha256: String) async throws -> Data? {
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             try await db.raw("SELECT content FROM job_scripts WHERE sha256 = \(bind: sha256)").first()
                 .flatMap { Data(base64Encoded: try $0.decode(column: "content", as: String.self)) }
         }
@@ -60,7 +60,7 @@ extension Store {
         _ change: @escaping @Sendable (inout JobRecord) throws -> (changed: Bool, verdict: Verdict)
     ) async throws -> (job: JobRecord, verdict: Verdict)? {
         let lock = lockRows
-        return try await pool.transaction { db in
+        return try await pool.transaction(tenantID.map(RowScope.tenant) ?? .hub) { db in
             guard
                 var job = try await db.raw("SELECT * FROM jobs WHERE id = \(bind: id)\(unsafeRaw: lock)").first()
                     .map(JobRecord.init(row:)),
@@ -83,7 +83,7 @@ extension Store {
     /// its single writer.
     public func claimNextJob(serverID: String, now: Date, lease: TimeInterval, concurrency: Int = 1) async throws -> JobRecord? {
         let lock = lockRows
-        return try await pool.transaction { db in
+        return try await pool.transaction(.hub) { db in
             if !lock.isEmpty { _ = try await db.raw("SELECT id FROM servers WHERE id = \(bind: serverID)\(unsafeRaw: lock)").first() }
             let running = try await db.raw(
                 "SELECT exclusive FROM jobs WHERE server_id = \(bind: serverID) AND status = \(bind: Wire.Job.Status.running.rawValue)"
@@ -111,7 +111,7 @@ extension Store {
     /// the agent does not know (one from before it restarted, or a claim that never reached it).
     public func renewLeases(serverID: String, attempts: [Wire.Heartbeat.AttemptRef], until: Date) async throws {
         guard !attempts.isEmpty else { return }
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             for held in attempts {
                 try await db.raw(
                     """
@@ -131,7 +131,7 @@ extension Store {
         reason: @escaping @Sendable (JobRecord) -> String
     ) async throws -> [JobRecord] {
         let lock = lockRows
-        return try await pool.transaction { db in
+        return try await pool.transaction(.hub) { db in
             let running = try await db.raw(
                 """
                 SELECT * FROM jobs WHERE server_id = \(bind: serverID) AND status = \(bind: Wire.Job.Status.running.rawValue)\(unsafeRaw: lock)
@@ -151,7 +151,7 @@ extension Store {
     /// Returns the jobs changed. Safe with several hubs: each expired row is taken by one of them.
     public func expireLeases(now: Date, backoffScale: Double) async throws -> [JobRecord] {
         let lock = skipLockedRows
-        return try await pool.transaction { db in
+        return try await pool.transaction(.hub) { db in
             let expired = try await db.raw(
                 """
                 SELECT * FROM jobs WHERE status = \(bind: Wire.Job.Status.running.rawValue)
@@ -172,7 +172,7 @@ extension Store {
     /// Cancels waiting jobs whose predecessor ended without success, and returns them.
     public func cancelOrphanedJobs(now: Date) async throws -> [JobRecord] {
         let lock = skipLockedRows
-        return try await pool.transaction { db in
+        return try await pool.transaction(.hub) { db in
             let orphans = try await db.raw(
                 """
                 SELECT * FROM jobs WHERE status IN \(Self.list(Wire.Job.Status.waiting)) AND after_job_id IN (
@@ -192,7 +192,7 @@ extension Store {
     /// Running attempts get until `until`: after a hub restart, agents could not renew their leases
     /// while it was down, and that must not count against them.
     public func extendRunningLeases(until: Date) async throws {
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             try await db.raw(
                 """
                 UPDATE jobs SET lease_expires_at = \(bind: Millis.from(until))
@@ -204,12 +204,12 @@ extension Store {
 
     /// Apps installed on the server, or on their way: the last finished install or uninstall of each
     /// decides, and an install still queued or running counts as installed.
-    public func presentApps(serverID: String) async throws -> Set<String> {
+    public func presentApps(serverID: String, tenantID: String) async throws -> Set<String> {
         let counted = Wire.Job.Status.open.union([.succeeded])
-        return try await pool.read { db in
+        return try await pool.read(.tenant(tenantID)) { db in
             let rows = try await db.raw(
                 """
-                SELECT app_id, kind FROM jobs WHERE server_id = \(bind: serverID) AND app_id IS NOT NULL
+                SELECT app_id, kind FROM jobs WHERE server_id = \(bind: serverID) AND tenant_id = \(bind: tenantID) AND app_id IS NOT NULL
                 AND kind IN ('install', 'uninstall') AND status IN \(Self.list(counted))
                 ORDER BY created_at, id
                 """
@@ -227,14 +227,17 @@ extension Store {
         }
     }
 
+    /// Any tenant's job, for the agents' routes (which then check that it is addressed to them).
     public func job(id: String) async throws -> JobRecord? {
-        try await pool.read { db in try await Self.job(id: id, on: db) }
+        try await pool.read(.hub) { db in try await Self.job(id: id, on: db) }
     }
 
     /// The job, if it belongs to `tenantID`; another tenant's jobs do not exist for the caller.
     public func job(id: String, tenantID: String) async throws -> JobRecord? {
-        guard let job = try await job(id: id), job.tenantID == tenantID else { return nil }
-        return job
+        try await pool.read(.tenant(tenantID)) { db in
+            try await db.raw("SELECT * FROM jobs WHERE id = \(bind: id) AND tenant_id = \(bind: tenantID)").first().map(
+                JobRecord.init(row:))
+        }
     }
 
     /// The tenant's jobs, newest first, optionally only of one server, status or app.
@@ -243,7 +246,7 @@ extension Store {
     ) async throws
         -> [JobRecord]
     {
-        try await pool.read { db in
+        try await pool.read(.tenant(tenantID)) { db in
             var query = db.select().column("*").from("jobs").where("tenant_id", .equal, tenantID)
             if let serverID { query = query.where("server_id", .equal, serverID) }
             if let status { query = query.where("status", .equal, status.rawValue) }
@@ -256,7 +259,7 @@ extension Store {
     /// while another job runs there, and not for jobs still waiting for their predecessor (a result
     /// or a notification wakes those), or a long poll would spin on them.
     public func nextDueTime(serverID: String) async throws -> Date? {
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             try await db.raw(
                 """
                 SELECT MIN(next_run_at) AS due FROM jobs WHERE server_id = \(bind: serverID)
@@ -273,7 +276,7 @@ extension Store {
     /// when the attempt ends. An empty batch stores nothing and only asks whether the attempt goes on.
     public func appendLog(jobID: String, attempt: Int, lines: [String], cap: Int64) async throws -> LogAppend {
         let lock = lockRows
-        return try await pool.transaction { db in
+        return try await pool.transaction(.hub) { db in
             guard
                 let job = try await db.raw("SELECT * FROM jobs WHERE id = \(bind: jobID)\(unsafeRaw: lock)").first().map(
                     JobRecord.init(row:))
@@ -314,8 +317,8 @@ extension Store {
 
     /// At most `limit` bytes of the log from byte `offset` (fewer at its end), reading only the
     /// chunks that overlap: a 100 MB log is served in slices, never loaded whole.
-    public func logSlice(jobID: String, from offset: Int64, limit: Int) async throws -> [UInt8] {
-        try await pool.read { db in
+    public func logSlice(jobID: String, tenantID: String, from offset: Int64, limit: Int) async throws -> [UInt8] {
+        try await pool.read(.tenant(tenantID)) { db in
             let end = offset + Int64(limit)
             let rows = try await db.raw(
                 """

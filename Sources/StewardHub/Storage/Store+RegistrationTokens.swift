@@ -4,7 +4,7 @@ import StewardCore
 
 extension Store {
     public func createRegistrationToken(_ token: RegistrationTokenRecord, audit: AuditEvent) async throws {
-        try await pool.transaction { db in
+        try await pool.transaction(.tenant(token.tenantID)) { db in
             try await db.raw(
                 """
                 INSERT INTO registration_tokens
@@ -20,7 +20,7 @@ extension Store {
 
     /// Every registration token of the tenant, newest first.
     public func registrationTokens(tenantID: String) async throws -> [RegistrationTokenRecord] {
-        try await pool.read { db in
+        try await pool.read(.tenant(tenantID)) { db in
             try await db.raw(
                 "SELECT * FROM registration_tokens WHERE tenant_id = \(bind: tenantID) ORDER BY created_at DESC, id"
             ).all().map(RegistrationTokenRecord.init(row:))
@@ -28,7 +28,7 @@ extension Store {
     }
 
     public func registrationToken(id: String, tenantID: String) async throws -> RegistrationTokenRecord? {
-        try await pool.read { db in
+        try await pool.read(.tenant(tenantID)) { db in
             try await db.raw(
                 "SELECT * FROM registration_tokens WHERE id = \(bind: id) AND tenant_id = \(bind: tenantID)"
             ).first().map(RegistrationTokenRecord.init(row:))
@@ -42,7 +42,7 @@ extension Store {
     ) async throws
         -> RegistrationTokenRecord?
     {
-        try await pool.transaction { db in
+        try await pool.transaction(.tenant(tenantID)) { db in
             guard
                 var token = try await db.raw(
                     "SELECT * FROM registration_tokens WHERE id = \(bind: id) AND tenant_id = \(bind: tenantID)"

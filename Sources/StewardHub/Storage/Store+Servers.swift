@@ -5,7 +5,7 @@ import StewardCore
 extension Store {
     /// The tenant's servers that have not been decommissioned, by name.
     public func servers(tenantID: String) async throws -> [ServerRecord] {
-        try await pool.read { db in
+        try await pool.read(.tenant(tenantID)) { db in
             try await db.raw(
                 """
                 SELECT * FROM servers WHERE tenant_id = \(bind: tenantID) AND decommissioned_at IS NULL
@@ -16,7 +16,7 @@ extension Store {
     }
 
     public func server(id: String, tenantID: String) async throws -> ServerRecord? {
-        try await pool.read { db in
+        try await pool.read(.tenant(tenantID)) { db in
             try await Self.activeServer(id: id, tenantID: tenantID, on: db)
         }
     }
@@ -25,7 +25,7 @@ extension Store {
     public func updateServer(
         id: String, tenantID: String, name: String?, labels: [String: String]?, at now: Date, audit: AuditEvent
     ) async throws -> ServerRecord? {
-        try await pool.transaction { db in
+        try await pool.transaction(.tenant(tenantID)) { db in
             guard var server = try await Self.activeServer(id: id, tenantID: tenantID, on: db) else { return nil }
             if let name { server.name = name }
             if let labels { server.labels = labels }
@@ -40,7 +40,7 @@ extension Store {
     /// Decommissions a server, revokes its agent and cancels its unfinished jobs, in one transaction.
     /// Returns the cancelled jobs, or `nil` when there is no such server.
     public func decommissionServer(id: String, tenantID: String, at now: Date, audit: AuditEvent) async throws -> [JobRecord]? {
-        try await pool.transaction { db in
+        try await pool.transaction(.tenant(tenantID)) { db in
             guard try await Self.activeServer(id: id, tenantID: tenantID, on: db) != nil else { return nil }
             let millis = Millis.from(now)
             try await db.raw("UPDATE servers SET decommissioned_at = \(bind: millis) WHERE id = \(bind: id)").run()
@@ -62,7 +62,7 @@ extension Store {
     }
 
     public func agent(id: String) async throws -> AgentRecord? {
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             try await db.raw("SELECT * FROM agents WHERE id = \(bind: id)").first().map(AgentRecord.init(row:))
         }
     }
@@ -73,7 +73,7 @@ extension Store {
     @discardableResult
     public func recordHeartbeat(serverID: String, facts: Wire.Facts?, at now: Date) async throws -> Bool {
         let millis = Millis.from(now)
-        return try await pool.read { db in
+        return try await pool.read(.hub) { db in
             if let facts {
                 try await db.raw(
                     """
@@ -94,7 +94,7 @@ extension Store {
     /// Marks servers not seen since `cutoff` offline and returns them. Each transition is returned by
     /// exactly one caller, however many hubs sweep at once.
     public func markSilentServersOffline(cutoff: Date) async throws -> [ServerRecord] {
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             try await db.raw(
                 """
                 UPDATE servers SET presence = 'offline'

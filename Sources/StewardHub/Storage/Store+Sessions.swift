@@ -5,14 +5,14 @@ import StewardCore
 extension Store {
     /// The user with this e-mail address (compared case-insensitively).
     public func user(email: String) async throws -> UserRecord? {
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             try await db.raw("SELECT * FROM users WHERE LOWER(email) = \(bind: email.lowercased())").first().map(UserRecord.init(row:))
         }
     }
 
     /// Starts a session, audited as a sign-in in the same transaction.
     public func createSession(_ session: SessionRecord, audit: AuditEvent) async throws {
-        try await pool.transaction { db in
+        try await pool.transaction(.tenant(session.tenantID)) { db in
             try await db.raw(
                 """
                 INSERT INTO sessions (id, tenant_id, user_id, token_hash, csrf_token, source_address, user_agent, created_at,
@@ -34,7 +34,7 @@ extension Store {
     ) async throws
         -> (session: SessionRecord, user: UserRecord, memberRole: Role?)?
     {
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             guard let row = try await db.raw("SELECT * FROM sessions WHERE id = \(bind: id)").first() else { return nil }
             let session = try SessionRecord(row: row)
             guard session.expiresAt > now, now.timeIntervalSince(session.lastSeenAt) < idleTimeout else { return nil }
@@ -49,7 +49,7 @@ extension Store {
 
     /// The user's console sessions that have not reached their end, newest first.
     public func sessions(userID: String, now: Date) async throws -> [SessionRecord] {
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             try await db.raw(
                 """
                 SELECT * FROM sessions WHERE user_id = \(bind: userID) AND expires_at > \(bind: Millis.from(now))
@@ -61,7 +61,7 @@ extension Store {
 
     /// Ends one of the user's sessions; `false` when the user has none with this id.
     public func endSession(id: String, userID: String, audit: AuditEvent, at now: Date) async throws -> Bool {
-        try await pool.transaction { db in
+        try await pool.transaction(.hub) { db in
             guard
                 try await db.raw("DELETE FROM sessions WHERE id = \(bind: id) AND user_id = \(bind: userID) RETURNING id").first() != nil
             else { return false }
@@ -77,7 +77,7 @@ extension Store {
             "console.login", "console.login_failed", "console.login_throttled", "api.sign_in", "api.sign_in_failed",
             "api.sign_in_throttled", "user.otp_failed", "user.backup_code_used",
         ]
-        return try await pool.read { db in
+        return try await pool.read(.hub) { db in
             try await db.raw(
                 """
                 SELECT * FROM audit_log WHERE actor = \(bind: email)
@@ -90,7 +90,7 @@ extension Store {
 
     /// Ends a session (sign-out), audited in the same transaction.
     public func deleteSession(id: String, audit: AuditEvent, at now: Date) async throws {
-        try await pool.transaction { db in
+        try await pool.transaction(.hub) { db in
             try await db.raw("DELETE FROM sessions WHERE id = \(bind: id)").run()
             try await appendAudit(audit, on: db, at: now)
         }
@@ -98,6 +98,6 @@ extension Store {
 
     /// Writes an audit record on its own (events that change nothing else, such as a failed sign-in).
     public func recordAudit(_ audit: AuditEvent, at now: Date) async throws {
-        try await pool.transaction { db in try await appendAudit(audit, on: db, at: now) }
+        try await pool.transaction(.tenant(audit.tenantID)) { db in try await appendAudit(audit, on: db, at: now) }
     }
 }

@@ -17,7 +17,7 @@ extension Store {
 
     /// `false` when the slug is taken.
     public func createTenant(_ tenant: TenantRecord, audit: AuditEvent) async throws -> Bool {
-        try await pool.transaction { db in
+        try await pool.transaction(.hub) { db in
             guard try await db.raw("SELECT id FROM tenants WHERE slug = \(bind: tenant.slug) OR id = \(bind: tenant.slug)").first() == nil
             else { return false }
             try await db.raw(
@@ -34,7 +34,7 @@ extension Store {
 
     /// The live tenant with this id or slug.
     public func tenant(_ idOrSlug: String) async throws -> TenantRecord? {
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             try await db.raw(
                 "SELECT * FROM tenants WHERE (id = \(bind: idOrSlug) OR slug = \(bind: idOrSlug)) AND deleted_at IS NULL"
             ).first().map(TenantRecord.init(row:))
@@ -43,14 +43,14 @@ extension Store {
 
     /// Every live tenant, oldest first (hub administrators see them all).
     public func allTenants() async throws -> [TenantRecord] {
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             try await db.raw("SELECT * FROM tenants WHERE deleted_at IS NULL ORDER BY created_at, id").all().map(TenantRecord.init(row:))
         }
     }
 
     /// The live tenants the user is a member of, with the role there, oldest membership first.
     public func tenants(of userID: String) async throws -> [(tenant: TenantRecord, role: Role)] {
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             try await db.raw(
                 """
                 SELECT tenants.*, memberships.role AS member_role FROM memberships
@@ -66,7 +66,7 @@ extension Store {
 
     /// Saves name, seat cap and two-factor rule.
     public func updateTenant(_ tenant: TenantRecord, audit: AuditEvent, at now: Date) async throws {
-        try await pool.transaction { db in
+        try await pool.transaction(.hub) { db in
             try await db.raw(
                 """
                 UPDATE tenants SET name = \(bind: tenant.name), max_users = \(bind: tenant.maxUsers),
@@ -82,7 +82,7 @@ extension Store {
     /// sessions and open invitations stop working at once. Its records stay for the audit trail. `false` when there is none.
     public func deleteTenant(id: String, audit: AuditEvent, at now: Date) async throws -> Bool {
         let millis = Millis.from(now)
-        return try await pool.transaction { db in
+        return try await pool.transaction(.hub) { db in
             guard
                 try await db.raw("SELECT id FROM tenants WHERE id = \(bind: id) AND deleted_at IS NULL\(unsafeRaw: lockRows)").first()
                     != nil
@@ -105,13 +105,13 @@ extension Store {
     // MARK: Members
 
     public func user(id: String) async throws -> UserRecord? {
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             try await db.raw("SELECT * FROM users WHERE id = \(bind: id)").first().map(UserRecord.init(row:))
         }
     }
 
     public func membership(userID: String, tenantID: String) async throws -> MembershipRecord? {
-        try await pool.read { db in
+        try await pool.read(.tenant(tenantID)) { db in
             try await db.raw(
                 "SELECT * FROM memberships WHERE user_id = \(bind: userID) AND tenant_id = \(bind: tenantID)"
             ).first().map(MembershipRecord.init(row:))
@@ -120,7 +120,7 @@ extension Store {
 
     /// The tenant's members and their roles, by e-mail.
     public func members(tenantID: String) async throws -> [(user: UserRecord, membership: MembershipRecord)] {
-        try await pool.read { db in
+        try await pool.read(.tenant(tenantID)) { db in
             try await db.raw(
                 """
                 SELECT users.*, memberships.user_id, memberships.tenant_id AS member_tenant, memberships.role AS member_role,
@@ -143,7 +143,7 @@ extension Store {
     ) async throws
         -> Result<MembershipRecord, MembershipRefusal>
     {
-        try await pool.transaction { db in
+        try await pool.transaction(.tenant(tenantID)) { db in
             guard var membership = try await Self.lockedMembership(userID: userID, tenantID: tenantID, on: db, lock: lockRows) else {
                 return .failure(.notFound)
             }
@@ -167,7 +167,7 @@ extension Store {
         -> Result<MembershipRecord, MembershipRefusal>
     {
         let millis = Millis.from(now)
-        return try await pool.transaction { db in
+        return try await pool.transaction(.tenant(tenantID)) { db in
             guard let membership = try await Self.lockedMembership(userID: userID, tenantID: tenantID, on: db, lock: lockRows) else {
                 return .failure(.notFound)
             }
@@ -188,7 +188,7 @@ extension Store {
     /// Disables or enables an account. Disabled: its sessions are deleted, and its tokens are refused
     /// while it stays disabled. `nil` when there is no such user.
     public func setDisabled(userID: String, _ disabled: Bool, audit: AuditEvent, at now: Date) async throws -> UserRecord? {
-        try await pool.transaction { db in
+        try await pool.transaction(.hub) { db in
             guard var user = try await db.raw("SELECT * FROM users WHERE id = \(bind: userID)").first().map(UserRecord.init(row:)) else {
                 return nil
             }
@@ -202,7 +202,7 @@ extension Store {
 
     /// Sets a new password hash and ends every session of the user but `keeping`.
     public func changePassword(userID: String, hash: String, keeping session: String?, audit: AuditEvent, at now: Date) async throws {
-        try await pool.transaction { db in
+        try await pool.transaction(.hub) { db in
             try await db.raw("UPDATE users SET password_hash = \(bind: hash) WHERE id = \(bind: userID)").run()
             try await db.raw("DELETE FROM sessions WHERE user_id = \(bind: userID) AND id <> \(bind: session ?? "")").run()
             try await appendAudit(audit, on: db, at: now)
@@ -232,7 +232,7 @@ extension Store {
     /// take the last seat.
     public func createInvitation(_ invitation: InvitationRecord, audit: AuditEvent) async throws -> MembershipRefusal? {
         let now = Millis.from(invitation.createdAt)
-        return try await pool.transaction { db in
+        return try await pool.transaction(.tenant(invitation.tenantID)) { db in
             guard
                 let tenant = try await db.raw(
                     "SELECT * FROM tenants WHERE id = \(bind: invitation.tenantID) AND deleted_at IS NULL\(unsafeRaw: lockRows)"
@@ -273,21 +273,21 @@ extension Store {
 
     /// The tenant's invitations, newest first.
     public func invitations(tenantID: String) async throws -> [InvitationRecord] {
-        try await pool.read { db in
+        try await pool.read(.tenant(tenantID)) { db in
             try await db.raw("SELECT * FROM invitations WHERE tenant_id = \(bind: tenantID) ORDER BY created_at DESC, id").all()
                 .map(InvitationRecord.init(row:))
         }
     }
 
     public func invitation(lookupKey: String) async throws -> InvitationRecord? {
-        try await pool.read { db in
+        try await pool.read(.hub) { db in
             try await db.raw("SELECT * FROM invitations WHERE lookup_key = \(bind: lookupKey)").first().map(InvitationRecord.init(row:))
         }
     }
 
     /// Revokes an open invitation; `nil` when the tenant has none with this id.
     public func revokeInvitation(id: String, tenantID: String, audit: AuditEvent, at now: Date) async throws -> InvitationRecord? {
-        try await pool.transaction { db in
+        try await pool.transaction(.tenant(tenantID)) { db in
             guard
                 var invitation = try await db.raw(
                     "SELECT * FROM invitations WHERE id = \(bind: id) AND tenant_id = \(bind: tenantID)"
@@ -307,7 +307,7 @@ extension Store {
         _ invitation: InvitationRecord, newUser: UserRecord?, userID: String, audit: AuditEvent, at now: Date
     ) async throws -> MembershipRecord? {
         let millis = Millis.from(now)
-        return try await pool.transaction { db in
+        return try await pool.transaction(.tenant(invitation.tenantID)) { db in
             // The conditional update is what makes a token good for one acceptance only.
             let taken = try await db.raw(
                 """
@@ -341,7 +341,7 @@ extension Store {
     // MARK: API tokens
 
     public func createAPIToken(_ token: APITokenRecord, audit: AuditEvent) async throws {
-        try await pool.transaction { db in
+        try await pool.transaction(.tenant(token.tenantID)) { db in
             try await db.raw(
                 """
                 INSERT INTO api_tokens (id, tenant_id, user_id, lookup_key, token_hash, description, role, expires_at, created_at)
@@ -356,7 +356,7 @@ extension Store {
 
     /// The user's unrevoked tokens in the tenant, newest first.
     public func apiTokens(userID: String, tenantID: String) async throws -> [APITokenRecord] {
-        try await pool.read { db in
+        try await pool.read(.tenant(tenantID)) { db in
             try await db.raw(
                 """
                 SELECT * FROM api_tokens WHERE user_id = \(bind: userID) AND tenant_id = \(bind: tenantID) AND revoked_at IS NULL
@@ -372,7 +372,7 @@ extension Store {
     ) async throws
         -> APITokenRecord?
     {
-        try await pool.transaction { db in
+        try await pool.transaction(.tenant(tenantID)) { db in
             guard
                 var token = try await db.raw(
                     """
@@ -391,7 +391,7 @@ extension Store {
     /// Notes that a token was used; at most once a minute, so reads do not become writes.
     public func touchAPIToken(id: String, at now: Date) async throws {
         let millis = Millis.from(now)
-        try await pool.transaction { db in
+        try await pool.transaction(.hub) { db in
             try await db.raw(
                 """
                 UPDATE api_tokens SET last_used_at = \(bind: millis)

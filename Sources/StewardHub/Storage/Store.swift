@@ -9,7 +9,7 @@ import StewardCore
 /// one transaction: no change without its audit record, no audit record for a change that failed.
 public struct Store: Sendable {
     public let pool: any DatabasePool
-    /// The tenant every record belongs to until multi-tenancy arrives.
+    /// The tenant made by the first migration; its first owner is the hub administrator.
     public static let defaultTenant = "default"
 
     public init(pool: any DatabasePool) {
