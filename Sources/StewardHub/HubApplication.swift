@@ -74,13 +74,15 @@ public func buildHubApplication(
     let console = router.group()
         .add(middleware: SecurityHeadersMiddleware<HubRequestContext>())
         .add(middleware: ConsoleSessionMiddleware(store: store, clock: configuration.clock))
+    let templates = try ConsoleTemplates.library()
     ConsoleController(
         store: store, events: events, jobs: jobs, clock: configuration.clock, catalog: catalog,
         heartbeatInterval: configuration.heartbeatInterval,
-        templates: try ConsoleTemplates.library(), signIn: signIn, accounts: accounts
+        templates: templates, signIn: signIn, accounts: accounts
     ).addRoutes(
         public: console,
-        signedIn: console.group().add(middleware: RequireSignIn()).group(context: ConsoleRequestContext.self)
+        signedIn: console.group().add(middleware: RequireSignIn()).add(middleware: RequireTwoFactorSetup())
+            .group(context: ConsoleRequestContext.self).add(middleware: ConsoleErrorPages(templates: templates))
             .add(middleware: PermissionMiddleware<ConsoleRequestContext>()))
     AgentJobController(dispatcher: dispatcher)
         .addRoutes(to: api.group("agent/jobs").add(middleware: AgentAuthMiddleware(store: store)).group(context: AgentRequestContext.self))

@@ -56,10 +56,11 @@ struct ConsoleTests {
             return String(match.1)
         }
 
-        func signIn(password: String = "correct horse battery staple", next: String = "/servers") async throws -> HubTestApp.Client.Answer {
+        func signIn(
+            email: String = "owner@example.com", password: String = "correct horse battery staple", next: String = "/servers"
+        ) async throws -> HubTestApp.Client.Answer {
             let page = try await get("/login")
-            return try await post(
-                "/login", ["email": "owner@example.com", "password": password, "next": next, "_csrf": try Self.csrf(in: page.text)])
+            return try await post("/login", ["email": email, "password": password, "next": next, "_csrf": try Self.csrf(in: page.text)])
         }
     }
 

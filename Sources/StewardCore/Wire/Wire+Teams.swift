@@ -112,15 +112,18 @@ extension Wire {
             public var token: String
             public var invitation: Info
             public var acceptURL: String
+            /// Whether the link was also e-mailed to the invited address (the hub has `--smtp-url`).
+            public var mailed: Bool
 
-            public init(token: String, invitation: Info, acceptURL: String) {
+            public init(token: String, invitation: Info, acceptURL: String, mailed: Bool = false) {
                 self.token = token
                 self.invitation = invitation
                 self.acceptURL = acceptURL
+                self.mailed = mailed
             }
 
             enum CodingKeys: String, CodingKey {
-                case token, invitation
+                case token, invitation, mailed
                 case acceptURL = "accept_url"
             }
         }

@@ -15,6 +15,11 @@ public struct HubRequestContext: RequestContext {
     /// Set by ``ConsoleSessionMiddleware`` when the request carries a live console session cookie
     /// (together with ``operatorIdentity``).
     var session: SessionRecord?
+    /// The tenants a console user may switch to (every tenant for a hub administrator), set with ``session``.
+    var consoleTenants: [TenantRecord] = []
+    /// Whether the console user must turn two-factor sign-in on first: the session's tenant requires
+    /// it of admins and owners.
+    var mustSetUpTwoFactor = false
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

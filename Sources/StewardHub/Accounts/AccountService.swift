@@ -386,7 +386,33 @@ struct AccountService: Sendable {
         return user
     }
 
+    /// The secret of a two-factor setup that was started and not yet confirmed, to show its code
+    /// again; `nil` when none is pending.
+    func pendingTOTP(of requester: JobRequester) async throws -> Wire.TwoFactor.Setup? {
+        guard let user = try await store.user(id: requester.identity.userID), user.totpEnabledAt == nil,
+            let sealed = user.sealedTOTPSecret
+        else { return nil }
+        let secret = try box.open(sealed, as: String.self)
+        return .init(secret: TwoFactor.displaySecret(secret), otpauthURI: TwoFactor.uri(secret: secret, account: user.email))
+    }
+
     // MARK: Tenants
+
+    /// Moves the caller's console session to another tenant they belong to (any live tenant for a
+    /// hub administrator). Another tenant's existence is not revealed: unknown and foreign are 404 alike.
+    func switchTenant(to idOrSlug: String, session: String, by requester: JobRequester) async throws -> TenantRecord {
+        let identity = requester.identity
+        guard let tenant = try await store.tenant(idOrSlug) else { throw APIError.notFound("tenant", id: idOrSlug) }
+        let member = try await store.membership(userID: identity.userID, tenantID: tenant.id) != nil
+        guard member || identity.isHubAdmin else { throw APIError.notFound("tenant", id: idOrSlug) }
+        let audit = AuditEvent(
+            tenantID: tenant.id, actor: identity.email, action: "session.switch_tenant", target: "session:\(session)",
+            detail: ["from": identity.tenantID], sourceAddress: requester.sourceAddress)
+        guard try await store.switchSession(id: session, to: tenant.id, audit: audit, at: clock.now) else {
+            throw APIError.unauthenticated
+        }
+        return tenant
+    }
 
     func tenants(of requester: JobRequester) async throws -> [Wire.Tenant.Info] {
         let mine = try await store.tenants(of: requester.identity.userID)

@@ -15,7 +15,13 @@ enum ConsoleAssets {
         header.top nav { display: flex; gap: 1rem; align-items: center; }
         header.top a { color: #dfe6f5; text-decoration: none; } header.top a[aria-current] { color: #fff; font-weight: 600; }
         header.top .brand { font-weight: 700; color: #fff; margin-right: .5rem; }
-        .signout { display: flex; gap: .6rem; align-items: center; } .signout .who { color: #c7cfdf; font-size: .9rem; }
+        .session { display: flex; gap: .8rem; align-items: center; } .session .who, .session .tenant { color: #c7cfdf; font-size: .9rem; }
+        .switcher { display: flex; gap: .4rem; align-items: center; } .switcher label { margin: 0; color: #c7cfdf; font-weight: 400; }
+        .switcher select { width: auto; padding: .2rem .4rem; }
+        form.inline { display: inline-flex; gap: .4rem; align-items: center; } form.inline select, form.inline input { width: auto; }
+        form.inline button { margin-top: 0; }
+        .qr svg { display: block; max-width: 16rem; height: auto; }
+        ul.codes { columns: 2; font-size: 1.05rem; }
         main { max-width: 72rem; margin: 0 auto; padding: 1.2rem; }
         h1 { font-size: 1.5rem; margin: .4rem 0 1rem; } h2 { font-size: 1.1rem; margin-top: 0; }
         .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.2rem; margin-bottom: 1rem; }
@@ -53,7 +59,8 @@ enum ConsoleAssets {
         ul.apps li { border: 1px solid var(--line); border-radius: 6px; padding: .6rem .8rem; }
         div.error { border: 1px solid #f1c6c2; background: #fdf0ef; border-radius: 6px; padding: .2rem .9rem; margin-bottom: .8rem; }
         pre.command { background: #111827; color: #e5e7eb; padding: .8rem 1rem; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
-        .card.created { border-color: #b9dcc5; background: #f3faf5; }
+        .card.created, div.created { border-color: #b9dcc5; background: #f3faf5; }
+        div.created { border: 1px solid #b9dcc5; border-radius: 6px; padding: .2rem .8rem; margin-bottom: .8rem; }
         .status.active { background: #dcf2e3; color: var(--ok); } .status.revoked, .status.expired, .status.used_up { background: #eceff4; color: var(--muted); }
         @media (max-width: 40rem) { table.list th:nth-child(n+4), table.list td:nth-child(n+4) { display: none; } }
         """

@@ -56,11 +56,13 @@ extension ConsoleController {
         }
         let outputs = info.outputs.sorted { $0.key < $1.key }.map { ConsolePages.Fact(name: $0.key, value: $0.value) }
         let shown = Int64(tail.count)
+        let mayRun = context.identity.allows(.runJobs)
         let page = ConsolePages.Job(
             title: "Job \(info.id.prefix(8))", chrome: chrome(context), csrf: context.session.csrfToken, id: info.id,
             heading: [info.appID, info.kind].compactMap { $0 }.joined(separator: " "), status: info.status.rawValue, facts: facts,
-            outputs: outputs, hasOutputs: !outputs.isEmpty, steps: steps, hasSteps: !steps.isEmpty, canCancel: !info.status.isFinal,
-            canRetry: info.status.isFinal && info.status != .succeeded && info.steps.isEmpty, log: log, offset: job.logBytes,
+            outputs: outputs, hasOutputs: !outputs.isEmpty, steps: steps, hasSteps: !steps.isEmpty,
+            canCancel: mayRun && !info.status.isFinal,
+            canRetry: mayRun && info.status.isFinal && info.status != .succeeded && info.steps.isEmpty, log: log, offset: job.logBytes,
             live: !info.status.isFinal, truncated: shown < job.logBytes, shownBytes: Self.bytes(shown), totalBytes: Self.bytes(job.logBytes)
         )
         return try render(page, "job")

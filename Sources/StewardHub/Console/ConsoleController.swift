@@ -51,6 +51,25 @@ struct ConsoleController {
         signedIn.get("enroll", use: enrollPage)
         signedIn.post("enroll", use: createToken)
         signedIn.post("enroll/:id/revoke", use: revokeToken)
+        signedIn.get("account", use: accountPage)
+        signedIn.post("account/password", use: changePassword)
+        signedIn.post("account/two-factor", use: startTwoFactor)
+        signedIn.post("account/two-factor/confirm", use: confirmTwoFactor)
+        signedIn.post("account/two-factor/backup-codes", use: newBackupCodes)
+        signedIn.post("account/two-factor/disable", use: disableTwoFactor)
+        signedIn.post("account/tokens", use: createAPIToken)
+        signedIn.post("account/tokens/:id/revoke", use: revokeAPIToken)
+        signedIn.post("account/sessions/:id/end", use: endOtherSession)
+        signedIn.post("tenant", use: switchTenant)
+        signedIn.get("team", use: teamPage)
+        signedIn.post("team/invitations", use: invite)
+        signedIn.post("team/invitations/:id/revoke", use: revokeInvitation)
+        signedIn.post("team/members/:id", use: updateMember)
+        signedIn.post("team/members/:id/remove", use: removeMember)
+        signedIn.post("team/tenant", use: saveTenant)
+        signedIn.post("team/tenant/delete", use: deleteTenant)
+        signedIn.get("tenants", use: tenantsPage)
+        signedIn.post("tenants", use: createTenant)
         EventsController(events: events).addRoutes(to: signedIn.group("console/events"))
     }
 
@@ -147,7 +166,9 @@ struct ConsoleController {
     // MARK: Rendering
 
     func chrome(_ context: ConsoleRequestContext, servers: Bool = false) -> ConsolePages.Chrome {
-        ConsolePages.Chrome(csrf: context.session.csrfToken, email: context.identity.email, navServers: servers)
+        var chrome = ConsolePages.Chrome(context)
+        chrome.navServers = servers
+        return chrome
     }
 
     func render(_ page: Any, _ template: String, status: HTTPResponse.Status = .ok) throws -> Response {

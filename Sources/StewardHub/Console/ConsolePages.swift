@@ -4,7 +4,8 @@ import StewardCore
 /// What the console's templates render. Mustache reads these by reflection, so each property is a
 /// template variable; values are escaped when rendered.
 enum ConsolePages {
-    /// What every signed-in page's layout needs.
+    /// What every signed-in page's layout needs: the navigation (only what the role may use), who
+    /// is signed in, and the tenant switcher.
     struct Chrome {
         var csrf: String
         var email: String
@@ -13,6 +14,51 @@ enum ConsolePages {
         var navJobs = false
         var navApps = false
         var navAudit = false
+        var navTeam = false
+        var navTenants = false
+        var navAccount = false
+        var can: Abilities
+        var tenantName: String
+        /// The other tenants the user may switch to; the switcher shows when there is any.
+        var otherTenants: [Option]
+        var hasOtherTenants: Bool
+
+        init(_ context: ConsoleRequestContext) {
+            csrf = context.session.csrfToken
+            email = context.identity.email
+            can = Abilities(context.identity)
+            tenantName = context.tenants.first { $0.id == context.identity.tenantID }?.name ?? context.identity.tenantID
+            otherTenants = context.tenants.filter { $0.id != context.identity.tenantID }.map {
+                Option(value: $0.slug, label: $0.name, selected: false)
+            }
+            hasOtherTenants = !otherTenants.isEmpty
+        }
+    }
+
+    /// What the signed-in user's role allows, for showing only the links, buttons and forms that work
+    /// (``RoutePermissions`` still decides every request).
+    struct Abilities {
+        var runJobs: Bool
+        var editServers: Bool
+        var decommission: Bool
+        var enroll: Bool
+        var manageUsers: Bool
+        var manageTenant: Bool
+        var manageAdmins: Bool
+        var deleteTenant: Bool
+        var administerHub: Bool
+
+        init(_ identity: OperatorIdentity) {
+            runJobs = identity.allows(.runJobs)
+            editServers = identity.allows(.editServers)
+            decommission = identity.allows(.decommissionServers)
+            enroll = identity.allows(.enrollServers)
+            manageUsers = identity.allows(.manageUsers)
+            manageTenant = identity.allows(.manageTenant)
+            manageAdmins = identity.allows(.manageAdmins)
+            deleteTenant = identity.allows(.deleteTenant)
+            administerHub = identity.allows(.administerHub)
+        }
     }
 
     struct Login {

@@ -29,6 +29,14 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         context.operatorIdentity = OperatorIdentity(
             userID: user.id, tenantID: session.tenantID, email: user.email, role: role, isHubAdmin: user.isHubAdmin,
             credentialID: session.id)
+        var tenants = try await store.tenants(of: user.id).map(\.tenant)
+        if user.isHubAdmin {
+            let known = Set(tenants.map(\.id))
+            tenants += try await store.allTenants().filter { !known.contains($0.id) }
+        }
+        context.consoleTenants = tenants
+        let current = tenants.first { $0.id == session.tenantID }
+        context.mustSetUpTwoFactor = current?.requireTwoFactor == true && role >= .admin && user.totpEnabledAt == nil
         context.logger[metadataKey: "operator.id"] = .string(user.id)
         return try await next(request, context)
     }
@@ -46,12 +54,28 @@ struct RequireSignIn: RouterMiddleware {
     }
 }
 
+/// Until an admin or owner of a tenant that requires two-factor sign-in has turned it on, every
+/// console page but their account page (where they do it) and sign-out sends them there.
+struct RequireTwoFactorSetup: RouterMiddleware {
+    typealias Context = HubRequestContext
+    static let allowed: Set<String> = ["/account", "/logout", "/tenant"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard context.mustSetUpTwoFactor, !Self.allowed.contains(path), !path.hasPrefix("/account/"), !path.hasPrefix("/assets/")
+        else { return try await next(request, context) }
+        return Response(status: .seeOther, headers: [.location: "/account?two_factor_required=1", .cacheControl: "no-store"])
+    }
+}
+
 /// The context of console pages: a signed-in operator and their session.
 struct ConsoleRequestContext: ChildRequestContext, OperatorContext {
     var coreContext: CoreRequestContextStorage
     let identity: OperatorIdentity
     let session: SessionRecord
     let sourceAddress: String
+    let tenants: [TenantRecord]
+    let mustSetUpTwoFactor: Bool
 
     init(context: HubRequestContext) throws {
         guard let identity = context.operatorIdentity, let session = context.session else { throw APIError.unauthenticated }
@@ -59,6 +83,8 @@ struct ConsoleRequestContext: ChildRequestContext, OperatorContext {
         self.identity = identity
         self.session = session
         self.sourceAddress = context.sourceAddress
+        self.tenants = context.consoleTenants
+        self.mustSetUpTwoFactor = context.mustSetUpTwoFactor
     }
 
     var maxUploadSize: Int { 1 << 20 }

@@ -10,7 +10,7 @@ enum ConsoleTemplates {
         for (name, text) in [
             ("layout", layout), ("login", login), ("accept", accept), ("servers", servers), ("server-rows", serverRows), ("server", server),
             ("error", error), ("enroll", enroll), ("jobs", jobs), ("job", job), ("job-table", jobTable), ("apps", apps), ("app", app),
-            ("audit", audit),
+            ("audit", audit), ("account", account), ("team", team), ("tenants", tenants),
         ] {
             try library.register(text, named: name)
         }
@@ -36,14 +36,30 @@ enum ConsoleTemplates {
             <a href="/servers"{{#navServers}} aria-current="page"{{/navServers}}>Servers</a>
             <a href="/apps"{{#navApps}} aria-current="page"{{/navApps}}>Apps</a>
             <a href="/jobs"{{#navJobs}} aria-current="page"{{/navJobs}}>Jobs</a>
-            <a href="/enroll"{{#navEnroll}} aria-current="page"{{/navEnroll}}>Enroll a server</a>
+            {{#can.enroll}}<a href="/enroll"{{#navEnroll}} aria-current="page"{{/navEnroll}}>Enroll a server</a>{{/can.enroll}}
             <a href="/audit"{{#navAudit}} aria-current="page"{{/navAudit}}>Audit</a>
+            {{#can.manageUsers}}<a href="/team"{{#navTeam}} aria-current="page"{{/navTeam}}>Team</a>{{/can.manageUsers}}
+            {{#can.administerHub}}<a href="/tenants"{{#navTenants}} aria-current="page"{{/navTenants}}>Tenants</a>{{/can.administerHub}}
           </nav>
-          <form method="post" action="/logout" class="signout">
-            <input type="hidden" name="_csrf" value="{{csrf}}">
-            <span class="who">{{email}}</span>
-            <button type="submit">Sign out</button>
-          </form>
+          <div class="session">
+            {{#hasOtherTenants}}
+            <form method="post" action="/tenant" class="switcher">
+              <input type="hidden" name="_csrf" value="{{csrf}}">
+              <label for="tenant-switch">Tenant</label>
+              <select id="tenant-switch" name="tenant">
+                <option value="" selected>{{tenantName}}</option>
+                {{#otherTenants}}<option value="{{value}}">{{label}}</option>{{/otherTenants}}
+              </select>
+              <button type="submit">Switch</button>
+            </form>
+            {{/hasOtherTenants}}
+            {{^hasOtherTenants}}<span class="tenant" id="tenant-name">{{tenantName}}</span>{{/hasOtherTenants}}
+            <a class="who" href="/account"{{#navAccount}} aria-current="page"{{/navAccount}}>{{email}}</a>
+            <form method="post" action="/logout" class="signout">
+              <input type="hidden" name="_csrf" value="{{csrf}}">
+              <button type="submit">Sign out</button>
+            </form>
+          </div>
         </header>
         {{/chrome}}
         <main id="main">
@@ -100,7 +116,7 @@ enum ConsoleTemplates {
           <tbody>{{> server-rows}}</tbody>
         </table>
         <div class="empty" data-empty-servers{{#hasServers}} hidden{{/hasServers}}>
-          <p><strong>No servers yet.</strong> <a href="/enroll">Create a registration token</a> and run the agent command it gives on a server; the server appears here the moment it enrolls.</p>
+          <p><strong>No servers yet.</strong> {{#chrome.can.enroll}}<a href="/enroll">Create a registration token</a> and run the agent command it gives on a server; the server appears here the moment it enrolls.{{/chrome.can.enroll}}{{^chrome.can.enroll}}An admin of this tenant can enroll them; they appear here the moment they do.{{/chrome.can.enroll}}</p>
         </div>
         {{/body}}{{/layout}}
         """
@@ -132,6 +148,8 @@ enum ConsoleTemplates {
         </section>
         <section class="card">
           <h2>Labels</h2>
+          {{^chrome.can.editServers}}<p>{{#server.labels}}<span class="label">{{.}}</span> {{/server.labels}}{{^server.labels}}No labels.{{/server.labels}}</p>{{/chrome.can.editServers}}
+          {{#chrome.can.editServers}}
           <form method="post" action="/servers/{{server.id}}/labels">
             <input type="hidden" name="_csrf" value="{{csrf}}">
             <label for="labels">Labels, one <code>key=value</code> per line</label>
@@ -139,6 +157,7 @@ enum ConsoleTemplates {
             {{#labelsError}}<p class="field-error" id="labels-error">{{labelsError}}</p>{{/labelsError}}
             <button type="submit">Save labels</button>
           </form>
+          {{/chrome.can.editServers}}
         </section>
         </div>
         <section class="card">
@@ -148,6 +167,7 @@ enum ConsoleTemplates {
           {{/hasJobs}}
           {{^hasJobs}}<p class="empty">No jobs on this server yet.</p>{{/hasJobs}}
         </section>
+        {{#chrome.can.decommission}}
         <section class="card danger">
           <h2>Decommission</h2>
           <p>Decommissioning revokes this server's agent (it stops with exit status 77) and cancels its unfinished jobs. It cannot be undone; the server would have to enroll again.</p>
@@ -159,6 +179,7 @@ enum ConsoleTemplates {
             <button type="submit" class="danger">Decommission {{server.name}}</button>
           </form>
         </section>
+        {{/chrome.can.decommission}}
         {{/body}}{{/layout}}
         """
 
@@ -262,6 +283,8 @@ enum ConsoleTemplates {
         <h1>{{name}} <span class="hint">{{version}}</span></h1>
         <p>{{description}}</p>
         {{#requirements}}<p class="hint">{{.}}</p>{{/requirements}}
+        {{^chrome.can.runJobs}}<p class="notice" id="no-install">Your role in this tenant can look at apps but not install them.</p>{{/chrome.can.runJobs}}
+        {{#chrome.can.runJobs}}
         <section class="card">
           <h2>Install</h2>
           {{#problems}}<div class="error" role="alert"><p>The app was not queued:</p><ul>{{#list}}<li>{{.}}</li>{{/list}}</ul></div>{{/problems}}
@@ -294,8 +317,9 @@ enum ConsoleTemplates {
             <button type="submit" class="primary">Install {{name}}</button>
           </form>
           {{/hasServers}}
-          {{^hasServers}}<p class="empty">No servers yet: <a href="/enroll">enroll one</a> to install {{name}} on it.</p>{{/hasServers}}
+          {{^hasServers}}<p class="empty" id="no-servers">No servers yet: {{#chrome.can.enroll}}<a href="/enroll">enroll one</a>{{/chrome.can.enroll}}{{^chrome.can.enroll}}an admin can enroll one{{/chrome.can.enroll}} to install {{name}} on it.</p>{{/hasServers}}
         </section>
+        {{/chrome.can.runJobs}}
         {{/body}}{{/layout}}
         """
 

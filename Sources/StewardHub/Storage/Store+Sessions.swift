@@ -88,6 +88,18 @@ extension Store {
         }
     }
 
+    /// Moves a console session to another tenant (the switcher), audited there. `false` when the
+    /// session is gone.
+    public func switchSession(id: String, to tenantID: String, audit: AuditEvent, at now: Date) async throws -> Bool {
+        try await pool.transaction(.hub) { db in
+            guard
+                try await db.raw("UPDATE sessions SET tenant_id = \(bind: tenantID) WHERE id = \(bind: id) RETURNING id").first() != nil
+            else { return false }
+            try await appendAudit(audit, on: db, at: now)
+            return true
+        }
+    }
+
     /// Ends a session (sign-out), audited in the same transaction.
     public func deleteSession(id: String, audit: AuditEvent, at now: Date) async throws {
         try await pool.transaction(.hub) { db in
