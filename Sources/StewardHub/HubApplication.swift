@@ -30,6 +30,7 @@ public func buildHubApplication(
         "starting hub",
         metadata: [
             "database": "\(configuration.database.redacted)", "data_dir": "\(configuration.dataDirectory)",
+            "smtp": "\(configuration.smtp?.description ?? "none")",
             "version": "\(StewardVersion.current)",
         ])
 
@@ -61,7 +62,8 @@ public func buildHubApplication(
         .group(context: OperatorRequestContext.self).add(middleware: PermissionMiddleware<OperatorRequestContext>())
     let passwords = PasswordVerifier()
     let signIn = SignIn(store: store, clock: configuration.clock, passwords: passwords, box: SecretBox(key: keys.masterKey))
-    let accounts = AccountService(store: store, clock: configuration.clock, signIn: signIn)
+    let accounts = AccountService(
+        store: store, clock: configuration.clock, signIn: signIn, mailer: configuration.smtp.map(SMTPClient.init), logger: logger)
     AccountController(accounts: accounts).addRoutes(public: api, operators: operatorAPI)
     RegistrationTokenController(store: store).addRoutes(to: operatorAPI.group("registration-tokens"))
     ServerController(store: store, events: events, heartbeatInterval: configuration.heartbeatInterval).addRoutes(

@@ -22,6 +22,8 @@ public struct HubConfiguration: Sendable {
     public var clock: HubClock
     /// Reverse proxies (`--trusted-proxy CIDR`, repeatable) whose `X-Forwarded-For` names the client.
     public var trustedProxies: [String]
+    /// Where invitation links are e-mailed from (`--smtp-url`); without it they are only shown.
+    public var smtp: SMTPSettings?
     /// Values for the very first start: the owner's API token, password and e-mail.
     public var bootstrap: OwnerBootstrap.Settings
     /// Called once, on the first start, with the owner's new credentials; the only place they appear.
@@ -40,6 +42,7 @@ public struct HubConfiguration: Sendable {
         maxLogBytes: Int64 = 64 << 20,
         clock: HubClock = .system,
         trustedProxies: [String] = [],
+        smtp: SMTPSettings? = nil,
         bootstrap: OwnerBootstrap.Settings = .init(),
         announceOwner: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = { _ in }
     ) {
@@ -55,6 +58,7 @@ public struct HubConfiguration: Sendable {
         self.maxLogBytes = maxLogBytes
         self.clock = clock
         self.trustedProxies = trustedProxies
+        self.smtp = smtp
         self.bootstrap = bootstrap
         self.announceOwner = announceOwner
     }

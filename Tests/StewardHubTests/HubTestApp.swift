@@ -19,6 +19,7 @@ struct HubTestApp {
         registrationsPerMinute: Int = 1000,
         catalogDirectories: [String] = [Fixtures.validCatalog],
         clock: HubClock = .system,
+        smtp: SMTPSettings? = nil,
         onRoutes: ([String]) -> Void = { _ in },
         _ body: @Sendable (Client) async throws -> Void
     ) async throws {
@@ -27,7 +28,7 @@ struct HubTestApp {
             defer { directory.remove() }
             let configuration = HubConfiguration(
                 dataDirectory: directory.path, database: location, heartbeatInterval: 15,
-                registrationsPerMinute: registrationsPerMinute, catalogDirectories: catalogDirectories, clock: clock,
+                registrationsPerMinute: registrationsPerMinute, catalogDirectories: catalogDirectories, clock: clock, smtp: smtp,
                 bootstrap: .init(apiToken: ownerToken, password: "correct horse battery staple", email: "owner@example.com"))
             let app = try await buildHubApplication(configuration: configuration, logger: TestDatabase.logger, onRoutes: onRoutes)
             try await app.test(.router) { client in

@@ -12,6 +12,9 @@ public enum Fixtures {
     /// Apps for job tests: `probe` records each run and exits with the code it is given.
     public static let jobsCatalog = repositoryRoot + "/Tests/StewardEndToEndTests/Fixtures/jobs"
 
+    /// A real SMTP server (aiosmtpd) with STARTTLS and authentication, for the mail tests.
+    public static let smtpServer = repositoryRoot + "/Tests/StewardHubTests/Fixtures/smtp-server.py"
+
     /// Broken manifests, one folder per rule.
     public static let brokenManifests = repositoryRoot + "/Tests/StewardCoreTests/Fixtures/broken"
 }

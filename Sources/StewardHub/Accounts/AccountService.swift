@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdBcrypt
+import Logging
 import NIOPosix
 import StewardCore
 
@@ -11,6 +12,9 @@ struct AccountService: Sendable {
     let store: Store
     let clock: HubClock
     let signIn: SignIn
+    /// Sends invitation links when the hub has `--smtp-url`; without it they are only shown.
+    var mailer: SMTPClient?
+    var logger: Logger
     /// Seals TOTP secrets with the master key.
     var box: SecretBox { signIn.box }
 
@@ -172,9 +176,38 @@ struct AccountService: Sendable {
         case .notFound, .lastOwner:
             throw APIError.notFound("tenant", id: requester.identity.tenantID)
         }
-        return .init(
-            token: token, invitation: Self.info(invitation, now: now),
-            acceptURL: baseURL + "/invitations/accept?token=" + token)
+        let acceptURL = baseURL + "/invitations/accept?token=" + token
+        let mailed = await mail(invitation, link: acceptURL, by: requester)
+        return .init(token: token, invitation: Self.info(invitation, now: now), acceptURL: acceptURL, mailed: mailed)
+    }
+
+    /// E-mails the invitation link, when the hub can send mail. A failure is logged (never the link
+    /// or a credential) and leaves the invitation as it is: the admin has the link on screen.
+    private func mail(_ invitation: InvitationRecord, link: String, by requester: JobRequester) async -> Bool {
+        guard let mailer else { return false }
+        let tenant = (try? await store.tenant(invitation.tenantID))?.name ?? invitation.tenantID
+        let expires = invitation.expiresAt.formatted(date: .long, time: .shortened)
+        let message = SMTPClient.Message(
+            to: invitation.email, subject: "You are invited to \(tenant) on Steward",
+            body: """
+                \(requester.identity.email) invited you to join \(tenant) on Steward as \(invitation.role.rawValue).
+
+                To accept, open this link and choose your name and password:
+
+                \(link)
+
+                The link works once, until \(expires) (UTC). If you did not expect this invitation, ignore it.
+                """)
+        do {
+            try await mailer.send(message, now: clock.now)
+            logger.info("invitation e-mailed", metadata: ["invitation.id": "\(invitation.id)"])
+            return true
+        } catch {
+            logger.warning(
+                "cannot e-mail the invitation; the link is shown to the admin only",
+                metadata: ["invitation.id": "\(invitation.id)", "smtp.server": "\(mailer.settings)", "error": "\(error)"])
+            return false
+        }
     }
 
     func invitations(of requester: JobRequester) async throws -> [Wire.Invitation.Info] {

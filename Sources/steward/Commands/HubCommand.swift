@@ -62,6 +62,14 @@ struct HubOptions: ParsableArguments {
             discussion: "Rate limits and the audit log then see the client's address instead of the proxy's."))
     var trustedProxy: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "Send invitation links by e-mail: smtp://user:password@host:587 (STARTTLS is always used).",
+            discussion:
+                "Settings as query: ?from=steward@example.com (sender), ?ca_file=/path/ca.pem (a private CA). STEWARD_SMTP_URL works too and keeps the password out of the process list."
+        ))
+    var smtpURL: String?
+
     @Option(help: "Log format: text or json.")
     var logFormat = LogFormat.text
 
@@ -77,6 +85,7 @@ struct HubOptions: ParsableArguments {
             heartbeatInterval: heartbeatInterval, registrationsPerMinute: registrationRate,
             catalogDirectories: (noBuiltinCatalog ? [] : [BuiltInCatalog.locate()].compactMap { $0 }) + catalog,
             skipInvalidApps: skipInvalidApps, backoffScale: backoffScale, maxLogBytes: maxLogBytes, trustedProxies: trustedProxy,
+            smtp: try (smtpURL ?? environment["STEWARD_SMTP_URL"]).map { try SMTPSettings(url: $0) },
             bootstrap: .init(environment: environment), announceOwner: announce)
     }
 }
