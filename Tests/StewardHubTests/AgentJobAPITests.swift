@@ -168,4 +168,38 @@ struct AgentJobAPITests {
             #expect(app.secretOutputs == ["admin_token"])
         }
     }
+
+    @Test(
+        "NUL characters: an agent's log lines and results get U+FFFD in their place; an operator's request with one is a 400",
+        arguments: TestDatabase.available)
+    func nulCharacters(database: TestDatabase) async throws {
+        try await HubTestApp.run(database: database) { client in
+            let (bearer, serverID) = try await Self.agent(client)
+            let envelope = try await Self.claimedReadJob(client, bearer: bearer, serverID: serverID)
+            let logged = try await client.send(
+                .post, "/api/v1/agent/jobs/\(envelope.jobID)/logs", json: #"{"attempt": 1, "lines": ["a\u0000b", "c\\u0000d"]}"#,
+                bearer: bearer)
+            #expect(logged.status.code < 300, "\(logged.text)")
+            let finished = try await client.send(
+                .post, "/api/v1/agent/jobs/\(envelope.jobID)/result",
+                json: #"{"attempt": 1, "exit_code": 1, "refusal": "bad\u0000byte", "outputs": {}, "steps": []}"#, bearer: bearer)
+            #expect(finished.status.code < 300, "\(finished.text)")
+            let log = try await client.send(.get, "/api/v1/jobs/\(envelope.jobID)/logs").text
+            #expect(log.contains("a\u{FFFD}b") && log.contains("c\\u0000d"), "\(log)")
+            #expect(try await Self.job(client, envelope.jobID).status == .failed)
+
+            for (method, path, body) in [
+                ("POST", "/api/v1/auth/tokens", #"{"email": "owner@example.com", "password": "x", "tenant": "a\u0000"}"#),
+                ("PATCH", "/api/v1/servers/\(serverID)", #"{"name": "web\u0000"}"#),
+                ("POST", "/api/v1/invitations", #"{"email": "a\u0000@example.com", "role": "viewer"}"#),
+            ] {
+                let answer = try await client.send(.init(method)!, path, json: body)
+                #expect(answer.status == .badRequest && answer.problem?.code == "nul_character", "\(path): \(answer.text)")
+            }
+            for path in ["/api/v1/servers/%00", "/api/v1/jobs?server=x%00", "/api/v1/tenants/%00"] {
+                let answer = try await client.send(.get, path)
+                #expect(answer.status == .badRequest && answer.problem?.code == "nul_character", "\(path): \(answer.text)")
+            }
+        }
+    }
 }

@@ -194,4 +194,40 @@ struct ConsoleTeamTests {
             #expect(try await viewer.get("/servers").status == .ok, "the rule is for admins and owners")
         }
     }
+
+    @Test(
+        "odd and hostile values in every field of every account, team and tenant form answer 2xx, 3xx or 4xx, never 5xx",
+        arguments: TestDatabase.available)
+    func oddForms(database: TestDatabase) async throws {
+        try await HubTestApp.run(database: database) { client in
+            let browser = ConsoleTests.Browser(client)
+            _ = try await browser.signIn()
+            let csrf = try ConsoleTests.Browser.csrf(in: try await browser.get("/account").text)
+            let values = [
+                "", " ", "x", String(repeating: "a", count: 5000), "é\u{0}\r\nBcc: x@y", "<script>", "-1", "99999999999999999999",
+                "owner", "viewer", "default", "../../etc/passwd", "%00", "true",
+            ]
+            let forms: [(String, [String])] = [
+                ("/account/password", ["current_password", "new_password"]), ("/account/two-factor/confirm", ["otp"]),
+                ("/account/two-factor/backup-codes", ["otp"]), ("/account/two-factor/disable", ["otp"]),
+                ("/account/tokens", ["name", "role", "expires"]), ("/account/tokens/nope/revoke", []),
+                ("/account/sessions/nope/end", []), ("/tenant", ["tenant"]), ("/team/invitations", ["email", "role"]),
+                ("/team/invitations/nope/revoke", []), ("/team/members/nope", ["role", "disabled"]),
+                ("/team/members/nope/remove", ["confirm"]), ("/team/tenant", ["name", "max_users", "require_two_factor"]),
+                ("/tenants", ["name", "slug"]),
+            ]
+            for (path, fields) in forms {
+                #expect(try await browser.post(path, ["_csrf": "wrong"]).status == .forbidden, "\(path) without the form token")
+                for value in values {
+                    var form = ["_csrf": csrf]
+                    for field in fields { form[field] = value }
+                    let answer = try await browser.post(path, form)
+                    #expect(answer.status.code < 500, "\(path) with \(value.prefix(20)): \(answer.status)")
+                }
+            }
+            // The session survived it all (no password above was right); a tenant rule may send it to /account.
+            let after = try await browser.get("/account")
+            #expect(after.status == .ok, "\(after.status) \(after.headers[.location] ?? "")")
+        }
+    }
 }

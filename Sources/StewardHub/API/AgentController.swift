@@ -58,7 +58,7 @@ struct AgentController {
     }
 
     @Sendable func heartbeat(request: Request, context: AgentRequestContext) async throws -> JSONResponse {
-        let body = try await request.decodeJSON(as: Wire.Heartbeat.Request.self, context: context)
+        let body = try await request.decodeJSON(as: Wire.Heartbeat.Request.self, context: context, nul: .replace)
         let problems = (body.facts?.problems() ?? []) + body.problems()
         if !problems.isEmpty { throw APIError.invalid(problems) }
         let now = jobs.clock.now

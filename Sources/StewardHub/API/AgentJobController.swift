@@ -32,14 +32,14 @@ struct AgentJobController {
     /// the script, 409 `stale_attempt` that the attempt is over. An empty batch only asks which it is.
     @Sendable func logs(request: Request, context: AgentRequestContext) async throws -> Response {
         let job = try await ownJob(context)
-        let batch = try await request.decodeJSON(as: Wire.Job.LogBatch.self, context: context)
+        let batch = try await request.decodeJSON(as: Wire.Job.LogBatch.self, context: context, nul: .replace)
         try await jobs.appendLog(batch, to: job)
         return Response(status: .noContent)
     }
 
     @Sendable func result(request: Request, context: AgentRequestContext) async throws -> JSONResponse {
         let job = try await ownJob(context)
-        let result = try await request.decodeJSON(as: Wire.Job.Result.self, context: context)
+        let result = try await request.decodeJSON(as: Wire.Job.Result.self, context: context, nul: .replace)
         return try JSONResponse(try await jobs.recordResult(result, for: job).info)
     }
 

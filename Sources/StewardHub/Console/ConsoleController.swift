@@ -231,8 +231,12 @@ struct ConsoleController {
 
     static func form<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let text = String(buffer: buffer)
+        guard !text.contains("\0"), text.range(of: "%00", options: .caseInsensitive) == nil else {
+            throw APIError(.badRequest, code: "nul_character", detail: "form values must not contain NUL characters")
+        }
         do {
-            return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: buffer))
+            return try URLEncodedFormDecoder().decode(T.self, from: text)
         } catch {
             throw APIError(.badRequest, code: "invalid_form", detail: "the form could not be read")
         }
