@@ -65,9 +65,10 @@ public func buildHubApplication(
     let accounts = AccountService(
         store: store, clock: configuration.clock, signIn: signIn, mailer: configuration.smtp.map(SMTPClient.init), logger: logger)
     AccountController(accounts: accounts).addRoutes(public: api, operators: operatorAPI)
-    RegistrationTokenController(store: store).addRoutes(to: operatorAPI.group("registration-tokens"))
-    ServerController(store: store, events: events, heartbeatInterval: configuration.heartbeatInterval).addRoutes(
-        to: operatorAPI.group("servers"))
+    RegistrationTokenController(store: store, clock: configuration.clock).addRoutes(to: operatorAPI.group("registration-tokens"))
+    ServerController(store: store, events: events, clock: configuration.clock, heartbeatInterval: configuration.heartbeatInterval)
+        .addRoutes(
+            to: operatorAPI.group("servers"))
     AuditController(store: store).addRoutes(to: operatorAPI.group("audit"))
     EventsController<OperatorRequestContext>(events: events).addRoutes(to: operatorAPI.group("events"))
     AppController(catalog: catalog).addRoutes(to: operatorAPI.group("apps"))

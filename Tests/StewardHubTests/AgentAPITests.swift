@@ -23,7 +23,8 @@ struct AgentAPITests {
 
     @Test("unknown, revoked, expired and used-up tokens each get their own 4xx")
     func refusals() async throws {
-        try await HubTestApp.run { client in
+        let clock = ManualClock()
+        try await HubTestApp.run(clock: clock.hubClock) { client in
             func register(_ token: String) async throws -> HubTestApp.Client.Answer {
                 try await client.send(
                     .post, "/api/v1/agent/register",
@@ -46,7 +47,7 @@ struct AgentAPITests {
             #expect(usedUp.problem?.code == "registration_token_used_up")
 
             let expiring = try await client.createToken(.init(expiresInSeconds: 1))
-            try await Task.sleep(for: .milliseconds(1100))
+            clock.advance(by: 1.1)
             let expired = try await register(expiring.token)
             #expect(expired.status == .forbidden)
             #expect(expired.problem?.code == "registration_token_expired")

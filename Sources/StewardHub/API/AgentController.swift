@@ -41,7 +41,7 @@ struct AgentController {
             token: body.token, hostname: hostname, facts: body.facts, sourceAddress: context.sourceAddress,
             agentID: UUID().uuidString.lowercased(), serverID: UUID().uuidString.lowercased(),
             agentSecretHash: SecretToken.Digest(of: secret).hash)
-        switch try await store.enroll(enrollment, at: Date()) {
+        switch try await store.enroll(enrollment, at: jobs.clock.now) {
         case .success(let server):
             context.logger.info(
                 "server enrolled", metadata: ["server.id": "\(server.id)", "server.hostname": "\(server.hostname)"])

@@ -5,6 +5,7 @@ import StewardCore
 /// `/api/v1/registration-tokens`: create (value shown once), list, revoke.
 struct RegistrationTokenController {
     let store: Store
+    let clock: HubClock
 
     func addRoutes(to group: RouterGroup<OperatorRequestContext>) {
         group.post(use: create)
@@ -14,15 +15,14 @@ struct RegistrationTokenController {
 
     @Sendable func create(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: Wire.RegistrationToken.CreateRequest.self, context: context)
-        return try JSONResponse(status: .created, try await Self.issue(body, store: store, context: context))
+        return try JSONResponse(status: .created, try await Self.issue(body, store: store, now: clock.now, context: context))
     }
 
     /// Checks a request for a token and creates it, audited; the API and the console both issue
     /// tokens through here. Throws ``APIError/invalid(_:)`` with every field error.
     static func issue(
-        _ body: Wire.RegistrationToken.CreateRequest, store: Store, context: some OperatorContext
+        _ body: Wire.RegistrationToken.CreateRequest, store: Store, now: Date, context: some OperatorContext
     ) async throws -> Wire.RegistrationToken.Created {
-        let now = Date()
         var problems: [Wire.FieldError] = []
         let description = (body.description ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if description.count > 200 {
@@ -63,7 +63,7 @@ struct RegistrationTokenController {
     }
 
     @Sendable func list(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
-        let now = Date()
+        let now = clock.now
         let tokens = try await store.registrationTokens(tenantID: context.identity.tenantID)
         return try JSONResponse(Wire.ItemList(items: tokens.map { $0.info(at: now) }))
     }
@@ -71,7 +71,7 @@ struct RegistrationTokenController {
     @Sendable func revoke(request: Request, context: OperatorRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
         let revoked = try await store.revokeRegistrationToken(
-            id: id, tenantID: context.identity.tenantID, at: Date(),
+            id: id, tenantID: context.identity.tenantID, at: clock.now,
             audit: context.audit("registration_token.revoke", target: "registration_token:\(id)"))
         guard revoked != nil else { throw APIError.notFound("registration token", id: id) }
         return Response(status: .noContent)

@@ -6,6 +6,7 @@ import StewardCore
 struct ServerController {
     let store: Store
     let events: EventBus
+    let clock: HubClock
     let heartbeatInterval: Int
 
     func addRoutes(to group: RouterGroup<OperatorRequestContext>) {
@@ -16,7 +17,7 @@ struct ServerController {
     }
 
     @Sendable func list(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
-        let now = Date()
+        let now = clock.now
         let servers = try await store.servers(tenantID: context.identity.tenantID)
         return try JSONResponse(Wire.ItemList(items: servers.map { $0.info(at: now, heartbeatInterval: heartbeatInterval) }))
     }
@@ -26,7 +27,7 @@ struct ServerController {
         guard let server = try await store.server(id: id, tenantID: context.identity.tenantID) else {
             throw APIError.notFound("server", id: id)
         }
-        return try JSONResponse(server.info(at: Date(), heartbeatInterval: heartbeatInterval))
+        return try JSONResponse(server.info(at: clock.now, heartbeatInterval: heartbeatInterval))
     }
 
     @Sendable func update(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
@@ -62,10 +63,10 @@ struct ServerController {
         let action = patch.labels == nil ? "server.rename" : (name == nil ? "server.label" : "server.update")
         guard
             let updated = try await store.updateServer(
-                id: id, tenantID: context.identity.tenantID, name: name, labels: labels, at: Date(),
+                id: id, tenantID: context.identity.tenantID, name: name, labels: labels, at: clock.now,
                 audit: context.audit(action, target: "server:\(id)", detail: detail))
         else { throw APIError.notFound("server", id: id) }
-        return try JSONResponse(updated.info(at: Date(), heartbeatInterval: heartbeatInterval))
+        return try JSONResponse(updated.info(at: clock.now, heartbeatInterval: heartbeatInterval))
     }
 
     /// `DELETE /api/v1/servers/{id}` with `{"confirm": "<the server's name>"}`.
@@ -78,11 +79,11 @@ struct ServerController {
         try AccountService.confirm(body.confirm, equals: server.name)
         guard
             let cancelled = try await store.decommissionServer(
-                id: id, tenantID: context.identity.tenantID, at: Date(),
+                id: id, tenantID: context.identity.tenantID, at: clock.now,
                 audit: context.audit("server.decommission", target: "server:\(id)"))
         else { throw APIError.notFound("server", id: id) }
         await events.publish(cancelled.map(\.statusEvent))
-        await events.publish(Wire.Event(kind: .serverRemoved, at: Date(), tenantID: context.identity.tenantID, serverID: id))
+        await events.publish(Wire.Event(kind: .serverRemoved, at: clock.now, tenantID: context.identity.tenantID, serverID: id))
         return Response(status: .noContent)
     }
 }

@@ -70,7 +70,7 @@ extension ConsoleController {
         _ manifest: Manifest, context: ConsoleRequestContext, values: [String: String], serverID: String?,
         errors: [String: String] = [:], problems: [String] = [], status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let now = Date()
+        let now = clock.now
         let servers = try await store.servers(tenantID: context.identity.tenantID).map { record in
             let info = record.info(at: now, heartbeatInterval: heartbeatInterval)
             let reason = JobService.incompatibility(manifest, facts: info.facts)

@@ -38,7 +38,7 @@ extension ConsoleController {
         let body = Wire.RegistrationToken.CreateRequest(
             description: form.description, expiresInSeconds: seconds > 0 ? seconds : nil, maxUses: maxUses, labels: labels)
         do {
-            let created = try await RegistrationTokenController.issue(body, store: store, context: context)
+            let created = try await RegistrationTokenController.issue(body, store: store, now: clock.now, context: context)
             let command = "steward agent --hub \(Self.hubURL(request)) --token \(created.token)"
             return try await renderEnroll(context, form: .init(), created: .init(token: created.token, command: command))
         } catch let error as APIError where error.errors != nil {
@@ -58,7 +58,7 @@ extension ConsoleController {
         guard Self.validCSRF(form._csrf, context) else { return try renderCSRFError(context) }
         let id = try context.parameters.require("id")
         _ = try await store.revokeRegistrationToken(
-            id: id, tenantID: context.identity.tenantID, at: Date(),
+            id: id, tenantID: context.identity.tenantID, at: clock.now,
             audit: context.audit("registration_token.revoke", target: "registration_token:\(id)"))
         return Self.redirect(to: "/enroll")
     }
@@ -67,7 +67,7 @@ extension ConsoleController {
         _ context: ConsoleRequestContext, form: ConsolePages.TokenForm, errors: ConsolePages.TokenErrors = .init(),
         created: ConsolePages.Created? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let now = Date()
+        let now = clock.now
         let tokens = try await store.registrationTokens(tenantID: context.identity.tenantID).map {
             ConsolePages.TokenRow($0.info(at: now), csrf: context.session.csrfToken)
         }

@@ -7,7 +7,7 @@ import StewardCore
 /// The servers list and a server's page: facts, jobs, labels, decommissioning.
 extension ConsoleController {
     @Sendable func servers(request: Request, context: ConsoleRequestContext) async throws -> Response {
-        let now = Date()
+        let now = clock.now
         let rows = try await store.servers(tenantID: context.identity.tenantID).map {
             ConsolePages.ServerRow($0.info(at: now, heartbeatInterval: heartbeatInterval))
         }
@@ -38,7 +38,7 @@ extension ConsoleController {
         guard let current = try await store.server(id: id, tenantID: context.identity.tenantID) else { return try notFound(context) }
         guard
             try await store.updateServer(
-                id: id, tenantID: context.identity.tenantID, name: current.name, labels: labels, at: Date(),
+                id: id, tenantID: context.identity.tenantID, name: current.name, labels: labels, at: clock.now,
                 audit: context.audit(
                     "server.update", target: "server:\(id)", detail: ["labels": labels.keys.sorted().joined(separator: ",")]))
                 != nil
@@ -63,7 +63,8 @@ extension ConsoleController {
         }
         guard
             let cancelled = try await store.decommissionServer(
-                id: id, tenantID: context.identity.tenantID, at: Date(), audit: context.audit("server.decommission", target: "server:\(id)")
+                id: id, tenantID: context.identity.tenantID, at: clock.now,
+                audit: context.audit("server.decommission", target: "server:\(id)")
             )
         else { return try notFound(context) }
         await events.publish(cancelled.map(\.statusEvent))
@@ -76,7 +77,7 @@ extension ConsoleController {
         notice: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         guard let record = try await store.server(id: id, tenantID: context.identity.tenantID) else { return try notFound(context) }
-        let info = record.info(at: Date(), heartbeatInterval: heartbeatInterval)
+        let info = record.info(at: clock.now, heartbeatInterval: heartbeatInterval)
         let facts = info.facts
         let jobs = try await store.jobs(tenantID: context.identity.tenantID, serverID: id, status: nil, appID: nil, limit: 50)
             .map { ConsolePages.JobRow($0.info) }

@@ -156,7 +156,7 @@ struct ConsoleController {
         let form = try await Self.form(PlainForm.self, from: request, context: context)
         guard Self.validCSRF(form._csrf, context) else { return try renderCSRFError(context) }
         try await store.deleteSession(
-            id: context.session.id, audit: context.audit("console.logout", target: "user:\(context.identity.userID)"), at: Date())
+            id: context.session.id, audit: context.audit("console.logout", target: "user:\(context.identity.userID)"), at: clock.now)
         var response = Self.redirect(to: "/login")
         response.setCookie(
             Cookie(name: ConsoleSessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
