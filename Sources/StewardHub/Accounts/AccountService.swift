@@ -24,7 +24,7 @@ struct AccountService: Sendable {
 
     // MARK: Users
 
-    func users(of requester: JobRequester) async throws -> [Wire.User.Info] {
+    func users(of requester: Requester) async throws -> [Wire.User.Info] {
         try await store.members(tenantID: requester.identity.tenantID).map { user, membership in
             Wire.User.Info(
                 id: user.id, email: user.email, name: user.name, role: membership.role.rawValue, disabled: user.disabledAt != nil,
@@ -34,7 +34,7 @@ struct AccountService: Sendable {
 
     /// Changes a member's role or disables/enables the account. Admins and owners are changed, and
     /// made, only by those who may manage admins; nobody disables themself.
-    func update(userID: String, _ body: Wire.User.UpdateRequest, by requester: JobRequester) async throws -> Wire.User.Info {
+    func update(userID: String, _ body: Wire.User.UpdateRequest, by requester: Requester) async throws -> Wire.User.Info {
         let identity = requester.identity
         guard let membership = try await store.membership(userID: userID, tenantID: identity.tenantID) else {
             throw APIError.notFound("user", id: userID)
@@ -81,7 +81,7 @@ struct AccountService: Sendable {
     }
 
     /// Removes a member from the tenant; the body must confirm with the member's e-mail.
-    func remove(userID: String, confirm: String?, by requester: JobRequester) async throws {
+    func remove(userID: String, confirm: String?, by requester: Requester) async throws {
         let identity = requester.identity
         guard let user = try await store.user(id: userID),
             let membership = try await store.membership(userID: userID, tenantID: identity.tenantID)
@@ -98,7 +98,7 @@ struct AccountService: Sendable {
     }
 
     /// Changes the caller's password (the current one must be right) and ends their other sessions.
-    func changePassword(_ body: Wire.User.PasswordChange, keeping session: String?, by requester: JobRequester) async throws {
+    func changePassword(_ body: Wire.User.PasswordChange, keeping session: String?, by requester: Requester) async throws {
         guard let user = try await store.user(id: requester.identity.userID) else { throw APIError.unauthenticated }
         guard
             let matches = try await signIn.passwords.verify(
@@ -119,7 +119,7 @@ struct AccountService: Sendable {
     }
 
     /// The caller's console sessions, with where and from what they were opened.
-    func sessions(of requester: JobRequester) async throws -> [Wire.Session] {
+    func sessions(of requester: Requester) async throws -> [Wire.Session] {
         try await store.sessions(userID: requester.identity.userID, now: clock.now).map {
             .init(
                 id: $0.id, sourceAddress: $0.sourceAddress, userAgent: $0.userAgent, createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt,
@@ -127,7 +127,7 @@ struct AccountService: Sendable {
         }
     }
 
-    func endSession(_ id: String, by requester: JobRequester) async throws {
+    func endSession(_ id: String, by requester: Requester) async throws {
         guard
             try await store.endSession(
                 id: id, userID: requester.identity.userID, audit: requester.audit("session.revoke", target: "session:\(id)"),
@@ -136,14 +136,14 @@ struct AccountService: Sendable {
     }
 
     /// The caller's last 100 sign-ins: successes, failures and throttling, in every tenant.
-    func signIns(of requester: JobRequester) async throws -> [Wire.Audit.Entry] {
+    func signIns(of requester: Requester) async throws -> [Wire.Audit.Entry] {
         try await store.signIns(email: requester.identity.email, limit: 100)
     }
 
     // MARK: Invitations
 
     func invite(
-        _ body: Wire.Invitation.CreateRequest, baseURL: String, by requester: JobRequester
+        _ body: Wire.Invitation.CreateRequest, baseURL: String, by requester: Requester
     ) async throws
         -> Wire.Invitation.Created
     {
@@ -183,7 +183,7 @@ struct AccountService: Sendable {
 
     /// E-mails the invitation link, when the hub can send mail. A failure is logged (never the link
     /// or a credential) and leaves the invitation as it is: the admin has the link on screen.
-    private func mail(_ invitation: InvitationRecord, link: String, by requester: JobRequester) async -> Bool {
+    private func mail(_ invitation: InvitationRecord, link: String, by requester: Requester) async -> Bool {
         guard let mailer else { return false }
         let tenant = (try? await store.tenant(invitation.tenantID))?.name ?? invitation.tenantID
         let expires = invitation.expiresAt.formatted(date: .long, time: .shortened)
@@ -210,12 +210,12 @@ struct AccountService: Sendable {
         }
     }
 
-    func invitations(of requester: JobRequester) async throws -> [Wire.Invitation.Info] {
+    func invitations(of requester: Requester) async throws -> [Wire.Invitation.Info] {
         let now = clock.now
         return try await store.invitations(tenantID: requester.identity.tenantID).map { Self.info($0, now: now) }
     }
 
-    func revokeInvitation(_ id: String, by requester: JobRequester) async throws -> Wire.Invitation.Info {
+    func revokeInvitation(_ id: String, by requester: Requester) async throws -> Wire.Invitation.Info {
         let now = clock.now
         guard
             let invitation = try await store.revokeInvitation(
@@ -278,7 +278,7 @@ struct AccountService: Sendable {
 
     // MARK: API tokens
 
-    func createToken(_ body: Wire.APIToken.CreateRequest, by requester: JobRequester) async throws -> Wire.APIToken.Created {
+    func createToken(_ body: Wire.APIToken.CreateRequest, by requester: Requester) async throws -> Wire.APIToken.Created {
         let identity = requester.identity
         let name = (body.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         var problems: [Wire.FieldError] = []
@@ -297,11 +297,11 @@ struct AccountService: Sendable {
             audit: { requester.audit("api_token.create", target: "api_token:\($0)") })
     }
 
-    func tokens(of requester: JobRequester) async throws -> [Wire.APIToken.Info] {
+    func tokens(of requester: Requester) async throws -> [Wire.APIToken.Info] {
         try await store.apiTokens(userID: requester.identity.userID, tenantID: requester.identity.tenantID).map(Self.info)
     }
 
-    func revokeToken(_ id: String, by requester: JobRequester) async throws {
+    func revokeToken(_ id: String, by requester: Requester) async throws {
         guard
             try await store.revokeAPIToken(
                 id: id, userID: requester.identity.userID, tenantID: requester.identity.tenantID,
@@ -363,7 +363,7 @@ struct AccountService: Sendable {
     // MARK: Two-factor sign-in
 
     /// A new TOTP secret for the caller; two-factor sign-in is on once a first code confirms it.
-    func startTOTP(by requester: JobRequester) async throws -> Wire.TwoFactor.Setup {
+    func startTOTP(by requester: Requester) async throws -> Wire.TwoFactor.Setup {
         guard let user = try await store.user(id: requester.identity.userID) else { throw APIError.unauthenticated }
         guard user.totpEnabledAt == nil else {
             throw APIError(.conflict, code: "totp_enabled", detail: "two-factor sign-in is on already; turn it off first")
@@ -376,7 +376,7 @@ struct AccountService: Sendable {
     }
 
     /// Confirms the secret with a first code: two-factor sign-in is on; the backup codes are shown once.
-    func confirmTOTP(_ body: Wire.TwoFactor.Code, by requester: JobRequester) async throws -> Wire.TwoFactor.BackupCodes {
+    func confirmTOTP(_ body: Wire.TwoFactor.Code, by requester: Requester) async throws -> Wire.TwoFactor.BackupCodes {
         guard let user = try await store.user(id: requester.identity.userID) else { throw APIError.unauthenticated }
         guard user.totpEnabledAt == nil, let sealed = user.sealedTOTPSecret else {
             throw APIError(.conflict, code: "totp_not_started", detail: "start with POST /api/v1/me/totp")
@@ -393,7 +393,7 @@ struct AccountService: Sendable {
     }
 
     /// New backup codes (the old ones stop working), for a current code.
-    func regenerateBackupCodes(_ body: Wire.TwoFactor.Code, by requester: JobRequester) async throws -> Wire.TwoFactor.BackupCodes {
+    func regenerateBackupCodes(_ body: Wire.TwoFactor.Code, by requester: Requester) async throws -> Wire.TwoFactor.BackupCodes {
         let user = try await userWithTOTP(requester, proving: body.otp)
         let codes = TwoFactor.newBackupCodes()
         try await store.replaceBackupCodes(
@@ -403,12 +403,12 @@ struct AccountService: Sendable {
     }
 
     /// Turns two-factor sign-in off, for a current code or a backup code.
-    func disableTOTP(_ body: Wire.TwoFactor.Code, by requester: JobRequester) async throws {
+    func disableTOTP(_ body: Wire.TwoFactor.Code, by requester: Requester) async throws {
         let user = try await userWithTOTP(requester, proving: body.otp)
         try await store.disableTOTP(userID: user.id, audit: requester.audit("user.totp_disable", target: "user:\(user.id)"), at: clock.now)
     }
 
-    private func userWithTOTP(_ requester: JobRequester, proving otp: String) async throws -> UserRecord {
+    private func userWithTOTP(_ requester: Requester, proving otp: String) async throws -> UserRecord {
         guard let user = try await store.user(id: requester.identity.userID) else { throw APIError.unauthenticated }
         guard user.totpEnabledAt != nil else { throw APIError(.conflict, code: "totp_off", detail: "two-factor sign-in is off") }
         do {
@@ -421,7 +421,7 @@ struct AccountService: Sendable {
 
     /// The secret of a two-factor setup that was started and not yet confirmed, to show its code
     /// again; `nil` when none is pending.
-    func pendingTOTP(of requester: JobRequester) async throws -> Wire.TwoFactor.Setup? {
+    func pendingTOTP(of requester: Requester) async throws -> Wire.TwoFactor.Setup? {
         guard let user = try await store.user(id: requester.identity.userID), user.totpEnabledAt == nil,
             let sealed = user.sealedTOTPSecret
         else { return nil }
@@ -433,7 +433,7 @@ struct AccountService: Sendable {
 
     /// Moves the caller's console session to another tenant they belong to (any live tenant for a
     /// hub administrator). Another tenant's existence is not revealed: unknown and foreign are 404 alike.
-    func switchTenant(to idOrSlug: String, session: String, by requester: JobRequester) async throws -> TenantRecord {
+    func switchTenant(to idOrSlug: String, session: String, by requester: Requester) async throws -> TenantRecord {
         let identity = requester.identity
         guard let tenant = try await store.tenant(idOrSlug) else { throw APIError.notFound("tenant", id: idOrSlug) }
         let member = try await store.membership(userID: identity.userID, tenantID: tenant.id) != nil
@@ -447,7 +447,7 @@ struct AccountService: Sendable {
         return tenant
     }
 
-    func tenants(of requester: JobRequester) async throws -> [Wire.Tenant.Info] {
+    func tenants(of requester: Requester) async throws -> [Wire.Tenant.Info] {
         let mine = try await store.tenants(of: requester.identity.userID)
         var shown = mine.map { Self.info($0.tenant, role: $0.role) }
         if requester.identity.isHubAdmin {
@@ -457,7 +457,7 @@ struct AccountService: Sendable {
         return shown
     }
 
-    func createTenant(_ body: Wire.Tenant.Request, by requester: JobRequester) async throws -> Wire.Tenant.Info {
+    func createTenant(_ body: Wire.Tenant.Request, by requester: Requester) async throws -> Wire.Tenant.Info {
         let name = (body.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let slug = body.slug ?? ""
         var problems = Self.tenantProblems(body)
@@ -476,7 +476,7 @@ struct AccountService: Sendable {
 
     /// Renames the tenant or changes its settings. Only the caller's current tenant, unless a hub
     /// administrator names another.
-    func updateTenant(_ id: String, _ body: Wire.Tenant.Request, by requester: JobRequester) async throws -> Wire.Tenant.Info {
+    func updateTenant(_ id: String, _ body: Wire.Tenant.Request, by requester: Requester) async throws -> Wire.Tenant.Info {
         var tenant = try await ownTenant(id, requester)
         var problems = Self.tenantProblems(body)
         if body.slug != nil { problems.append(.init(field: "slug", message: "cannot be changed")) }
@@ -488,7 +488,7 @@ struct AccountService: Sendable {
         return Self.info(tenant, role: requester.identity.role)
     }
 
-    func deleteTenant(_ id: String, confirm: String?, by requester: JobRequester) async throws {
+    func deleteTenant(_ id: String, confirm: String?, by requester: Requester) async throws {
         let tenant = try await ownTenant(id, requester)
         try Self.confirm(confirm, equals: tenant.slug)
         guard tenant.id != Store.defaultTenant else {
@@ -500,7 +500,7 @@ struct AccountService: Sendable {
 
     /// The tenant `id` (or slug) when it is the caller's current one, or when the caller is a hub
     /// administrator; otherwise 404, so that other tenants' existence is not revealed.
-    private func ownTenant(_ id: String, _ requester: JobRequester) async throws -> TenantRecord {
+    private func ownTenant(_ id: String, _ requester: Requester) async throws -> TenantRecord {
         guard let tenant = try await store.tenant(id), tenant.id == requester.identity.tenantID || requester.identity.isHubAdmin else {
             throw APIError.notFound("tenant", id: id)
         }

@@ -50,7 +50,7 @@ public struct JobService: Sendable {
 
     /// Queues an install or uninstall (with the chain of what an install requires). Throws
     /// ``APIError`` with every field error, or 409 when the server cannot run it.
-    func queueApp(_ role: ScriptRole, appID: String, body: Wire.Job.AppRequest, by requester: JobRequester) async throws -> JobRecord {
+    func queueApp(_ role: ScriptRole, appID: String, body: Wire.Job.AppRequest, by requester: Requester) async throws -> JobRecord {
         guard let app = catalog.app(id: appID) else { throw APIError.notFound("app", id: appID) }
         let manifest = app.manifest
         guard manifest.scripts.path(for: role) != nil else {
@@ -104,7 +104,7 @@ public struct JobService: Sendable {
     /// A job running one of an app's scripts with validated inputs; secret inputs sealed, the
     /// script's bytes fixed now (added to `scripts` by SHA-256).
     private func appJob(
-        _ app: CatalogApp, _ role: ScriptRole, _ validated: InputValidator.Validated, server: ServerRecord, requester: JobRequester,
+        _ app: CatalogApp, _ role: ScriptRole, _ validated: InputValidator.Validated, server: ServerRecord, requester: Requester,
         after: String?, scripts: inout [String: Data]
     ) throws -> JobRecord {
         let manifest = app.manifest
@@ -127,7 +127,7 @@ public struct JobService: Sendable {
 
     /// Queues a job of one step, or a `composite` chain of several, for one server. Step contents are
     /// sealed at rest and masked wherever the job is shown; script steps get their script fixed now.
-    func queueSteps(_ body: Wire.Job.StepsRequest, by requester: JobRequester) async throws -> JobRecord {
+    func queueSteps(_ body: Wire.Job.StepsRequest, by requester: Requester) async throws -> JobRecord {
         var problems: [Wire.FieldError] = []
         if body.steps.isEmpty || body.steps.count > StepCheck.maxSteps {
             problems.append(.init(field: "steps", message: "give 1 to \(StepCheck.maxSteps) steps"))
@@ -209,7 +209,7 @@ public struct JobService: Sendable {
     // MARK: Operators' changes
 
     /// Cancels a job that has not finished. 409 when it has.
-    func cancel(_ id: String, by requester: JobRequester) async throws -> JobRecord {
+    func cancel(_ id: String, by requester: Requester) async throws -> JobRecord {
         let reason = "cancelled by \(requester.identity.email)"
         let now = clock.now
         guard
@@ -230,7 +230,7 @@ public struct JobService: Sendable {
     /// Queues a failed, timed-out, dead, cancelled or needs-attention job again, with the same script
     /// and inputs. Password inputs an operator typed must be given again: the hub erased them when the
     /// job finished. Generated passwords are generated anew.
-    func retry(_ job: JobRecord, inputs: [String: InputValue], by requester: JobRequester) async throws -> JobRecord {
+    func retry(_ job: JobRecord, inputs: [String: InputValue], by requester: Requester) async throws -> JobRecord {
         guard Wire.Job.Status.unsuccessful.contains(job.status) else {
             throw APIError(
                 .conflict, code: "job_not_retryable",

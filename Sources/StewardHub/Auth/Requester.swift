@@ -1,5 +1,6 @@
-/// Who asks the job service for a change: the tenant it acts in, and what goes into the audit log.
-public struct JobRequester: Sendable {
+/// Who asks a service (jobs, accounts) for a change: the operator and tenant it acts in, and what goes
+/// into the audit log.
+public struct Requester: Sendable {
     public var identity: OperatorIdentity
     public var sourceAddress: String
 
@@ -17,5 +18,5 @@ public struct JobRequester: Sendable {
 }
 
 extension OperatorContext {
-    var requester: JobRequester { JobRequester(identity: identity, sourceAddress: sourceAddress) }
+    var requester: Requester { Requester(identity: identity, sourceAddress: sourceAddress) }
 }
