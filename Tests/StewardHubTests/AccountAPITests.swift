@@ -63,6 +63,29 @@ struct AccountAPITests {
                     }
                 }
             }
+
+            // The console's pages and forms, through each role's own signed-in browser, by the same table.
+            var browsers: [Role: (browser: ConsoleTests.Browser, csrf: String)] = [:]
+            for role in Role.allCases {
+                let browser = ConsoleTests.Browser(client)
+                #expect(try await browser.signIn(email: "\(role.rawValue)-member@example.com", password: Self.password).status == .seeOther)
+                browsers[role] = (browser, try ConsoleTests.Browser.csrf(in: try await browser.get("/account").text))
+            }
+            // Sign-out ends the session, and the two streams never end; all three are for every member.
+            let skipped: Set<String> = ["POST /logout", "GET /console/events", "GET /console/jobs/{id}/follow"]
+            for (route, permission) in RoutePermissions.table where !route.contains(" /api/v1/") && !skipped.contains(route) {
+                let parts = route.split(separator: " ", maxSplits: 1)
+                let path = parts[1].replacingOccurrences(of: "{id}", with: fakeID)
+                for role in Role.allCases {
+                    let (browser, csrf) = browsers[role]!
+                    let answer = parts[0] == "GET" ? try await browser.get(path) : try await browser.post(path, ["_csrf": csrf])
+                    if role.permissions.contains(permission) {
+                        #expect(answer.status != .forbidden, "\(role) on \(route): \(answer.status)")
+                    } else {
+                        #expect(answer.status == .forbidden, "\(role) on \(route) must be refused, got \(answer.status)")
+                    }
+                }
+            }
         }
     }
 
