@@ -52,12 +52,18 @@ public struct Agent: Service {
                 stateDirectory: stateDirectory, logger: logger, maxBackoffSeconds: configuration.maxBackoffSeconds,
                 policy: configuration.policy, concurrency: configuration.concurrency, held: held, journal: journal, ledger: ledger,
                 hello: hello)
-            // Heartbeats and jobs run side by side; whichever throws (revocation) ends both.
+            // Heartbeats, jobs and metrics run side by side; whichever throws (revocation) ends them all.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await heartbeatLoop(credentials: credentials, held: held, abandoned: abandoned, hello: hello, logger: logger)
                 }
                 group.addTask { try await jobs.run() }
+                if configuration.metricsInterval > 0 {
+                    let metrics = MetricsLoop(
+                        client: HubClient(httpClient: httpClient, baseURL: credentials.hubURL), credential: credentials.credential,
+                        interval: configuration.metricsInterval, bufferPath: stateDirectory.path + "/metrics-pending.jsonl", logger: logger)
+                    group.addTask { await metrics.run() }
+                }
                 try await group.next()
                 group.cancelAll()
             }

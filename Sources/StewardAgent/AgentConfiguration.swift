@@ -12,6 +12,8 @@ public struct AgentConfiguration: Sendable {
     public var policy = AgentPolicy()
     /// How many jobs may run at once (1 to 16). Scripts, writes and services always run alone.
     public var concurrency = 1
+    /// Seconds between host metrics samples (`--metrics-interval`); 0 turns them off.
+    public var metricsInterval = 15
 
     public init(hubURL: String?, registrationToken: String?, stateDirectory: String) {
         self.hubURL = hubURL

@@ -44,6 +44,7 @@ public func buildHubApplication(
             maxLogBytes: configuration.maxLogBytes),
         logger: logger)
     let dispatcher = JobDispatcher(jobs: jobs, notifier: notifier)
+    let metrics = MetricsService(store: store, clock: configuration.clock, retention: configuration.metricsRetention)
 
     let migrated = StartupGate()
     let router = Router(context: HubRequestContext.self)
@@ -69,6 +70,10 @@ public func buildHubApplication(
     ServerController(store: store, events: events, clock: configuration.clock, heartbeatInterval: configuration.heartbeatInterval)
         .addRoutes(
             to: operatorAPI.group("servers"))
+    let metricsController = MetricsController(metrics: metrics)
+    metricsController.addOperatorRoutes(to: operatorAPI.group("servers"))
+    metricsController.addAgentRoutes(
+        to: api.group("agent/metrics").add(middleware: AgentAuthMiddleware(store: store)).group(context: AgentRequestContext.self))
     AuditController(store: store).addRoutes(to: operatorAPI.group("audit"))
     EventsController<OperatorRequestContext>(events: events).addRoutes(to: operatorAPI.group("events"))
     AppController(catalog: catalog).addRoutes(to: operatorAPI.group("apps"))
@@ -99,6 +104,8 @@ public func buildHubApplication(
         Sweeper(
             jobs: jobs, offlineAfter: TimeInterval(3 * configuration.heartbeatInterval), ready: migrated,
             logger: logger),
+        MetricsMaintenance(
+            store: store, clock: configuration.clock, retention: configuration.metricsRetention, ready: migrated, logger: logger),
     ]
     // Hubs sharing PostgreSQL tell each other about queued jobs and everything else on the bus.
     if let postgres = pool as? PostgresPool {

@@ -22,6 +22,8 @@ public struct HubConfiguration: Sendable {
     public var clock: HubClock
     /// Reverse proxies (`--trusted-proxy CIDR`, repeatable) whose `X-Forwarded-For` names the client.
     public var trustedProxies: [String]
+    /// How long host metrics are kept raw, as minute and as hour roll-ups.
+    public var metricsRetention: MetricsRetention
     /// Where invitation links are e-mailed from (`--smtp-url`); without it they are only shown.
     public var smtp: SMTPSettings?
     /// Values for the very first start: the owner's API token, password and e-mail.
@@ -43,6 +45,7 @@ public struct HubConfiguration: Sendable {
         clock: HubClock = .system,
         trustedProxies: [String] = [],
         smtp: SMTPSettings? = nil,
+        metricsRetention: MetricsRetention = .init(),
         bootstrap: OwnerBootstrap.Settings = .init(),
         announceOwner: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = { _ in }
     ) {
@@ -59,6 +62,7 @@ public struct HubConfiguration: Sendable {
         self.clock = clock
         self.trustedProxies = trustedProxies
         self.smtp = smtp
+        self.metricsRetention = metricsRetention
         self.bootstrap = bootstrap
         self.announceOwner = announceOwner
     }
@@ -75,6 +79,7 @@ public struct HubConfiguration: Sendable {
         for network in trustedProxies where TrustedProxies.Network(network) == nil {
             throw ConfigurationError("--trusted-proxy \(network) is not an IP address or a CIDR network such as 10.0.0.0/8")
         }
+        try metricsRetention.validate()
         try bootstrap.validate()
     }
 }

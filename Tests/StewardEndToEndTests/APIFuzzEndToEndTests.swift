@@ -116,6 +116,15 @@ struct APIFuzzEndToEndTests {
                 query: ["wait": ["0", "abc", "-1", "99999999999999999999", ""], "concurrency": ["1", "0", "x", "17"]]),
             Route(method: "POST", path: "/api/v1/agent/jobs/{id}/logs", auth: .agent, body: #"{"attempt": 1, "lines": ["hello"]}"#),
             Route(method: "POST", path: "/api/v1/agent/jobs/{id}/result", auth: .agent, body: #"{"attempt": 1, "exit_code": 0}"#),
+            Route(
+                method: "POST", path: "/api/v1/agent/metrics", auth: .agent,
+                body: #"{"samples": [{"at": "2026-12-02T12:00:00Z", "values": {"cpu.percent": 12.5, "disk.used_percent{mount=/}": 40}}]}"#),
+            Route(
+                method: "GET", path: "/api/v1/servers/{id}/metrics", auth: .owner,
+                query: [
+                    "names": ["cpu.percent", "cpu.percent,load.1", "", "BAD{", "disk.used_percent{mount=/}"],
+                    "from": ["0", "-1", "2026-12-02T00:00:00Z", "x"], "to": ["99999999999", "1e300", ""], "step": ["1", "0", "60", "x"],
+                ]),
             Route(method: "GET", path: "/api/v1/registration-tokens", auth: .owner),
             Route(method: "POST", path: "/api/v1/registration-tokens", auth: .owner, body: #"{"max_uses": 1, "labels": {"a": "b"}}"#),
             Route(method: "DELETE", path: "/api/v1/registration-tokens/{id}", auth: .owner),

@@ -13,7 +13,7 @@ struct RowLevelSecurityTests {
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     static let tables = [
         "servers", "agents", "registration_tokens", "api_tokens", "audit_log", "jobs", "sessions", "memberships",
-        "invitations", "job_logs",
+        "invitations", "job_logs", "metric_samples",
     ]
 
     /// The default tenant and `t-acme` each get a member, an invitation, a registration token, an
@@ -36,6 +36,8 @@ struct RowLevelSecurityTests {
             try await store.createJobs([job], audit: audit(tenant, "job.install"))
             _ = try #require(try await store.claimNextJob(serverID: server.id, now: t0, lease: 60))
             #expect(try await store.appendLog(jobID: job.id, attempt: 1, lines: ["hello from \(tenant)"], cap: 1 << 20) != .unknown)
+            try await store.appendMetrics(
+                serverID: server.id, tenantID: tenant, samples: [.init(at: t0, values: ["cpu.percent": 1])])
             try await store.createSession(
                 SessionRecord(
                     id: UUID().uuidString, tenantID: tenant, userID: user.id, tokenHash: "hash", csrfToken: "csrf",

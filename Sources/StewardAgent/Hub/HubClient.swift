@@ -79,6 +79,10 @@ public struct HubClient: Sendable {
         _ = try await send("/api/v1/agent/jobs/\(jobID)/result", body: try encode(result), bearer: credential.bearerValue, timeout: timeout)
     }
 
+    public func sendMetrics(_ report: Wire.Metrics.Report, credential: Wire.AgentCredential) async throws(Failure) {
+        _ = try await send("/api/v1/agent/metrics", body: try encode(report), bearer: credential.bearerValue, timeout: timeout)
+    }
+
     private func encode(_ value: some Encodable) throws(Failure) -> Data {
         do { return try Wire.makeEncoder().encode(value) } catch { throw .unavailable("cannot encode the request: \(error)") }
     }

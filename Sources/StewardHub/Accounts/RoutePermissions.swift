@@ -9,6 +9,7 @@ public enum RoutePermissions {
         // API: the fleet.
         "GET /api/v1/servers": .read,
         "GET /api/v1/servers/{id}": .read,
+        "GET /api/v1/servers/{id}/metrics": .read,
         "PATCH /api/v1/servers/{id}": .editServers,
         "DELETE /api/v1/servers/{id}": .decommissionServers,
         "GET /api/v1/registration-tokens": .enrollServers,
@@ -97,6 +98,7 @@ public enum RoutePermissions {
         "GET /api/v1/health",
         "POST /api/v1/agent/register", "POST /api/v1/agent/heartbeat", "POST /api/v1/agent/jobs/next",
         "POST /api/v1/agent/jobs/{id}/logs", "POST /api/v1/agent/jobs/{id}/result",
+        "POST /api/v1/agent/metrics",
         "POST /api/v1/auth/tokens", "POST /api/v1/invitations/accept",
         "GET /login", "POST /login", "GET /assets/console.css", "GET /assets/console.js",
         "GET /invitations/accept", "POST /invitations/accept",

@@ -7,7 +7,7 @@
 enum Migrations {
     static let all: [Migration] = [
         foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs, teams, twoFactor,
-        rowLevelSecurity,
+        rowLevelSecurity, metrics,
     ]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
@@ -326,5 +326,41 @@ enum Migrations {
                 "CREATE POLICY tenant_isolation ON \(table) USING (\(condition)) WITH CHECK (\(condition))",
             ]
         }
+    }
+
+    /// Host metrics, compactly: one row per server and sample (raw) or per server and minute or hour
+    /// (roll-ups), every series of it in one JSON object (raw: value; roll-up: `[count, sum, min, max]`).
+    /// `metric_rollups` says up to when each roll-up is done, and from when late samples ask for it again.
+    static let metrics = Migration(version: 13, name: "metrics") { kind in
+        var statements = [
+            """
+            CREATE TABLE metric_samples (
+                server_id TEXT NOT NULL REFERENCES servers(id),
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                resolution BIGINT NOT NULL,
+                bucket BIGINT NOT NULL,
+                data TEXT NOT NULL,
+                PRIMARY KEY (server_id, resolution, bucket)
+            )
+            """,
+            "CREATE INDEX metric_samples_age ON metric_samples (resolution, bucket)",
+            """
+            CREATE TABLE metric_rollups (
+                resolution BIGINT PRIMARY KEY,
+                rolled_until BIGINT,
+                redo_from BIGINT
+            )
+            """,
+            "INSERT INTO metric_rollups (resolution, rolled_until, redo_from) VALUES (60, NULL, NULL), (3600, NULL, NULL)",
+        ]
+        if kind == .postgresql {
+            let condition = "current_setting('steward.scope', true) = 'hub' OR tenant_id = current_setting('steward.tenant_id', true)"
+            statements += [
+                "ALTER TABLE metric_samples ENABLE ROW LEVEL SECURITY",
+                "ALTER TABLE metric_samples FORCE ROW LEVEL SECURITY",
+                "CREATE POLICY tenant_isolation ON metric_samples USING (\(condition)) WITH CHECK (\(condition))",
+            ]
+        }
+        return statements
     }
 }

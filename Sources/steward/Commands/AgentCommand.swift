@@ -44,9 +44,15 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "How many jobs may run at once (1 to 16); scripts, file writes and services always run alone.")
     var concurrency = 1
 
+    @Option(help: "Seconds between host metrics samples (CPU, memory, disks, network) sent to the hub; 0 turns them off.")
+    var metricsInterval = 15
+
     func validate() throws {
         guard (1...3600).contains(maxBackoff) else { throw ValidationError("--max-backoff must be between 1 and 3600 seconds") }
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
+        guard metricsInterval == 0 || (5...3600).contains(metricsInterval) else {
+            throw ValidationError("--metrics-interval must be 0 (off) or between 5 and 3600 seconds")
+        }
     }
 
     func run() async throws {
@@ -55,6 +61,7 @@ struct AgentCommand: AsyncParsableCommand {
         var configuration = AgentConfiguration(hubURL: hub, registrationToken: token, stateDirectory: stateDir)
         configuration.maxBackoffSeconds = maxBackoff
         configuration.concurrency = concurrency
+        configuration.metricsInterval = metricsInterval
         do {
             if let policy { configuration.policy = try AgentPolicy.load(path: policy) }
         } catch let error as AgentError {

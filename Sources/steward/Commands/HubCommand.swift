@@ -70,6 +70,15 @@ struct HubOptions: ParsableArguments {
         ))
     var smtpURL: String?
 
+    @Option(help: "Hours to keep raw host metrics samples.")
+    var metricsRawHours = 48.0
+
+    @Option(help: "Days to keep minute roll-ups of host metrics.")
+    var metricsMinuteDays = 14.0
+
+    @Option(help: "Days to keep hour roll-ups of host metrics.")
+    var metricsHourDays = 400.0
+
     @Option(help: "Log format: text or json.")
     var logFormat = LogFormat.text
 
@@ -86,6 +95,7 @@ struct HubOptions: ParsableArguments {
             catalogDirectories: (noBuiltinCatalog ? [] : [BuiltInCatalog.locate()].compactMap { $0 }) + catalog,
             skipInvalidApps: skipInvalidApps, backoffScale: backoffScale, maxLogBytes: maxLogBytes, trustedProxies: trustedProxy,
             smtp: try (smtpURL ?? environment["STEWARD_SMTP_URL"]).map { try SMTPSettings(url: $0) },
+            metricsRetention: .init(raw: metricsRawHours * 3600, minute: metricsMinuteDays * 86_400, hour: metricsHourDays * 86_400),
             bootstrap: .init(environment: environment), announceOwner: announce)
     }
 }
