@@ -41,12 +41,7 @@ struct MetricsBuffer {
     /// The hub could not be reached: what is not on disk yet goes there.
     mutating func keep() throws {
         guard onDisk < pending.count else { return }
-        let encoder = Wire.makeEncoder()
-        var lines = Data()
-        for sample in pending[onDisk...] {
-            lines += try encoder.encode(sample)
-            lines.append(UInt8(ascii: "\n"))
-        }
+        let lines = try Self.lines(pending[onDisk...])
         if !FileManager.default.fileExists(atPath: path) {
             FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
@@ -66,13 +61,17 @@ struct MetricsBuffer {
 
     /// The file replaced by what is still pending on disk (nothing, usually).
     private mutating func rewrite() throws {
+        try AtomicFile.write(try Self.lines(pending.prefix(onDisk)), to: path, mode: 0o600)
+        onDisk = min(onDisk, pending.count)
+    }
+
+    private static func lines(_ samples: ArraySlice<Wire.Metrics.Sample>) throws -> Data {
         let encoder = Wire.makeEncoder()
         var lines = Data()
-        for sample in pending.prefix(onDisk) {
+        for sample in samples {
             lines += try encoder.encode(sample)
             lines.append(UInt8(ascii: "\n"))
         }
-        try AtomicFile.write(lines, to: path, mode: 0o600)
-        onDisk = min(onDisk, pending.count)
+        return lines
     }
 }
