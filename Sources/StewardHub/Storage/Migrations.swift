@@ -328,9 +328,11 @@ enum Migrations {
         }
     }
 
-    /// Host metrics, compactly: one row per server and sample (raw) or per server and minute or hour
-    /// (roll-ups), every series of it in one JSON object (raw: value; roll-up: `[count, sum, min, max]`).
-    /// `metric_rollups` says up to when each roll-up is done, and from when late samples ask for it again.
+    /// Host metrics: one row per server and sample (raw) or per server and minute or hour (roll-ups),
+    /// every series of it in one JSON object (raw: value; roll-up: `[count, sum, min, max]`).
+    /// `encoding` names that format, so that a more compact one can be written beside it later and
+    /// old rows simply age out. `metric_rollups` says up to when each roll-up is done, and from when
+    /// late samples ask for it again.
     static let metrics = Migration(version: 13, name: "metrics") { kind in
         var statements = [
             """
@@ -339,6 +341,7 @@ enum Migrations {
                 tenant_id TEXT NOT NULL REFERENCES tenants(id),
                 resolution BIGINT NOT NULL,
                 bucket BIGINT NOT NULL,
+                encoding BIGINT NOT NULL DEFAULT 1,
                 data TEXT NOT NULL,
                 PRIMARY KEY (server_id, resolution, bucket)
             )

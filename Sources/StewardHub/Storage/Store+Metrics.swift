@@ -137,14 +137,14 @@ extension Store {
             var buckets: [String: (server: String, tenant: String, bucket: Int64, values: [String: MetricAggregate])] = [:]
             let rows = try await db.raw(
                 """
-                SELECT server_id, tenant_id, bucket, data FROM metric_samples
+                SELECT server_id, tenant_id, bucket, encoding, data FROM metric_samples
                 WHERE resolution = \(bind: source.rawValue) AND bucket >= \(bind: begin) AND bucket < \(bind: end)
                 """
             ).all()
             for row in rows {
                 let server = try row.decode(column: "server_id", as: String.self)
                 let bucket = Self.floor(try row.decode(column: "bucket", as: Int64.self), to: step)
-                let values = try Self.decode(try row.decode(column: "data", as: String.self), resolution: source)
+                let values = try Self.decode(row, resolution: source)
                 let key = "\(server)/\(bucket)"
                 let tenant = try row.decode(column: "tenant_id", as: String.self)
                 var entry = buckets[key] ?? (server, tenant, bucket, [:])
@@ -215,7 +215,7 @@ extension Store {
         try await pool.read(.tenant(tenantID)) { db in
             try await db.raw(
                 """
-                SELECT bucket, data FROM metric_samples
+                SELECT bucket, encoding, data FROM metric_samples
                 WHERE server_id = \(bind: serverID) AND tenant_id = \(bind: tenantID) AND resolution = \(bind: resolution.rawValue)
                     AND bucket >= \(bind: Millis.from(from)) AND bucket < \(bind: Millis.from(to))
                 ORDER BY bucket
@@ -223,7 +223,7 @@ extension Store {
             ).all().map { row in
                 MetricRow(
                     bucket: Millis.date(try row.decode(column: "bucket", as: Int64.self)),
-                    values: try Self.decode(try row.decode(column: "data", as: String.self), resolution: resolution))
+                    values: try Self.decode(row, resolution: resolution))
             }
         }
     }
@@ -250,8 +250,11 @@ extension Store {
         String(decoding: try JSONEncoder.sorted.encode(values.mapValues { [$0.count, $0.sum, $0.min, $0.max] }), as: UTF8.self)
     }
 
-    static func decode(_ text: String, resolution: MetricResolution) throws -> [String: MetricAggregate] {
-        let data = Data(text.utf8)
+    /// The series of a row, in whichever encoding it was written (1: JSON, the only one so far).
+    static func decode(_ row: any SQLRow, resolution: MetricResolution) throws -> [String: MetricAggregate] {
+        let encoding = try row.decode(column: "encoding", as: Int.self)
+        guard encoding == 1 else { throw StoreError("metrics row in encoding \(encoding), which this Steward does not know") }
+        let data = Data(try row.decode(column: "data", as: String.self).utf8)
         if resolution == .raw { return try JSONDecoder().decode([String: Double].self, from: data).mapValues(MetricAggregate.init) }
         return try JSONDecoder().decode([String: [Double]].self, from: data).compactMapValues { parts in
             parts.count == 4 ? MetricAggregate(count: parts[0], sum: parts[1], min: parts[2], max: parts[3]) : nil
