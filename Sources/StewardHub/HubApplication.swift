@@ -86,7 +86,7 @@ public func buildHubApplication(
     ConsoleController(
         store: store, events: events, jobs: jobs, clock: configuration.clock, catalog: catalog,
         heartbeatInterval: configuration.heartbeatInterval,
-        templates: templates, signIn: signIn, accounts: accounts
+        templates: templates, signIn: signIn, accounts: accounts, metrics: metrics
     ).addRoutes(
         public: console,
         signedIn: console.group().add(middleware: RequireSignIn()).add(middleware: RequireTwoFactorSetup())

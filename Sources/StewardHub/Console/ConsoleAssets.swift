@@ -21,6 +21,10 @@ enum ConsoleAssets {
         form.inline { display: inline-flex; gap: .4rem; align-items: center; } form.inline select, form.inline input { width: auto; }
         form.inline button { margin-top: 0; }
         .qr svg { display: block; max-width: 16rem; height: auto; }
+        .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1rem; }
+        figure.chart { margin: 0; } figure.chart figcaption { font-weight: 600; margin-bottom: .3rem; }
+        .chart-svg { width: 100%; height: auto; display: block; } .legend { font-weight: 400; font-size: .85rem; margin-left: .5rem; }
+        .ranges a { margin-right: .6rem; } .ranges a[aria-current] { font-weight: 700; }
         ul.codes { columns: 2; font-size: 1.05rem; }
         main { max-width: 72rem; margin: 0 auto; padding: 1.2rem; }
         h1 { font-size: 1.5rem; margin: .4rem 0 1rem; } h2 { font-size: 1.1rem; margin-top: 0; }

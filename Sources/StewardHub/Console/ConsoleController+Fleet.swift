@@ -18,7 +18,9 @@ extension ConsoleController {
 
     @Sendable func server(request: Request, context: ConsoleRequestContext) async throws -> Response {
         let saved = request.uri.queryParameters["saved"] == "labels"
-        return try await serverPage(try context.parameters.require("id"), context: context, notice: saved ? "Labels saved." : nil)
+        let range = request.uri.queryParameters["range"].flatMap { Self.chartRanges[String($0)] != nil ? String($0) : nil } ?? "1h"
+        return try await serverPage(
+            try context.parameters.require("id"), context: context, notice: saved ? "Labels saved." : nil, range: range)
     }
 
     struct LabelsForm: Decodable {
@@ -74,9 +76,10 @@ extension ConsoleController {
 
     func serverPage(
         _ id: String, context: ConsoleRequestContext, labelsText: String? = nil, labelsError: String? = nil, confirmError: String? = nil,
-        notice: String? = nil, status: HTTPResponse.Status = .ok
+        notice: String? = nil, range: String = "1h", status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         guard let record = try await store.server(id: id, tenantID: context.identity.tenantID) else { return try notFound(context) }
+        let charts = try await charts(of: id, context: context, range: range)
         let info = record.info(at: clock.now, heartbeatInterval: heartbeatInterval)
         let facts = info.facts
         let jobs = try await store.jobs(tenantID: context.identity.tenantID, serverID: id, status: nil, appID: nil, limit: 50)
@@ -92,7 +95,39 @@ extension ConsoleController {
                 .init(name: "Last seen", value: info.lastSeenAt.map { ConsolePages.ago($0) } ?? "never"),
             ],
             labelsText: labelsText ?? info.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"),
-            labelsError: labelsError, confirmError: confirmError, notice: notice, jobs: jobs, hasJobs: !jobs.isEmpty)
+            labelsError: labelsError, confirmError: confirmError, notice: notice, jobs: jobs, hasJobs: !jobs.isEmpty,
+            charts: charts, hasCharts: charts.contains { $0.hasData },
+            ranges: Self.chartRanges.sorted { $0.value < $1.value }.map {
+                ConsolePages.Option(value: $0.key, label: $0.key, selected: $0.key == range)
+            })
         return try render(page, "server", status: status)
+    }
+
+    /// The time spans a server's charts show.
+    static let chartRanges: [String: TimeInterval] = ["1h": 3600, "24h": 86_400, "7d": 7 * 86_400, "30d": 30 * 86_400]
+
+    /// CPU, memory, disks and network of the server over `range`, about 120 points each.
+    func charts(of serverID: String, context: ConsoleRequestContext, range: String) async throws -> [ConsolePages.Chart] {
+        let span = Self.chartRanges[range] ?? 3600
+        let to = clock.now
+        let from = to.addingTimeInterval(-span)
+        let step = Swift.max(15, Int(span / 120))
+        let wanted: [(String, [String], MetricsChart.Unit)] = [
+            ("CPU", ["cpu.percent"], .percent), ("Memory", ["memory.used_percent"], .percent), ("Disks", ["disk.used_percent"], .percent),
+            ("Network", ["network.rx_bytes", "network.tx_bytes"], .bytesPerSecond),
+        ]
+        var charts: [ConsolePages.Chart] = []
+        for (title, names, unit) in wanted {
+            let query = try await metrics.query(
+                serverID: serverID, tenantID: context.identity.tenantID, names: names, from: from, to: to, step: step)
+            let chart = MetricsChart(title: title, unit: unit, series: query.series, from: from, to: to)
+            charts.append(
+                .init(
+                    title: title, svg: chart.svg, hasData: !query.series.isEmpty,
+                    legend: query.series.prefix(MetricsChart.colours.count).enumerated().map { index, series in
+                        .init(label: MetricsChart.label(series, naming: names.count > 1), colour: MetricsChart.colours[index])
+                    }))
+        }
+        return charts
     }
 }

@@ -21,6 +21,7 @@ struct ConsoleController {
     let templates: MustacheLibrary
     let signIn: SignIn
     let accounts: AccountService
+    let metrics: MetricsService
 
     static let loginCookie = "steward_login"
 

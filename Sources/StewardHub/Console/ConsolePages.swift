@@ -142,6 +142,23 @@ enum ConsolePages {
         var notice: String?
         var jobs: [JobRow]
         var hasJobs: Bool
+        var charts: [Chart]
+        var hasCharts: Bool
+        var ranges: [Option]
+    }
+
+    /// One of a server's metric charts: the SVG the hub drew, and its legend.
+    struct Chart {
+        var title: String
+        /// Drawn by ``MetricsChart``, every text in it escaped: placed in the page as it is.
+        var svg: String
+        var hasData: Bool
+        var legend: [LegendEntry]
+    }
+
+    struct LegendEntry {
+        var label: String
+        var colour: String
     }
 
     struct Enroll {

@@ -160,6 +160,21 @@ enum ConsoleTemplates {
           {{/chrome.can.editServers}}
         </section>
         </div>
+        <section class="card" id="metrics" aria-labelledby="metrics-heading">
+          <h2 id="metrics-heading">Metrics</h2>
+          <nav class="ranges" aria-label="Time span">{{#ranges}}<a href="/servers/{{server.id}}?range={{value}}#metrics"{{#selected}} aria-current="page"{{/selected}}>{{label}}</a> {{/ranges}}</nav>
+          {{#hasCharts}}
+          <div class="charts">
+          {{#charts}}
+          <figure class="chart" data-chart="{{title}}">
+            <figcaption>{{title}} {{#legend}}<span class="legend"><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="{{colour}}"/></svg> {{label}}</span> {{/legend}}</figcaption>
+            {{{svg}}}
+          </figure>
+          {{/charts}}
+          </div>
+          {{/hasCharts}}
+          {{^hasCharts}}<p class="empty" id="no-metrics">No metrics from this server yet: its agent sends them every 15 seconds unless told otherwise (<code>--metrics-interval</code>).</p>{{/hasCharts}}
+        </section>
         <section class="card">
           <h2>Jobs</h2>
           {{#hasJobs}}

@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+import StewardCore
+import StewardTestSupport
+import Testing
+
+@testable import StewardHub
+
+/// A server's metric charts on its console page, drawn by the hub from what its agent reported.
+struct ConsoleMetricsTests {
+    @Test("a server's page draws CPU, memory, disk and network charts as accessible SVG; labels from agents are escaped")
+    func charts() async throws {
+        let clock = ManualClock()
+        try await HubTestApp.run(clock: clock.hubClock) { client in
+            let token = try await client.createToken()
+            let agent = try await client.enroll(token: token.token)
+            let bearer = Wire.AgentCredential(agentID: agent.agentID, secret: agent.agentSecret).bearerValue
+            let samples = (0..<20).map { index in
+                Wire.Metrics.Sample(
+                    at: clock.now.addingTimeInterval(Double(index - 20) * 15),
+                    values: [
+                        "cpu.percent": Double(index * 5), "memory.used_percent": 40,
+                        Wire.Metrics.key("disk.used_percent", ["mount": "/srv/<b>"]): 70,
+                        Wire.Metrics.key("network.rx_bytes", ["interface": "eth0"]): 2048,
+                    ])
+            }
+            let sent = try await client.send(.post, "/api/v1/agent/metrics", body: Wire.Metrics.Report(samples: samples), bearer: bearer)
+            #expect(sent.status == .noContent, "\(sent.text)")
+
+            let api = try await client.send(.get, "/api/v1/servers/\(agent.serverID)/metrics?names=cpu.percent&step=60")
+            let query = try api.decode(Wire.Metrics.Query.self)
+            #expect(query.resolution == "1m", "a minute step reads minute roll-ups")
+            #expect(
+                try await client.send(.get, "/api/v1/servers/\(agent.serverID)/metrics?names=cpu.percent&step=15").decode(
+                    Wire.Metrics.Query.self
+                ).series.first?.points.count == 20)
+
+            let browser = ConsoleTests.Browser(client)
+            _ = try await browser.signIn()
+            let page = try await browser.get("/servers/\(agent.serverID)")
+            #expect(page.status == .ok)
+            for title in ["CPU", "Memory", "Disks", "Network"] { #expect(page.text.contains("data-chart=\"\(title)\""), "\(title)") }
+            #expect(page.text.contains("<title id=\"chart-cpu-title\">CPU</title>"))
+            #expect(page.text.contains("cpu.percent: now 92.5 %, lowest 0.0 %, highest 95.0 %"), "the description says the figures")
+            #expect(page.text.contains("/srv/&lt;b&gt;") && !page.text.contains("/srv/<b>"), "a mount point cannot inject markup")
+            #expect(page.text.contains("<polyline"))
+            let week = try await browser.get("/servers/\(agent.serverID)?range=7d")
+            #expect(week.text.contains("aria-current=\"page\">7d</a>"))
+
+            let other = try await browser.get("/servers/\(agent.serverID)?range=bogus")
+            #expect(other.status == .ok && other.text.contains("aria-current=\"page\">1h</a>"))
+        }
+    }
+}
