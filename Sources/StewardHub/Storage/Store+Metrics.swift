@@ -206,7 +206,8 @@ extension Store {
         }
     }
 
-    /// A server's rows at one resolution with buckets in `[from, to)`, oldest first.
+    /// A server's rows at one resolution with buckets from `from` up to and including `to` (a query
+    /// "until now" includes the sample taken now), oldest first.
     public func metricRows(
         serverID: String, tenantID: String, resolution: MetricResolution, from: Date, to: Date
     ) async throws
@@ -217,7 +218,7 @@ extension Store {
                 """
                 SELECT bucket, encoding, data FROM metric_samples
                 WHERE server_id = \(bind: serverID) AND tenant_id = \(bind: tenantID) AND resolution = \(bind: resolution.rawValue)
-                    AND bucket >= \(bind: Millis.from(from)) AND bucket < \(bind: Millis.from(to))
+                    AND bucket >= \(bind: Millis.from(from)) AND bucket <= \(bind: Millis.from(to))
                 ORDER BY bucket
                 """
             ).all().map { row in

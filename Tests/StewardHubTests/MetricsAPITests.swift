@@ -1,0 +1,57 @@
+import Foundation
+import HTTPTypes
+import StewardCore
+import StewardHub
+import StewardTestSupport
+import Testing
+
+/// The metrics routes refuse what they cannot take, saying why, and keep tenants apart.
+struct MetricsAPITests {
+    @Test(
+        "bad reports and bad queries are 4xx with problem JSON and store nothing; another tenant's server is 404",
+        arguments: TestDatabase.available)
+    func badInput(database: TestDatabase) async throws {
+        let clock = ManualClock()
+        try await HubTestApp.run(database: database, clock: clock.hubClock) { client in
+            let token = try await client.createToken()
+            let agent = try await client.enroll(token: token.token)
+            let bearer = Wire.AgentCredential(agentID: agent.agentID, secret: agent.agentSecret).bearerValue
+            func report(_ values: [String: Double], at: Date) async throws -> HubTestApp.Client.Answer {
+                try await client.send(
+                    .post, "/api/v1/agent/metrics", body: Wire.Metrics.Report(samples: [.init(at: at, values: values)]), bearer: bearer)
+            }
+            for (values, at) in [
+                (["CPU": 1.0], clock.now), (["cpu.percent{mount}": 1], clock.now), (["cpu.percent{a=b,a=c}": 1], clock.now),
+                (["cpu.percent": 1], clock.now.addingTimeInterval(3600)),
+            ] {
+                let answer = try await report(values, at: at)
+                #expect(answer.status == .unprocessableContent, "\(values): \(answer.text)")
+                #expect(answer.headers[.contentType] == "application/problem+json")
+            }
+            let infinite = try await client.send(
+                .post, "/api/v1/agent/metrics", json: #"{"samples": [{"at": "2027-01-15T08:00:00Z", "values": {"cpu.percent": 1e999}}]}"#,
+                bearer: bearer)
+            #expect([.badRequest, .unprocessableContent].contains(infinite.status), "\(infinite.text)")
+            #expect(try await client.send(.post, "/api/v1/agent/metrics", json: "{}", bearer: nil).status == .unauthorized)
+            #expect(try await report(["cpu.percent": 5], at: clock.now).status == .noContent)
+
+            let path = "/api/v1/servers/\(agent.serverID)/metrics"
+            for (query, status) in [
+                ("", HTTPResponse.Status.unprocessableContent), ("?names=cpu.percent&step=x", .badRequest),
+                ("?names=cpu.percent&from=yesterday", .badRequest), ("?names=Bad", .unprocessableContent),
+                ("?names=cpu.percent&step=1&from=0", .unprocessableContent),
+                ("?names=cpu.percent&from=2000000000&to=1000000000", .unprocessableContent),
+            ] {
+                let answer = try await client.send(.get, path + query)
+                #expect(answer.status == status, "\(query): \(answer.text)")
+                #expect(answer.headers[.contentType] == "application/problem+json", "\(query)")
+            }
+            let good = try await client.send(.get, path + "?names=cpu.percent&step=15").decode(Wire.Metrics.Query.self)
+            #expect(good.series.first?.points.map(\.avg) == [5], "only the good sample was stored")
+
+            #expect(try await client.send(.post, "/api/v1/tenants", json: #"{"name": "Acme", "slug": "acme"}"#).status == .created)
+            let outsider = try await AccountAPITests.member(client, "out@example.com", role: .owner, tenantHeader: "acme")
+            #expect(try await client.send(.get, path + "?names=cpu.percent", bearer: outsider).status == .notFound)
+        }
+    }
+}
