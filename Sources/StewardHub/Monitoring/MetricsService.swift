@@ -77,12 +77,7 @@ public struct MetricsService: Sendable {
             let slot = origin + (Millis.from(row.bucket) - origin) / stepMillis * stepMillis
             for (key, aggregate) in row.values {
                 guard let parsed = Wire.Metrics.parse(key: key), wanted.contains(parsed.name) else { continue }
-                if var known = series[key]?[slot] {
-                    known.merge(aggregate)
-                    series[key, default: [:]][slot] = known
-                } else {
-                    series[key, default: [:]][slot] = aggregate
-                }
+                series[key, default: [:]][slot, default: .empty].merge(aggregate)
             }
         }
         let result = series.sorted { $0.key < $1.key }.compactMap { key, slots -> Wire.Metrics.Series? in

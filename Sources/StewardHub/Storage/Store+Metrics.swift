@@ -39,6 +39,9 @@ public struct MetricAggregate: Sendable, Equatable {
         (count, sum, min, max) = (1, value, value, value)
     }
 
+    /// Nothing yet: what a merge starts from.
+    static let empty = MetricAggregate(count: 0, sum: 0, min: .infinity, max: -.infinity)
+
     public init(count: Double, sum: Double, min: Double, max: Double) {
         (self.count, self.sum, self.min, self.max) = (count, sum, min, max)
     }
@@ -148,14 +151,7 @@ extension Store {
                 let key = "\(server)/\(bucket)"
                 let tenant = try row.decode(column: "tenant_id", as: String.self)
                 var entry = buckets[key] ?? (server, tenant, bucket, [:])
-                for (series, aggregate) in values {
-                    if var known = entry.values[series] {
-                        known.merge(aggregate)
-                        entry.values[series] = known
-                    } else {
-                        entry.values[series] = aggregate
-                    }
-                }
+                for (series, aggregate) in values { entry.values[series, default: .empty].merge(aggregate) }
                 buckets[key] = entry
             }
             try await db.raw(
