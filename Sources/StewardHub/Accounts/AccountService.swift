@@ -186,7 +186,9 @@ struct AccountService: Sendable {
     private func mail(_ invitation: InvitationRecord, link: String, by requester: Requester) async -> Bool {
         guard let mailer else { return false }
         let tenant = (try? await store.tenant(invitation.tenantID))?.name ?? invitation.tenantID
-        let expires = invitation.expiresAt.formatted(date: .long, time: .shortened)
+        var utc = Date.FormatStyle(date: .long, time: .shortened)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let expires = invitation.expiresAt.formatted(utc)
         let message = SMTPClient.Message(
             to: invitation.email, subject: "You are invited to \(tenant) on Steward",
             body: """
