@@ -89,7 +89,8 @@ public func buildHubApplication(
         templates: templates, signIn: signIn, accounts: accounts, metrics: metrics
     ).addRoutes(
         public: console,
-        signedIn: console.group().add(middleware: RequireSignIn()).add(middleware: RequireTwoFactorSetup())
+        signedIn: console.group().add(middleware: RequireSignIn()).add(middleware: LoadConsoleTenants(store: store))
+            .add(middleware: RequireTwoFactorSetup())
             .group(context: ConsoleRequestContext.self).add(middleware: ConsoleErrorPages(templates: templates))
             .add(middleware: PermissionMiddleware<ConsoleRequestContext>()))
     AgentJobController(dispatcher: dispatcher)

@@ -15,7 +15,10 @@ public struct HubRequestContext: RequestContext {
     /// Set by ``ConsoleSessionMiddleware`` when the request carries a live console session cookie
     /// (together with ``operatorIdentity``).
     var session: SessionRecord?
-    /// The tenants a console user may switch to (every tenant for a hub administrator), set with ``session``.
+    /// Whether the console user has two-factor sign-in on, set with ``session``.
+    var twoFactorOn = false
+    /// The tenants a console user may switch to (every tenant for a hub administrator), set for
+    /// signed-in pages by ``LoadConsoleTenants``.
     var consoleTenants: [TenantRecord] = []
     /// Whether the console user must turn two-factor sign-in on first: the session's tenant requires
     /// it of admins and owners.

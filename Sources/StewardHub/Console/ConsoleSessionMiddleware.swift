@@ -29,14 +29,7 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
         context.operatorIdentity = OperatorIdentity(
             userID: user.id, tenantID: session.tenantID, email: user.email, role: role, isHubAdmin: user.isHubAdmin,
             credentialID: session.id)
-        var tenants = try await store.tenants(of: user.id).map(\.tenant)
-        if user.isHubAdmin {
-            let known = Set(tenants.map(\.id))
-            tenants += try await store.allTenants().filter { !known.contains($0.id) }
-        }
-        context.consoleTenants = tenants
-        let current = tenants.first { $0.id == session.tenantID }
-        context.mustSetUpTwoFactor = current?.requireTwoFactor == true && role >= .admin && user.totpEnabledAt == nil
+        context.twoFactorOn = user.totpEnabledAt != nil
         context.logger[metadataKey: "operator.id"] = .string(user.id)
         return try await next(request, context)
     }
@@ -54,6 +47,27 @@ struct RequireSignIn: RouterMiddleware {
     }
 }
 
+/// Loads, for signed-in pages only (not assets), the tenants the switcher offers, and whether the
+/// session's tenant requires a second factor the user has not turned on.
+struct LoadConsoleTenants: RouterMiddleware {
+    typealias Context = HubRequestContext
+    let store: Store
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let identity = context.operatorIdentity else { return try await next(request, context) }
+        var context = context
+        var tenants = try await store.tenants(of: identity.userID).map(\.tenant)
+        if identity.isHubAdmin {
+            let known = Set(tenants.map(\.id))
+            tenants += try await store.allTenants().filter { !known.contains($0.id) }
+        }
+        context.consoleTenants = tenants
+        let current = tenants.first { $0.id == identity.tenantID }
+        context.mustSetUpTwoFactor = current?.requireTwoFactor == true && identity.role >= .admin && !context.twoFactorOn
+        return try await next(request, context)
+    }
+}
+
 /// Until an admin or owner of a tenant that requires two-factor sign-in has turned it on, every
 /// console page but their account page (where they do it) and sign-out sends them there.
 struct RequireTwoFactorSetup: RouterMiddleware {
@@ -62,7 +76,7 @@ struct RequireTwoFactorSetup: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard context.mustSetUpTwoFactor, !Self.allowed.contains(path), !path.hasPrefix("/account/"), !path.hasPrefix("/assets/")
+        guard context.mustSetUpTwoFactor, !Self.allowed.contains(path), !path.hasPrefix("/account/")
         else { return try await next(request, context) }
         return Response(status: .seeOther, headers: [.location: "/account?two_factor_required=1", .cacheControl: "no-store"])
     }
