@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
@@ -74,6 +75,15 @@ public func buildHubApplication(
     metricsController.addOperatorRoutes(to: operatorAPI.group("servers"))
     metricsController.addAgentRoutes(
         to: api.group("agent/metrics").add(middleware: AgentAuthMiddleware(store: store)).group(context: AgentRequestContext.self))
+    let box = SecretBox(key: keys.masterKey)
+    let transport = NotificationTransport(
+        http: HTTPClient(eventLoopGroupProvider: .singleton), mailer: configuration.smtp.map(SMTPClient.init),
+        targets: NotificationTargetGuard(allowPrivate: configuration.alerting.allowPrivateTargets), consoleURL: nil)
+    let channels = ChannelService(store: store, clock: configuration.clock, box: box, transport: transport)
+    let alertRules = AlertRuleService(store: store, clock: configuration.clock)
+    NotificationChannelController(channels: channels).addRoutes(to: operatorAPI.group("notification-channels"))
+    AlertController(rules: alertRules).addRoutes(rules: operatorAPI.group("alert-rules"), alerts: operatorAPI.group("alerts"))
+    FleetEventController(store: store).addRoutes(to: operatorAPI.group("fleet-events"))
     AuditController(store: store).addRoutes(to: operatorAPI.group("audit"))
     EventsController<OperatorRequestContext>(events: events).addRoutes(to: operatorAPI.group("events"))
     AppController(catalog: catalog).addRoutes(to: operatorAPI.group("apps"))
@@ -107,6 +117,10 @@ public func buildHubApplication(
             logger: logger),
         MetricsMaintenance(
             store: store, clock: configuration.clock, retention: configuration.metricsRetention, ready: migrated, logger: logger),
+        AlertEvaluator(
+            store: store, clock: configuration.clock, interval: TimeInterval(configuration.alerting.interval),
+            retention: TimeInterval(configuration.alerting.retentionDays * 86_400), ready: migrated, logger: logger),
+        NotificationSender(store: store, clock: configuration.clock, box: box, transport: transport, ready: migrated, logger: logger),
     ]
     // Hubs sharing PostgreSQL tell each other about queued jobs and everything else on the bus.
     if let postgres = pool as? PostgresPool {

@@ -24,6 +24,8 @@ public struct HubConfiguration: Sendable {
     public var trustedProxies: [String]
     /// How long host metrics are kept raw, as minute and as hour roll-ups.
     public var metricsRetention: MetricsRetention
+    /// Alert evaluation, event retention and notification targets.
+    public var alerting: AlertingSettings
     /// Where invitation links are e-mailed from (`--smtp-url`); without it they are only shown.
     public var smtp: SMTPSettings?
     /// Values for the very first start: the owner's API token, password and e-mail.
@@ -46,6 +48,7 @@ public struct HubConfiguration: Sendable {
         trustedProxies: [String] = [],
         smtp: SMTPSettings? = nil,
         metricsRetention: MetricsRetention = .init(),
+        alerting: AlertingSettings = .init(),
         bootstrap: OwnerBootstrap.Settings = .init(),
         announceOwner: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = { _ in }
     ) {
@@ -63,6 +66,7 @@ public struct HubConfiguration: Sendable {
         self.trustedProxies = trustedProxies
         self.smtp = smtp
         self.metricsRetention = metricsRetention
+        self.alerting = alerting
         self.bootstrap = bootstrap
         self.announceOwner = announceOwner
     }
@@ -80,6 +84,7 @@ public struct HubConfiguration: Sendable {
             throw ConfigurationError("--trusted-proxy \(network) is not an IP address or a CIDR network such as 10.0.0.0/8")
         }
         try metricsRetention.validate()
+        try alerting.validate()
         try bootstrap.validate()
     }
 }

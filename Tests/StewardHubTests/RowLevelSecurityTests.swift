@@ -1,9 +1,10 @@
 import Foundation
 import SQLKit
 import StewardCore
-import StewardHub
 import StewardTestSupport
 import Testing
+
+@testable import StewardHub
 
 /// PostgreSQL's row-level security, the second wall between tenants: whatever a query forgets, an
 /// access sees only the rows of the tenant it set, none when it set none, and cannot write into
@@ -13,7 +14,8 @@ struct RowLevelSecurityTests {
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     static let tables = [
         "servers", "agents", "registration_tokens", "api_tokens", "audit_log", "jobs", "sessions", "memberships",
-        "invitations", "job_logs", "metric_samples",
+        "invitations", "job_logs", "metric_samples", "fleet_events", "notification_channels", "alert_rules", "alerts",
+        "notification_deliveries",
     ]
 
     /// The default tenant and `t-acme` each get a member, an invitation, a registration token, an
@@ -38,6 +40,14 @@ struct RowLevelSecurityTests {
             #expect(try await store.appendLog(jobID: job.id, attempt: 1, lines: ["hello from \(tenant)"], cap: 1 << 20) != .unknown)
             try await store.appendMetrics(
                 serverID: server.id, tenantID: tenant, samples: [.init(at: t0, values: ["cpu.percent": 1])])
+            let channel = try await AlertingStoreTests.channel(store, tenant: tenant)
+            #expect(
+                try await store.createRule(
+                    AlertRuleRecord(
+                        id: "rule-\(tenant)", tenantID: tenant, name: "down", kind: .offline, forSeconds: 0, cooldownSeconds: 0,
+                        channelIDs: [channel.id], createdAt: t0), audit: audit(tenant, "alert_rule.create")))
+            try await store.recordHeartbeat(serverID: server.id, facts: nil, at: t0)
+            _ = try await store.markSilentServersOffline(cutoff: t0.addingTimeInterval(1), at: t0.addingTimeInterval(2))
             try await store.createSession(
                 SessionRecord(
                     id: UUID().uuidString, tenantID: tenant, userID: user.id, tokenHash: "hash", csrfToken: "csrf",
@@ -49,6 +59,8 @@ struct RowLevelSecurityTests {
                     digest: SecretToken.Digest(of: SecretToken.generate(.apiToken)), description: "ci", createdAt: t0),
                 audit: audit(tenant, "api_token.create"))
         }
+        // Each tenant's offline rule raises an alert that notifies its channel.
+        #expect(try await AlertingStoreTests.evaluate(store, at: t0.addingTimeInterval(3)).flatMap(\.deliveries).count == 2)
     }
 
     static func audit(_ tenant: String, _ action: String) -> AuditEvent {

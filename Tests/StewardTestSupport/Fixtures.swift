@@ -15,6 +15,9 @@ public enum Fixtures {
     /// A real SMTP server (aiosmtpd) with STARTTLS and authentication, for the mail tests.
     public static let smtpServer = repositoryRoot + "/Tests/StewardHubTests/Fixtures/smtp-server.py"
 
+    /// An HTTP server that records every webhook it gets (and can fail the first few), for the alerting tests.
+    public static let webhookReceiver = repositoryRoot + "/Tests/StewardHubTests/Fixtures/webhook-receiver.py"
+
     /// Broken manifests, one folder per rule.
     public static let brokenManifests = repositoryRoot + "/Tests/StewardCoreTests/Fixtures/broken"
 }

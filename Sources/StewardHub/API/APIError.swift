@@ -41,6 +41,22 @@ extension APIError {
             errors: errors)
     }
 
+    /// 400 for query parameters that are not what the route takes, each named.
+    static func invalidQuery(_ errors: [Wire.FieldError]) -> APIError {
+        APIError(
+            .badRequest, code: "invalid_query", detail: errors.map { "\($0.field) \($0.message)" }.joined(separator: "; "), errors: errors)
+    }
+
+    /// A `limit` query parameter: `fallback` when absent, else a whole number from 1 to `max`.
+    static func limit(_ text: Substring?, fallback: Int, max: Int, problems: inout [Wire.FieldError]) -> Int {
+        guard let text else { return fallback }
+        guard let value = Int(text), (1...max).contains(value) else {
+            problems.append(.init(field: "limit", message: "must be an integer from 1 to \(max)"))
+            return fallback
+        }
+        return value
+    }
+
     static func notFound(_ what: String, id: String) -> APIError {
         APIError(.notFound, code: "not_found", detail: "no \(what) with id \(id)")
     }

@@ -12,14 +12,7 @@ struct AuditController {
     @Sendable func list(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
         let query = request.uri.queryParameters
         var problems: [Wire.FieldError] = []
-        var limit = 50
-        if let text = query["limit"] {
-            if let value = Int(text), (1...500).contains(value) {
-                limit = value
-            } else {
-                problems.append(.init(field: "limit", message: "must be an integer from 1 to 500"))
-            }
-        }
+        let limit = APIError.limit(query["limit"], fallback: 50, max: 500, problems: &problems)
         var before: Int64?
         if let text = query["before"] {
             if let value = Int64(text), value > 0 {
@@ -28,11 +21,7 @@ struct AuditController {
                 problems.append(.init(field: "before", message: "must be a positive integer (an audit record id)"))
             }
         }
-        guard problems.isEmpty else {
-            throw APIError(
-                .badRequest, code: "invalid_query", detail: problems.map { "\($0.field) \($0.message)" }.joined(separator: "; "),
-                errors: problems)
-        }
+        guard problems.isEmpty else { throw APIError.invalidQuery(problems) }
         return try JSONResponse(
             try await store.auditPage(
                 tenantID: context.identity.tenantID, before: before, limit: limit, actor: query["actor"].map(String.init),

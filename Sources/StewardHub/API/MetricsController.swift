@@ -37,11 +37,7 @@ struct MetricsController {
             step = Int(text)
             if step == nil { problems.append(.init(field: "step", message: "must be a whole number of seconds")) }
         }
-        guard problems.isEmpty else {
-            throw APIError(
-                .badRequest, code: "invalid_query", detail: problems.map { "\($0.field) \($0.message)" }.joined(separator: "; "),
-                errors: problems)
-        }
+        guard problems.isEmpty else { throw APIError.invalidQuery(problems) }
         return try JSONResponse(
             try await metrics.query(serverID: id, tenantID: context.identity.tenantID, names: names, from: from, to: to, step: step))
     }

@@ -7,6 +7,10 @@ public enum Permission: String, Sendable, CaseIterable {
     case runJobs = "jobs.run"
     /// Change a server's labels.
     case editServers = "servers.edit"
+    /// Acknowledge firing alerts.
+    case acknowledgeAlerts = "alerts.acknowledge"
+    /// Alert rules and notification channels.
+    case manageAlerts = "alerts.manage"
     /// Registration tokens.
     case enrollServers = "registration_tokens.manage"
     case decommissionServers = "servers.decommission"

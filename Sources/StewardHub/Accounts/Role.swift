@@ -6,8 +6,11 @@ public enum Role: String, Sendable, CaseIterable, Comparable, Codable {
     public var permissions: Set<Permission> {
         switch self {
         case .viewer: [.read, .ownAccount]
-        case .operator: Role.viewer.permissions.union([.runJobs, .editServers])
-        case .admin: Role.operator.permissions.union([.enrollServers, .decommissionServers, .manageUsers, .manageTenant])
+        case .operator: Role.viewer.permissions.union([.runJobs, .editServers, .acknowledgeAlerts])
+        case .admin:
+            Role.operator.permissions.union([
+                .enrollServers, .decommissionServers, .manageUsers, .manageTenant, .manageAlerts,
+            ])
         case .owner: Role.admin.permissions.union([.manageAdmins, .deleteTenant])
         }
     }

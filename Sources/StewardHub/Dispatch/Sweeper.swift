@@ -41,7 +41,7 @@ struct Sweeper: Service {
                 logger.info("job cancelled: its predecessor did not succeed", metadata: ["job.id": "\(job.id)"])
             }
             let cutoff = jobs.clock.now.addingTimeInterval(-offlineAfter)
-            for server in try await jobs.store.markSilentServersOffline(cutoff: cutoff) {
+            for server in try await jobs.store.markSilentServersOffline(cutoff: cutoff, at: jobs.clock.now) {
                 logger.info("server went offline", metadata: ["server.id": "\(server.id)"])
                 await jobs.events.publish(server.event(.serverOffline))
             }

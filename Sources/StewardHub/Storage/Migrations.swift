@@ -7,7 +7,7 @@
 enum Migrations {
     static let all: [Migration] = [
         foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs, teams, twoFactor,
-        rowLevelSecurity, metrics,
+        rowLevelSecurity, metrics, alerting,
     ]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
@@ -366,4 +366,116 @@ enum Migrations {
         }
         return statements
     }
+
+    /// Watching the fleet: stored events, notification channels (address and secret sealed with the
+    /// master key), alert rules, the alerts they raise, and the notifications to deliver, written in
+    /// the same transaction as the alert change that causes them (an outbox: a hub that restarts
+    /// neither loses nor repeats one). `presence_changed_at` is when a server last went offline or
+    /// came back, from which an `offline` rule counts.
+    static let alerting = Migration(version: 14, name: "alerting") { kind in
+        let real = kind == .postgresql ? "DOUBLE PRECISION" : "REAL"
+        var statements = [
+            "ALTER TABLE servers ADD COLUMN presence_changed_at BIGINT",
+            """
+            CREATE TABLE fleet_events (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                server_id TEXT,
+                job_id TEXT,
+                kind TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                message TEXT NOT NULL,
+                dedupe_key TEXT UNIQUE,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX fleet_events_tenant ON fleet_events (tenant_id, created_at)",
+            "CREATE INDEX fleet_events_age ON fleet_events (created_at)",
+            """
+            CREATE TABLE notification_channels (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                name TEXT NOT NULL,
+                type TEXT NOT NULL,
+                url_shown TEXT NOT NULL,
+                sealed_config TEXT NOT NULL,
+                has_secret BOOLEAN NOT NULL,
+                created_at BIGINT NOT NULL,
+                UNIQUE (tenant_id, name)
+            )
+            """,
+            """
+            CREATE TABLE alert_rules (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                name TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                metric TEXT,
+                operator TEXT,
+                threshold \(real),
+                statuses TEXT,
+                for_seconds BIGINT NOT NULL,
+                cooldown_seconds BIGINT NOT NULL,
+                selector TEXT NOT NULL,
+                channel_ids TEXT NOT NULL,
+                enabled BOOLEAN NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                UNIQUE (tenant_id, name)
+            )
+            """,
+            """
+            CREATE TABLE alerts (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                rule_id TEXT NOT NULL,
+                rule_name TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                server_id TEXT NOT NULL REFERENCES servers(id),
+                subject TEXT NOT NULL,
+                state TEXT NOT NULL,
+                value \(real),
+                summary TEXT NOT NULL,
+                started_at BIGINT NOT NULL,
+                fired_at BIGINT,
+                acknowledged_at BIGINT,
+                acknowledged_by TEXT,
+                resolved_at BIGINT,
+                notified_at BIGINT
+            )
+            """,
+            "CREATE INDEX alerts_open ON alerts (rule_id, server_id, subject, state)",
+            "CREATE INDEX alerts_tenant ON alerts (tenant_id, state, started_at)",
+            """
+            CREATE TABLE notification_deliveries (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                channel_id TEXT NOT NULL REFERENCES notification_channels(id) ON DELETE CASCADE,
+                alert_id TEXT,
+                event TEXT NOT NULL,
+                body TEXT NOT NULL,
+                state TEXT NOT NULL,
+                attempts TEXT NOT NULL,
+                next_attempt_at BIGINT,
+                claimed_until BIGINT,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX notification_deliveries_due ON notification_deliveries (state, next_attempt_at)",
+            "CREATE INDEX notification_deliveries_channel ON notification_deliveries (channel_id, created_at)",
+        ]
+        if kind == .postgresql {
+            let condition = "current_setting('steward.scope', true) = 'hub' OR tenant_id = current_setting('steward.tenant_id', true)"
+            for table in alertingTables {
+                statements += [
+                    "ALTER TABLE \(table) ENABLE ROW LEVEL SECURITY",
+                    "ALTER TABLE \(table) FORCE ROW LEVEL SECURITY",
+                    "CREATE POLICY tenant_isolation ON \(table) USING (\(condition)) WITH CHECK (\(condition))",
+                ]
+            }
+        }
+        return statements
+    }
+
+    static let alertingTables = ["fleet_events", "notification_channels", "alert_rules", "alerts", "notification_deliveries"]
 }

@@ -51,7 +51,9 @@ public final class SQLitePool: DatabasePool {
                 try await database.raw("COMMIT").run()
                 return result
             } catch {
-                try? await database.raw("ROLLBACK").run()
+                // The future-based query: in a cancelled task the async one would not run, and the
+                // connection would stay inside this transaction, failing every later BEGIN.
+                _ = try? await self.connection.query("ROLLBACK").get()
                 throw error
             }
         }

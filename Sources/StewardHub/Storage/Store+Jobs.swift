@@ -363,6 +363,7 @@ extension Store {
             WHERE id = \(bind: job.id)
             """
         ).run()
+        if let event = job.endEvent { try await record(event, on: db) }
     }
 
     /// `('a', 'b')` for a set of statuses: SQL lists come from the types, never retyped by hand.
@@ -372,7 +373,7 @@ extension Store {
 
     /// The clause that makes a claim take rows no other hub holds: PostgreSQL's `FOR UPDATE SKIP LOCKED`.
     /// SQLite needs none, since its write transaction already excludes every other writer.
-    private var skipLockedRows: String {
+    var skipLockedRows: String {
         pool.kind == .postgresql ? " FOR UPDATE SKIP LOCKED" : ""
     }
 

@@ -85,23 +85,33 @@ extension Store {
             } else {
                 try await db.raw("UPDATE servers SET last_seen_at = \(bind: millis) WHERE id = \(bind: serverID)").run()
             }
-            return try await db.raw(
-                "UPDATE servers SET presence = 'online' WHERE id = \(bind: serverID) AND presence = 'offline' RETURNING id"
-            ).first() != nil
+            guard
+                let back = try await db.raw(
+                    """
+                    UPDATE servers SET presence = 'online', presence_changed_at = \(bind: millis)
+                    WHERE id = \(bind: serverID) AND presence = 'offline' RETURNING *
+                    """
+                ).first().map(ServerRecord.init(row:))
+            else { return false }
+            try await Self.record(back.presenceEvent(online: true, at: now), on: db)
+            return true
         }
     }
 
-    /// Marks servers not seen since `cutoff` offline and returns them. Each transition is returned by
-    /// exactly one caller, however many hubs sweep at once.
-    public func markSilentServersOffline(cutoff: Date) async throws -> [ServerRecord] {
-        try await pool.read(.hub) { db in
-            try await db.raw(
+    /// Marks servers not seen since `cutoff` offline as of `now`, records a `server.offline` event
+    /// for each and returns them. Each transition is returned by exactly one caller, however many
+    /// hubs sweep at once.
+    public func markSilentServersOffline(cutoff: Date, at now: Date) async throws -> [ServerRecord] {
+        try await pool.transaction(.hub) { db in
+            let servers = try await db.raw(
                 """
-                UPDATE servers SET presence = 'offline'
+                UPDATE servers SET presence = 'offline', presence_changed_at = \(bind: Millis.from(now))
                 WHERE presence = 'online' AND (last_seen_at IS NULL OR last_seen_at < \(bind: Millis.from(cutoff)))
                 RETURNING *
                 """
             ).all().map(ServerRecord.init(row:))
+            for server in servers { try await Self.record(server.presenceEvent(online: false, at: now), on: db) }
+            return servers
         }
     }
 

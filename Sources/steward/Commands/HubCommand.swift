@@ -79,6 +79,15 @@ struct HubOptions: ParsableArguments {
     @Option(help: "Days to keep hour roll-ups of host metrics.")
     var metricsHourDays = 400.0
 
+    @Option(help: "Seconds between evaluations of the alert rules.")
+    var alertInterval = 10
+
+    @Option(help: "Days to keep fleet events, resolved alerts and finished notification deliveries.")
+    var eventRetentionDays = 90
+
+    @Flag(help: "Let notifications go to loopback, private and link-local addresses (a receiver on the LAN).")
+    var allowPrivateNotificationTargets = false
+
     @Option(help: "Log format: text or json.")
     var logFormat = LogFormat.text
 
@@ -96,6 +105,9 @@ struct HubOptions: ParsableArguments {
             skipInvalidApps: skipInvalidApps, backoffScale: backoffScale, maxLogBytes: maxLogBytes, trustedProxies: trustedProxy,
             smtp: try (smtpURL ?? environment["STEWARD_SMTP_URL"]).map { try SMTPSettings(url: $0) },
             metricsRetention: .init(raw: metricsRawHours * 3600, minute: metricsMinuteDays * 86_400, hour: metricsHourDays * 86_400),
+            alerting: .init(
+                interval: alertInterval, retentionDays: eventRetentionDays,
+                allowPrivateTargets: allowPrivateNotificationTargets || environment["STEWARD_ALLOW_PRIVATE_NOTIFICATION_TARGETS"] == "1"),
             bootstrap: .init(environment: environment), announceOwner: announce)
     }
 }

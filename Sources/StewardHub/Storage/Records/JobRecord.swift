@@ -156,3 +156,20 @@ public struct JobRecord: Sendable, Equatable {
             attempt: attempt, logBytes: length)
     }
 }
+
+extension JobRecord {
+    /// The statuses of a job that ended badly, each recorded as a `job.<status>` event.
+    static let eventfulEnds: Set<Wire.Job.Status> = [.failed, .dead, .needsAttention, .timedOut]
+
+    /// The stored event of this attempt ending badly; `nil` while it runs or when it succeeded.
+    var endEvent: FleetEventRecord? {
+        guard Self.eventfulEnds.contains(status), let finishedAt else { return nil }
+        let what = appID.map { "\(kind) of \($0)" } ?? "\(kind) job"
+        let detail = error.map { ": \($0.prefix(200))" } ?? exitCode.map { ": exit code \($0)" } ?? ""
+        return FleetEventRecord(
+            tenantID: tenantID, serverID: serverID, jobID: id, kind: "job.\(status.rawValue)",
+            severity: status == .failed ? .warning : .critical,
+            message: "\(what) ended \(status.rawValue.replacingOccurrences(of: "_", with: " "))\(detail)",
+            dedupeKey: "job:\(id):\(attempt):\(status.rawValue)", at: finishedAt)
+    }
+}

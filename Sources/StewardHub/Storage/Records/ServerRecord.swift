@@ -42,6 +42,16 @@ public struct ServerRecord: Sendable, Equatable {
             status: status(at: now, heartbeatInterval: heartbeatInterval), lastSeenAt: lastSeenAt, enrolledAt: enrolledAt)
     }
 
+    /// The stored event of the server going offline or coming back.
+    func presenceEvent(online: Bool, at now: Date) -> FleetEventRecord {
+        online
+            ? FleetEventRecord(
+                tenantID: tenantID, serverID: id, kind: "server.online", severity: .info, message: "\(name) is back online", at: now)
+            : FleetEventRecord(
+                tenantID: tenantID, serverID: id, kind: "server.offline", severity: .warning,
+                message: "\(name) stopped sending heartbeats and is offline", at: now)
+    }
+
     public func event(_ kind: Wire.Event.Kind, at now: Date = Date()) -> Wire.Event {
         Wire.Event(kind: kind, at: now, tenantID: tenantID, serverID: id)
     }

@@ -1,0 +1,34 @@
+/// What an alert rule watches.
+public enum AlertKind: String, Sendable, CaseIterable {
+    /// A metric series compared with a threshold, on each selected server.
+    case metric
+    /// A server the hub marked offline (no heartbeat for three intervals).
+    case offline
+    /// Jobs that ended in one of the rule's statuses.
+    case job
+}
+
+/// How a `metric` rule compares the latest value with its threshold.
+public enum ComparisonOperator: String, Sendable, CaseIterable {
+    case greater = ">"
+    case greaterOrEqual = ">="
+    case less = "<"
+    case lessOrEqual = "<="
+
+    func holds(_ value: Double, _ threshold: Double) -> Bool {
+        switch self {
+        case .greater: value > threshold
+        case .greaterOrEqual: value >= threshold
+        case .less: value < threshold
+        case .lessOrEqual: value <= threshold
+        }
+    }
+}
+
+/// Where an alert is in its life. `pending` while the condition has not yet held for the rule's
+/// `for_seconds` (dropped if it clears); `firing` and `acknowledged` until it clears, then `resolved`.
+public enum AlertState: String, Sendable, CaseIterable {
+    case pending, firing, acknowledged, resolved
+
+    static let open: Set<AlertState> = [.pending, .firing, .acknowledged]
+}
