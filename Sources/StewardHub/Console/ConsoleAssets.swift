@@ -48,6 +48,11 @@ enum ConsoleAssets {
         .status.online, .status.succeeded { background: #dcf2e3; color: var(--ok); }
         .status.offline, .status.failed, .status.dead, .status.timed_out, .status.needs_attention { background: #fbe4dc; color: var(--off); }
         .status.running, .status.queued, .status.retrying { background: #e1e9fb; color: var(--accent); }
+        .status.firing, .status.critical, .status.failed { background: #fbe4dc; color: var(--off); }
+        .status.acknowledged, .status.warning, .status.pending { background: #fdf1d6; color: #7a5200; }
+        .status.resolved, .status.delivered { background: #dcf2e3; color: var(--ok); }
+        nav.tabs { display: flex; gap: 1rem; margin: 0 0 1rem; } nav.tabs a { font-weight: 600; }
+        fieldset { border: 1px solid var(--line); border-radius: 6px; margin: .8rem 0; padding: .4rem .8rem .8rem; }
         .label { display: inline-block; padding: 0 .4rem; border: 1px solid var(--line); border-radius: 4px; font-size: .85rem; }
         .empty { color: var(--muted); } div.empty { background: var(--card); border: 1px dashed var(--line); border-radius: 8px; padding: 1.5rem; }
         dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: 0; } dl.facts dt { color: var(--muted); }

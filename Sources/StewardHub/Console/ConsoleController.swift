@@ -22,6 +22,8 @@ struct ConsoleController {
     let signIn: SignIn
     let accounts: AccountService
     let metrics: MetricsService
+    let alertRules: AlertRuleService
+    let channels: ChannelService
 
     static let loginCookie = "steward_login"
 
@@ -49,6 +51,17 @@ struct ConsoleController {
         signedIn.post("jobs/:id/cancel", use: cancelJob)
         signedIn.post("jobs/:id/retry", use: retryJob)
         signedIn.get("audit", use: auditLog)
+        signedIn.get("alerts", use: alertsPage)
+        signedIn.post("alerts/:id/acknowledge", use: acknowledgeAlert)
+        signedIn.get("alerts/rules", use: rulesPage)
+        signedIn.post("alerts/rules", use: createRule)
+        signedIn.post("alerts/rules/:id/toggle", use: toggleRule)
+        signedIn.post("alerts/rules/:id/delete", use: deleteRule)
+        signedIn.get("alerts/channels", use: channelsPage)
+        signedIn.post("alerts/channels", use: createChannel)
+        signedIn.post("alerts/channels/:id/test", use: testChannel)
+        signedIn.post("alerts/channels/:id/delete", use: deleteChannel)
+        signedIn.get("events", use: eventsPage)
         signedIn.get("enroll", use: enrollPage)
         signedIn.post("enroll", use: createToken)
         signedIn.post("enroll/:id/revoke", use: revokeToken)

@@ -14,6 +14,7 @@ enum ConsolePages {
         var navJobs = false
         var navApps = false
         var navAudit = false
+        var navAlerts = false
         var navTeam = false
         var navTenants = false
         var navAccount = false
@@ -47,6 +48,8 @@ enum ConsolePages {
         var manageAdmins: Bool
         var deleteTenant: Bool
         var administerHub: Bool
+        var acknowledgeAlerts: Bool
+        var manageAlerts: Bool
 
         init(_ identity: OperatorIdentity) {
             runJobs = identity.allows(.runJobs)
@@ -58,6 +61,8 @@ enum ConsolePages {
             manageAdmins = identity.allows(.manageAdmins)
             deleteTenant = identity.allows(.deleteTenant)
             administerHub = identity.allows(.administerHub)
+            acknowledgeAlerts = identity.allows(.acknowledgeAlerts)
+            manageAlerts = identity.allows(.manageAlerts)
         }
     }
 

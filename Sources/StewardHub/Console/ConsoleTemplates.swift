@@ -10,7 +10,8 @@ enum ConsoleTemplates {
         for (name, text) in [
             ("layout", layout), ("login", login), ("accept", accept), ("servers", servers), ("server-rows", serverRows), ("server", server),
             ("error", error), ("enroll", enroll), ("jobs", jobs), ("job", job), ("job-table", jobTable), ("apps", apps), ("app", app),
-            ("audit", audit), ("account", account), ("team", team), ("tenants", tenants),
+            ("audit", audit), ("account", account), ("team", team), ("tenants", tenants), ("alerts-nav", alertsNav),
+            ("alerts", alerts), ("rules", rules), ("channels", channels), ("events", events),
         ] {
             try library.register(text, named: name)
         }
@@ -37,6 +38,7 @@ enum ConsoleTemplates {
             <a href="/apps"{{#navApps}} aria-current="page"{{/navApps}}>Apps</a>
             <a href="/jobs"{{#navJobs}} aria-current="page"{{/navJobs}}>Jobs</a>
             {{#can.enroll}}<a href="/enroll"{{#navEnroll}} aria-current="page"{{/navEnroll}}>Enroll a server</a>{{/can.enroll}}
+            <a href="/alerts"{{#navAlerts}} aria-current="page"{{/navAlerts}}>Alerts</a>
             <a href="/audit"{{#navAudit}} aria-current="page"{{/navAudit}}>Audit</a>
             {{#can.manageUsers}}<a href="/team"{{#navTeam}} aria-current="page"{{/navTeam}}>Team</a>{{/can.manageUsers}}
             {{#can.administerHub}}<a href="/tenants"{{#navTenants}} aria-current="page"{{/navTenants}}>Tenants</a>{{/can.administerHub}}
