@@ -116,4 +116,19 @@ struct HostMetricsTests {
         #expect(small.dropped == 50 && small.pending.count == 50 && small.pending.first?.at == t0.addingTimeInterval(50))
         #expect(MetricsBuffer(path: directory.path + "/small.jsonl").pending.count == 50)
     }
+
+    @Test("a report of big samples (many disks and interfaces) stays well under the hub's 1 MiB body limit")
+    func reportSize() throws {
+        let small = Wire.Metrics.Sample(at: Date(), values: ["cpu.percent": 1, "load.1": 0.5])
+        #expect(MetricsLoop.reportCount(Array(repeating: small, count: 1000)) == MetricsLoop.samplesPerReport)
+        var values: [String: Double] = [:]
+        for index in 0..<400 { values[Wire.Metrics.key("network.rx_bytes", ["interface": "veth\(index)abcdef"])] = 123_456.789 }
+        let big = Wire.Metrics.Sample(at: Date(), values: values)
+        let pending = Array(repeating: big, count: 1000)
+        let count = MetricsLoop.reportCount(pending)
+        #expect(count >= 1 && count < MetricsLoop.samplesPerReport)
+        let size = try Wire.makeEncoder().encode(Wire.Metrics.Report(samples: Array(pending.prefix(count)))).count
+        #expect(size <= MetricsLoop.bytesPerReport + 1024 && size < 1 << 20, "\(count) samples: \(size) bytes")
+        #expect(MetricsLoop.reportCount([]) == MetricsLoop.samplesPerReport)
+    }
 }

@@ -1,8 +1,10 @@
 import Foundation
+import SQLKit
 import StewardCore
-import StewardHub
 import StewardTestSupport
 import Testing
+
+@testable import StewardHub
 
 /// Host metrics storage on SQLite and PostgreSQL: raw samples, minute and hour roll-ups (late
 /// samples rolled up again, never counted twice), purges, and queries at the right resolution, all
@@ -13,6 +15,54 @@ struct MetricsStoreTests {
     static func sample(_ seconds: TimeInterval, cpu: Double, disk: Double = 50) -> Wire.Metrics.Sample {
         .init(
             at: t0.addingTimeInterval(seconds), values: ["cpu.percent": cpu, Wire.Metrics.key("disk.used_percent", ["mount": "/"]): disk])
+    }
+
+    @Test(
+        "rows are kept compactly (values and a shared key set), read back to four decimals, and rows of the first encoding still read",
+        arguments: TestDatabase.available)
+    func compactEncoding(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let server = try await JobStoreTests.server(store)
+            let tenant = Store.defaultTenant
+            let values: [String: Double] = [
+                "cpu.percent": 20.733333333, "network.rx_bytes{interface=eth0}": 123_456_789_012, "load.1": 0.00003,
+                "memory.used_percent": -0.5,
+            ]
+            try await store.appendMetrics(
+                serverID: server, tenantID: tenant, samples: [.init(at: Self.t0, values: values), .init(at: Self.t0 + 15, values: values)])
+            // A row as the first encoding wrote it, before migration 15.
+            try await store.pool.read(.tenant(tenant)) { db in
+                try await db.raw(
+                    """
+                    INSERT INTO metric_samples (server_id, tenant_id, resolution, bucket, encoding, data)
+                    VALUES (\(bind: server), \(bind: tenant), 0, \(bind: Millis.from(Self.t0 - 15)), 1, '{"cpu.percent":7}')
+                    """
+                ).run()
+            }
+            let rows = try await store.metricRows(
+                serverID: server, tenantID: tenant, resolution: .raw, from: Self.t0 - 60, to: Self.t0 + 60)
+            #expect(rows.map { $0.values["cpu.percent"]?.sum } == [7, 20.7333, 20.7333])
+            #expect(rows[1].values["network.rx_bytes{interface=eth0}"]?.sum == 123_456_789_012)
+            #expect(rows[1].values["load.1"]?.sum == 0 && rows[1].values["memory.used_percent"]?.sum == -0.5)
+            let stored = try await store.pool.read(.tenant(tenant)) { db in
+                try await db.raw("SELECT data FROM metric_samples WHERE encoding = 2 ORDER BY bucket").all().map {
+                    try $0.decode(column: "data", as: String.self)
+                }
+            }
+            let keyset = MetricEncoding.Keyset(tenantID: tenant, keys: values.keys)
+            #expect(stored == Array(repeating: keyset.id + "\n20.7333,0,-0.5,123456789012", count: 2), "one key set, values only")
+            let keysets = try await store.pool.read(.hub) { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM metric_keysets").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(keysets == 1)
+            #expect(try await store.rollUpMetrics(into: .minute, until: Self.t0 + 180, window: 3600).buckets == 2)
+            let minutes = try await store.metricRows(
+                serverID: server, tenantID: tenant, resolution: .minute, from: Self.t0 - 60, to: Self.t0 + 60)
+            #expect(
+                minutes.map { $0.values["cpu.percent"] } == [
+                    MetricAggregate(7), MetricAggregate(count: 2, sum: 41.4666, min: 20.7333, max: 20.7333),
+                ])
+        }
     }
 
     @Test(

@@ -14,7 +14,7 @@ struct RowLevelSecurityTests {
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     static let tables = [
         "servers", "agents", "registration_tokens", "api_tokens", "audit_log", "jobs", "sessions", "memberships",
-        "invitations", "job_logs", "metric_samples", "fleet_events", "notification_channels", "alert_rules", "alerts",
+        "invitations", "job_logs", "metric_samples", "metric_keysets", "fleet_events", "notification_channels", "alert_rules", "alerts",
         "notification_deliveries",
     ]
 

@@ -11,7 +11,7 @@ import Glibc
 ///
 /// CPU and network figures are rates between two readings, so the first reading has none of them.
 /// Reading costs a handful of small files and one `statvfs` per filesystem.
-struct HostMetrics {
+public struct HostMetrics {
     /// Where `/proc` is; tests point it at a folder of fixture files.
     var proc = "/proc"
     private var lastCPU: CPUTimes?
@@ -23,11 +23,11 @@ struct HostMetrics {
         "cifs", "fuseblk",
     ]
 
-    init(proc: String = "/proc") {
+    public init(proc: String = "/proc") {
         self.proc = proc
     }
 
-    mutating func sample(at now: Date) -> Wire.Metrics.Sample {
+    public mutating func sample(at now: Date) -> Wire.Metrics.Sample {
         var values: [String: Double] = [:]
         if let stat = read("stat"), let cpu = CPUTimes(stat: stat) {
             if let last = lastCPU { values.merge(cpu.percentages(since: last)) { _, new in new } }

@@ -3,7 +3,8 @@ import Logging
 import StewardCore
 
 /// Takes a host metrics sample every `interval` seconds and delivers what is pending, oldest first,
-/// in reports of at most ``MetricsLoop/samplesPerReport``. While the hub cannot be reached, samples
+/// in reports of at most ``MetricsLoop/samplesPerReport`` and ``MetricsLoop/bytesPerReport`` (a host
+/// with many disks and interfaces has big samples). While the hub cannot be reached, samples
 /// wait in the ``MetricsBuffer`` (and its file) and go when it answers again.
 struct MetricsLoop {
     let client: HubClient
@@ -12,6 +13,8 @@ struct MetricsLoop {
     let bufferPath: String
     let logger: Logger
     static let samplesPerReport = 240
+    /// Half of the 1 MiB the hub accepts in a body, leaving room for samples bigger than the first.
+    static let bytesPerReport = 512 * 1024
 
     func run() async {
         var host = HostMetrics()
@@ -27,7 +30,7 @@ struct MetricsLoop {
             buffer.append(host.sample(at: Date()))
             do throws(HubClient.Failure) {
                 while !buffer.pending.isEmpty {
-                    let report = Wire.Metrics.Report(samples: Array(buffer.pending.prefix(Self.samplesPerReport)))
+                    let report = Wire.Metrics.Report(samples: Array(buffer.pending.prefix(Self.reportCount(buffer.pending))))
                     try await client.sendMetrics(report, credential: credential)
                     try? buffer.delivered(report.samples.count)
                 }
@@ -39,7 +42,7 @@ struct MetricsLoop {
                 if case .refused(let problem) = error, problem.status < 500, problem.status != 401, problem.status != 403 {
                     // The hub will never take these (a bad sample): dropping them keeps the rest flowing.
                     logger.warning("the hub refused metrics; dropping them", metadata: ["reason": "\(problem.detail ?? problem.title)"])
-                    try? buffer.delivered(Self.samplesPerReport)
+                    try? buffer.delivered(Self.reportCount(buffer.pending))
                     continue
                 }
                 do { try buffer.keep() } catch { logger.warning("cannot keep metrics on disk", metadata: ["error": "\(error)"]) }
@@ -49,5 +52,12 @@ struct MetricsLoop {
                 }
             }
         }
+    }
+
+    /// How many of the pending samples go in the next report: as many as fit in ``bytesPerReport``
+    /// judging by the first, at least one and at most ``samplesPerReport``.
+    static func reportCount(_ pending: [Wire.Metrics.Sample]) -> Int {
+        guard let first = pending.first, let size = try? Wire.makeEncoder().encode(first).count, size > 0 else { return samplesPerReport }
+        return max(1, min(samplesPerReport, bytesPerReport / size))
     }
 }

@@ -7,7 +7,7 @@
 enum Migrations {
     static let all: [Migration] = [
         foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs, teams, twoFactor,
-        rowLevelSecurity, metrics, alerting,
+        rowLevelSecurity, metrics, alerting, compactMetrics,
     ]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
@@ -478,4 +478,27 @@ enum Migrations {
     }
 
     static let alertingTables = ["fleet_events", "notification_channels", "alert_rules", "alerts", "notification_deliveries"]
+
+    /// The key sets of the compact metrics encoding (``MetricEncoding``): each tenant's sets of
+    /// series keys, named by a digest, which rows of encoding 2 refer to.
+    static let compactMetrics = Migration(version: 15, name: "compact-metrics") { kind in
+        var statements = [
+            """
+            CREATE TABLE metric_keysets (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                keys TEXT NOT NULL
+            )
+            """
+        ]
+        if kind == .postgresql {
+            let condition = "current_setting('steward.scope', true) = 'hub' OR tenant_id = current_setting('steward.tenant_id', true)"
+            statements += [
+                "ALTER TABLE metric_keysets ENABLE ROW LEVEL SECURITY",
+                "ALTER TABLE metric_keysets FORCE ROW LEVEL SECURITY",
+                "CREATE POLICY tenant_isolation ON metric_keysets USING (\(condition)) WITH CHECK (\(condition))",
+            ]
+        }
+        return statements
+    }
 }

@@ -62,7 +62,12 @@ public final class SQLitePool: DatabasePool {
     /// Keeps the connection open until the service group shuts down, then closes it.
     public func run() async throws {
         try? await gracefulShutdown()
-        // The future-based close, because the async one does nothing in a cancelled task.
-        try? await lock.withLock { try await self.connection.close().get() }
+        try? await close()
+    }
+
+    /// Closes the connection, after the access that holds it now. (The future-based close, because
+    /// the async one does nothing in a cancelled task.)
+    public func close() async throws {
+        try await lock.withLock { try await self.connection.close().get() }
     }
 }

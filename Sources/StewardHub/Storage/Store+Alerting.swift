@@ -256,13 +256,15 @@ extension Store {
         }
         let enabled = snapshot.rules.filter(\.enabled)
         if enabled.contains(where: { $0.kind == .metric }) {
-            for row in try await db.raw(
+            let rows = try await db.raw(
                 """
                 SELECT server_id, bucket, encoding, data FROM metric_samples
                 WHERE resolution = 0 AND bucket >= \(bind: Millis.from(metricsSince)) ORDER BY bucket
                 """
-            ).all() {
-                snapshot.latestMetrics[try row.decode(column: "server_id", as: String.self)] = try decode(row, resolution: .raw)
+            ).all()
+            let keys = try await Self.keys(of: rows, on: db)
+            for row in rows {
+                snapshot.latestMetrics[try row.decode(column: "server_id", as: String.self)] = try decode(row, resolution: .raw, keys: keys)
                     .mapValues { $0.sum }
             }
         }

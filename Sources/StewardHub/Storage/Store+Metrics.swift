@@ -72,11 +72,13 @@ extension Store {
             let rolledUntil = try await db.raw(
                 "SELECT rolled_until FROM metric_rollups WHERE resolution = \(bind: MetricResolution.minute.rawValue)\(unsafeRaw: share)"
             ).first()?.decode(column: "rolled_until", as: Int64?.self)
-            var insert = db.insert(into: "metric_samples").columns("server_id", "tenant_id", "resolution", "bucket", "data")
-            for sample in samples {
+            let keysets = samples.map { MetricEncoding.Keyset(tenantID: tenantID, keys: $0.values.keys) }
+            try await Self.store(keysets, tenantID: tenantID, on: db)
+            var insert = db.insert(into: "metric_samples").columns("server_id", "tenant_id", "resolution", "bucket", "encoding", "data")
+            for (sample, keyset) in zip(samples, keysets) {
                 insert = insert.values(
-                    SQLBind(serverID), SQLBind(tenantID), SQLBind(0), SQLBind(Millis.from(sample.at)),
-                    SQLBind(try Self.encodeRaw(sample.values)))
+                    SQLBind(serverID), SQLBind(tenantID), SQLBind(0), SQLBind(Millis.from(sample.at)), SQLBind(MetricEncoding.current),
+                    SQLBind(MetricEncoding.encodeRaw(sample.values, keyset: keyset)))
             }
             try await insert.ignoringConflicts(with: ["server_id", "resolution", "bucket"]).run()
             let late = Millis.from(earliest)
@@ -144,10 +146,11 @@ extension Store {
                 WHERE resolution = \(bind: source.rawValue) AND bucket >= \(bind: begin) AND bucket < \(bind: end)
                 """
             ).all()
+            let keys = try await Self.keys(of: rows, on: db)
             for row in rows {
                 let server = try row.decode(column: "server_id", as: String.self)
                 let bucket = Self.floor(try row.decode(column: "bucket", as: Int64.self), to: step)
-                let values = try Self.decode(row, resolution: source)
+                let values = try Self.decode(row, resolution: source, keys: keys)
                 let key = "\(server)/\(bucket)"
                 let tenant = try row.decode(column: "tenant_id", as: String.self)
                 var entry = buckets[key] ?? (server, tenant, bucket, [:])
@@ -160,11 +163,13 @@ extension Store {
                 """
             ).run()
             for chunk in Array(buckets.values).chunked(into: 200) {
-                var insert = db.insert(into: "metric_samples").columns("server_id", "tenant_id", "resolution", "bucket", "data")
-                for entry in chunk {
+                let keysets = chunk.map { MetricEncoding.Keyset(tenantID: $0.tenant, keys: $0.values.keys) }
+                for (entry, keyset) in zip(chunk, keysets) { try await Self.store([keyset], tenantID: entry.tenant, on: db) }
+                var insert = db.insert(into: "metric_samples").columns("server_id", "tenant_id", "resolution", "bucket", "encoding", "data")
+                for (entry, keyset) in zip(chunk, keysets) {
                     insert = insert.values(
                         SQLBind(entry.server), SQLBind(entry.tenant), SQLBind(target.rawValue), SQLBind(entry.bucket),
-                        SQLBind(try Self.encodeRollUp(entry.values)))
+                        SQLBind(MetricEncoding.current), SQLBind(MetricEncoding.encodeRollUp(entry.values, keyset: keyset)))
                 }
                 try await insert.run()
             }
@@ -202,6 +207,18 @@ extension Store {
         }
     }
 
+    /// How much the stored metrics take, per resolution: rows, and bytes of their data column.
+    public func metricsFootprint() async throws -> [(resolution: MetricResolution, rows: Int, dataBytes: Int)] {
+        try await pool.read(.hub) { db in
+            try await db.raw(
+                "SELECT resolution, COUNT(*) AS n, SUM(LENGTH(data)) AS bytes FROM metric_samples GROUP BY resolution ORDER BY resolution"
+            ).all().compactMap { row in
+                guard let resolution = MetricResolution(rawValue: try row.decode(column: "resolution", as: Int.self)) else { return nil }
+                return (resolution, try row.decode(column: "n", as: Int.self), try row.decode(column: "bytes", as: Int?.self) ?? 0)
+            }
+        }
+    }
+
     /// A server's rows at one resolution with buckets from `from` up to and including `to` (a query
     /// "until now" includes the sample taken now), oldest first.
     public func metricRows(
@@ -210,17 +227,19 @@ extension Store {
         -> [MetricRow]
     {
         try await pool.read(.tenant(tenantID)) { db in
-            try await db.raw(
+            let rows = try await db.raw(
                 """
                 SELECT bucket, encoding, data FROM metric_samples
                 WHERE server_id = \(bind: serverID) AND tenant_id = \(bind: tenantID) AND resolution = \(bind: resolution.rawValue)
                     AND bucket >= \(bind: Millis.from(from)) AND bucket <= \(bind: Millis.from(to))
                 ORDER BY bucket
                 """
-            ).all().map { row in
+            ).all()
+            let keys = try await Self.keys(of: rows, on: db)
+            return try rows.map { row in
                 MetricRow(
                     bucket: Millis.date(try row.decode(column: "bucket", as: Int64.self)),
-                    values: try Self.decode(row, resolution: resolution))
+                    values: try Self.decode(row, resolution: resolution, keys: keys))
             }
         }
     }
@@ -239,31 +258,41 @@ extension Store {
         millis >= 0 ? millis / step * step : -((-millis + step - 1) / step * step)
     }
 
-    static func encodeRaw(_ values: [String: Double]) throws -> String {
-        String(decoding: try JSONEncoder.sorted.encode(values), as: UTF8.self)
-    }
-
-    static func encodeRollUp(_ values: [String: MetricAggregate]) throws -> String {
-        String(decoding: try JSONEncoder.sorted.encode(values.mapValues { [$0.count, $0.sum, $0.min, $0.max] }), as: UTF8.self)
-    }
-
-    /// The series of a row, in whichever encoding it was written (1: JSON, the only one so far).
-    static func decode(_ row: any SQLRow, resolution: MetricResolution) throws -> [String: MetricAggregate] {
-        let encoding = try row.decode(column: "encoding", as: Int.self)
-        guard encoding == 1 else { throw StoreError("metrics row in encoding \(encoding), which this Steward does not know") }
-        let data = Data(try row.decode(column: "data", as: String.self).utf8)
-        if resolution == .raw { return try JSONDecoder().decode([String: Double].self, from: data).mapValues(MetricAggregate.init) }
-        return try JSONDecoder().decode([String: [Double]].self, from: data).compactMapValues { parts in
-            parts.count == 4 ? MetricAggregate(count: parts[0], sum: parts[1], min: parts[2], max: parts[3]) : nil
+    /// Stores the key sets rows are about to name (one already stored is left as it is).
+    private static func store(_ keysets: [MetricEncoding.Keyset], tenantID: String, on db: any SQLDatabase) async throws {
+        var seen: Set<String> = []
+        for keyset in keysets where seen.insert(keyset.id).inserted {
+            try await db.raw(
+                """
+                INSERT INTO metric_keysets (id, tenant_id, keys) VALUES (\(bind: keyset.id), \(bind: tenantID), \(bind: keyset.storedKeys))
+                ON CONFLICT DO NOTHING
+                """
+            ).run()
         }
     }
-}
 
-extension JSONEncoder {
-    fileprivate static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return encoder
+    /// The keys of every key set the rows name, by id.
+    static func keys(of rows: [any SQLRow], on db: any SQLDatabase) async throws -> [String: [String]] {
+        var ids: Set<String> = []
+        for row in rows where try row.decode(column: "encoding", as: Int.self) == 2 {
+            if let id = MetricEncoding.keysetID(of: try row.decode(column: "data", as: String.self)) { ids.insert(String(id)) }
+        }
+        var keys: [String: [String]] = [:]
+        for chunk in Array(ids).chunked(into: 100) {
+            for row in try await db.select().columns("id", "keys").from("metric_keysets").where("id", .in, chunk).all() {
+                let text = try row.decode(column: "keys", as: String.self)
+                keys[try row.decode(column: "id", as: String.self)] = text.isEmpty ? [] : text.components(separatedBy: "\n")
+            }
+        }
+        return keys
+    }
+
+    /// The series of a row, in whichever encoding it was written.
+    static func decode(_ row: any SQLRow, resolution: MetricResolution, keys: [String: [String]]) throws -> [String: MetricAggregate] {
+        let encoding = try row.decode(column: "encoding", as: Int.self)
+        let data = try row.decode(column: "data", as: String.self)
+        return try MetricEncoding.decode(
+            data, encoding: encoding, raw: resolution == .raw, keys: MetricEncoding.keysetID(of: data).flatMap { keys[String($0)] })
     }
 }
 

@@ -84,6 +84,17 @@ enum BenchSupport {
         return response.status == .ok
     }
 
+    /// The CPU time (user and system) a process has used, in seconds, from `/proc/PID/stat`.
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return 0 }
+        // After the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// `VmRSS` of a process, in MiB.
     static func residentMiB(_ pid: Int32) -> Double {
         statusField("VmRSS:", of: pid) / 1024
