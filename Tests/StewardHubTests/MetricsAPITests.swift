@@ -54,4 +54,31 @@ struct MetricsAPITests {
             #expect(try await client.send(.get, path + "?names=cpu.percent", bearer: outsider).status == .notFound)
         }
     }
+
+    @Test("a filesystem past 90 % is a disk.almost_full event, once a day per filesystem", arguments: TestDatabase.available)
+    func fullDisk(database: TestDatabase) async throws {
+        let clock = ManualClock()
+        try await HubTestApp.run(database: database, clock: clock.hubClock) { client in
+            let token = try await client.createToken()
+            let agent = try await client.enroll(token: token.token)
+            let bearer = Wire.AgentCredential(agentID: agent.agentID, secret: agent.agentSecret).bearerValue
+            for (offset, percent) in [(0.0, 93.0), (15, 96), (30, 50)] {
+                let values = [
+                    Wire.Metrics.key("disk.used_percent", ["mount": "/"]): percent,
+                    Wire.Metrics.key("disk.used_percent", ["mount": "/boot"]): 20,
+                ]
+                let sent = try await client.send(
+                    .post, "/api/v1/agent/metrics",
+                    body: Wire.Metrics.Report(samples: [.init(at: clock.now.addingTimeInterval(offset), values: values)]),
+                    bearer: bearer)
+                #expect(sent.status == .noContent)
+            }
+            let events = try await client.send(.get, "/api/v1/fleet-events?kind=disk.almost_full").decode(
+                Wire.ItemList<Wire.Alerting.FleetEvent>.self
+            ).items
+            #expect(events.count == 1, "\(events)")
+            #expect(events.first?.message == "the filesystem at / is 93 % full" && events.first?.severity == "warning")
+            #expect(events.first?.serverID == agent.serverID)
+        }
+    }
 }

@@ -40,6 +40,26 @@ public struct MetricsService: Sendable {
         let oldest = now.addingTimeInterval(-retention.raw)
         let kept = report.samples.filter { $0.at >= oldest }
         try await store.appendMetrics(serverID: agent.serverID, tenantID: agent.tenantID, samples: kept)
+        if let latest = kept.max(by: { $0.at < $1.at }) {
+            try await store.recordFleetEvents(Self.fullDisks(in: latest, serverID: agent.serverID, tenantID: agent.tenantID))
+        }
+    }
+
+    /// A filesystem this full is an event: `warning` from 90 %, `critical` from 95 %.
+    static let almostFull = 90.0
+
+    /// A `disk.almost_full` event for each filesystem of the sample past ``almostFull``; one a day
+    /// per filesystem at most (its `dedupe_key` names the day).
+    static func fullDisks(in sample: Wire.Metrics.Sample, serverID: String, tenantID: String) -> [FleetEventRecord] {
+        let day = sample.at.formatted(.iso8601.year().month().day())
+        return sample.values.keys.sorted().compactMap { key in
+            guard let value = sample.values[key], value >= almostFull, let parsed = Wire.Metrics.parse(key: key),
+                parsed.name == "disk.used_percent", let mount = parsed.labels["mount"]
+            else { return nil }
+            return FleetEventRecord(
+                tenantID: tenantID, serverID: serverID, kind: "disk.almost_full", severity: value >= 95 ? .critical : .warning,
+                message: "the filesystem at \(mount) is \(Int(value)) % full", dedupeKey: "disk:\(serverID):\(mount):\(day)", at: sample.at)
+        }
     }
 
     /// The series of `names` (every label combination of each) for one server, from `from` to `to`,
