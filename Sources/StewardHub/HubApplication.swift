@@ -71,7 +71,7 @@ public func buildHubApplication(
     ServerController(store: store, events: events, clock: configuration.clock, heartbeatInterval: configuration.heartbeatInterval)
         .addRoutes(
             to: operatorAPI.group("servers"))
-    let metricsController = MetricsController(metrics: metrics)
+    let metricsController = MetricsController(metrics: metrics, events: events)
     metricsController.addOperatorRoutes(to: operatorAPI.group("servers"))
     metricsController.addAgentRoutes(
         to: api.group("agent/metrics").add(middleware: AgentAuthMiddleware(store: store)).group(context: AgentRequestContext.self))
@@ -119,7 +119,7 @@ public func buildHubApplication(
             store: store, clock: configuration.clock, retention: configuration.metricsRetention, ready: migrated, logger: logger),
         AlertEvaluator(
             store: store, clock: configuration.clock, interval: TimeInterval(configuration.alerting.interval),
-            retention: TimeInterval(configuration.alerting.retentionDays * 86_400), ready: migrated, logger: logger),
+            retention: TimeInterval(configuration.alerting.retentionDays * 86_400), events: events, ready: migrated, logger: logger),
         NotificationSender(store: store, clock: configuration.clock, box: box, transport: transport, ready: migrated, logger: logger),
     ]
     // Hubs sharing PostgreSQL tell each other about queued jobs and everything else on the bus.

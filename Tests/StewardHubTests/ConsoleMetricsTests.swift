@@ -47,6 +47,10 @@ struct ConsoleMetricsTests {
             let week = try await browser.get("/servers/\(agent.serverID)?range=7d")
             #expect(week.text.contains("aria-current=\"page\">7d</a>"))
 
+            let fragment = try await browser.get("/servers/\(agent.serverID)?fragment=charts&range=1h")
+            #expect(fragment.status == .ok && fragment.text.contains("data-chart=\"CPU\"") && !fragment.text.contains("<html"))
+            #expect(page.text.contains("data-live-charts=\"\(agent.serverID)\" data-range=\"1h\""))
+
             let other = try await browser.get("/servers/\(agent.serverID)?range=bogus")
             #expect(other.status == .ok && other.text.contains("aria-current=\"page\">1h</a>"))
         }

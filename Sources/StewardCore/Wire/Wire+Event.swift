@@ -20,6 +20,10 @@ extension Wire {
             case serverOnline = "server.online"
             case serverOffline = "server.offline"
             case serverRemoved = "server.removed"
+            /// The server's agent delivered host metrics (the console redraws its charts).
+            case metricsReported = "metrics.reported"
+            /// An alert fired, was acknowledged or resolved (the console's alerts page refreshes).
+            case alertChanged = "alert.changed"
         }
 
         public var kind: Kind

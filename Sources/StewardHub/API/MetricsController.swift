@@ -5,6 +5,7 @@ import StewardCore
 /// Host metrics over HTTP: agents report them, operators read a server's series.
 struct MetricsController {
     let metrics: MetricsService
+    let events: EventBus
 
     /// `POST /api/v1/agent/metrics`: 204 once stored.
     func addAgentRoutes(to group: RouterGroup<AgentRequestContext>) {
@@ -19,6 +20,8 @@ struct MetricsController {
     @Sendable func report(request: Request, context: AgentRequestContext) async throws -> Response {
         let report = try await request.decodeJSON(as: Wire.Metrics.Report.self, context: context, nul: .replace)
         try await metrics.ingest(report, from: context.agent)
+        await events.publish(
+            Wire.Event(kind: .metricsReported, at: metrics.clock.now, tenantID: context.agent.tenantID, serverID: context.agent.serverID))
         return Response(status: .noContent)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import StewardCore
 
 /// Evaluates every tenant's alert rules every `interval` seconds (``AlertEvaluation``), and once an
 /// hour purges events, resolved alerts and finished deliveries past their retention. With several
@@ -12,6 +13,8 @@ struct AlertEvaluator: Service {
     let interval: TimeInterval
     /// How long events, resolved alerts and deliveries are kept.
     let retention: TimeInterval
+    /// Where alerts that fire or resolve are announced (the console's alerts page listens).
+    let events: EventBus
     let ready: StartupGate
     let logger: Logger
     /// How old the latest sample may be for a metric rule to judge by it.
@@ -49,7 +52,8 @@ struct AlertEvaluator: Service {
         ) { snapshot in
             AlertEvaluation.changes(snapshot, now: now)
         }
-        for change in changes ?? [] where change.alert.state == .firing && change.previous != .firing || change.alert.state == .resolved {
+        for change in changes ?? [] where change.alert.state != change.previous && !change.dropped && change.alert.state != .pending {
+            await events.publish(Wire.Event(kind: .alertChanged, at: now, tenantID: change.alert.tenantID, serverID: change.alert.serverID))
             logger.info(
                 "alert \(change.alert.state.rawValue)",
                 metadata: [

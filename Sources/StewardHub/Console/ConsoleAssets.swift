@@ -75,10 +75,21 @@ enum ConsoleAssets {
         """
 
     /// Live updates over Server-Sent Events, without a reload: server status on the servers list and
-    /// on a server's page; a newly enrolled or removed server refreshes the list's rows; a running
-    /// job's log grows on its page, scrolled to the end unless the operator scrolled up.
+    /// on a server's page, and its charts as metrics arrive; a newly enrolled or removed server
+    /// refreshes the list's rows; a running job's log grows on its page, scrolled to the end unless
+    /// the operator scrolled up; the alerts page reloads when an alert fires or resolves.
     static let script = """
         "use strict";
+        (function () {
+          const alerts = document.querySelector("[data-live-alerts]");
+          if (!alerts) return;
+          const events = new EventSource("/console/events?kind=alert.changed");
+          events.addEventListener("alert.changed", function () {
+            // Not while the operator is typing in a form of the page.
+            if (document.activeElement && ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName)) return;
+            window.location.reload();
+          });
+        })();
         (function () {
           // Install forms: show a field only while its visible_if conditions hold, as the hub decides.
           const form = document.querySelector("form[data-install-form]");
@@ -166,6 +177,22 @@ enum ConsoleAssets {
           }
           events.addEventListener("server.online", onStatus);
           events.addEventListener("server.offline", onStatus);
+          // A server's charts are redrawn by the hub as its metrics arrive, at most every 5 s.
+          const charts = document.querySelector("[data-live-charts]");
+          if (charts) {
+            let waiting = false;
+            const metrics = new EventSource("/console/events?kind=metrics.reported&server=" + encodeURIComponent(charts.dataset.liveCharts));
+            metrics.addEventListener("metrics.reported", function () {
+              if (waiting) return;
+              waiting = true;
+              setTimeout(async function () {
+                waiting = false;
+                const url = "/servers/" + encodeURIComponent(charts.dataset.liveCharts) + "?fragment=charts&range=" + encodeURIComponent(charts.dataset.range);
+                const response = await fetch(url, { credentials: "same-origin" });
+                if (response.ok) charts.innerHTML = await response.text();
+              }, 5000);
+            });
+          }
           events.addEventListener("server.enrolled", function () { if (list) refreshRows(); });
           events.addEventListener("server.removed", function () { if (list) refreshRows(); });
         })();

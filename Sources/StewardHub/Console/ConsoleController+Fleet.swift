@@ -19,8 +19,10 @@ extension ConsoleController {
     @Sendable func server(request: Request, context: ConsoleRequestContext) async throws -> Response {
         let saved = request.uri.queryParameters["saved"] == "labels"
         let range = request.uri.queryParameters["range"].flatMap { Self.chartRanges[String($0)] != nil ? String($0) : nil } ?? "1h"
+        // `?fragment=charts`: only the charts, which the page fetches to redraw them as metrics arrive.
         return try await serverPage(
-            try context.parameters.require("id"), context: context, notice: saved ? "Labels saved." : nil, range: range)
+            try context.parameters.require("id"), context: context, notice: saved ? "Labels saved." : nil, range: range,
+            fragment: request.uri.queryParameters["fragment"] == "charts")
     }
 
     struct LabelsForm: Decodable {
@@ -76,7 +78,7 @@ extension ConsoleController {
 
     func serverPage(
         _ id: String, context: ConsoleRequestContext, labelsText: String? = nil, labelsError: String? = nil, confirmError: String? = nil,
-        notice: String? = nil, range: String = "1h", status: HTTPResponse.Status = .ok
+        notice: String? = nil, range: String = "1h", fragment: Bool = false, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         guard let record = try await store.server(id: id, tenantID: context.identity.tenantID) else { return try notFound(context) }
         let charts = try await charts(of: id, context: context, range: range)
@@ -99,8 +101,8 @@ extension ConsoleController {
             charts: charts, hasCharts: charts.contains { $0.hasData },
             ranges: Self.chartRanges.sorted { $0.value < $1.value }.map {
                 ConsolePages.Option(value: $0.key, label: $0.key, selected: $0.key == range)
-            })
-        return try render(page, "server", status: status)
+            }, range: range)
+        return try render(page, fragment ? "server-charts" : "server", status: status)
     }
 
     /// The time spans a server's charts show.

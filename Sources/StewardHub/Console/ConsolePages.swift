@@ -150,6 +150,7 @@ enum ConsolePages {
         var charts: [Chart]
         var hasCharts: Bool
         var ranges: [Option]
+        var range: String
     }
 
     /// One of a server's metric charts: the SVG the hub drew, and its legend.

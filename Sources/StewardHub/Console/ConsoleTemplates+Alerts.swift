@@ -14,7 +14,7 @@ extension ConsoleTemplates {
         <h1>Alerts</h1>
         {{>alerts-nav}}
         {{#notice}}<p class="notice" role="status" id="alerts-notice">{{notice}}</p>{{/notice}}
-        <section class="card" id="open-alerts" aria-labelledby="open-heading">
+        <section class="card" id="open-alerts" aria-labelledby="open-heading" data-live-alerts>
           <h2 id="open-heading">Firing and acknowledged</h2>
           {{#hasOpen}}
           <table class="list">

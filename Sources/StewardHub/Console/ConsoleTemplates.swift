@@ -11,6 +11,7 @@ enum ConsoleTemplates {
             ("layout", layout), ("login", login), ("accept", accept), ("servers", servers), ("server-rows", serverRows), ("server", server),
             ("error", error), ("enroll", enroll), ("jobs", jobs), ("job", job), ("job-table", jobTable), ("apps", apps), ("app", app),
             ("audit", audit), ("account", account), ("team", team), ("tenants", tenants), ("alerts-nav", alertsNav),
+            ("server-charts", serverCharts),
             ("alerts", alerts), ("rules", rules), ("channels", channels), ("events", events),
         ] {
             try library.register(text, named: name)
@@ -165,17 +166,7 @@ enum ConsoleTemplates {
         <section class="card" id="metrics" aria-labelledby="metrics-heading">
           <h2 id="metrics-heading">Metrics</h2>
           <nav class="ranges" aria-label="Time span">{{#ranges}}<a href="/servers/{{server.id}}?range={{value}}#metrics"{{#selected}} aria-current="page"{{/selected}}>{{label}}</a> {{/ranges}}</nav>
-          {{#hasCharts}}
-          <div class="charts">
-          {{#charts}}
-          <figure class="chart" data-chart="{{title}}">
-            <figcaption>{{title}} {{#legend}}<span class="legend"><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="{{colour}}"/></svg> {{label}}</span> {{/legend}}</figcaption>
-            {{{svg}}}
-          </figure>
-          {{/charts}}
-          </div>
-          {{/hasCharts}}
-          {{^hasCharts}}<p class="empty" id="no-metrics">No metrics from this server yet: its agent sends them every 15 seconds unless told otherwise (<code>--metrics-interval</code>).</p>{{/hasCharts}}
+          <div data-live-charts="{{server.id}}" data-range="{{range}}">{{>server-charts}}</div>
         </section>
         <section class="card">
           <h2>Jobs</h2>
@@ -361,6 +352,21 @@ enum ConsoleTemplates {
         {{/hasEntries}}
         {{^hasEntries}}<p class="empty">Nothing in the audit log{{#filtered}} matches these filters{{/filtered}}.</p>{{/hasEntries}}
         {{/body}}{{/layout}}
+        """
+
+    /// A server's charts: part of its page, and what the page fetches to redraw them live.
+    static let serverCharts = """
+        {{#hasCharts}}
+        <div class="charts">
+        {{#charts}}
+        <figure class="chart" data-chart="{{title}}">
+          <figcaption>{{title}} {{#legend}}<span class="legend"><svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="{{colour}}"/></svg> {{label}}</span> {{/legend}}</figcaption>
+          {{{svg}}}
+        </figure>
+        {{/charts}}
+        </div>
+        {{/hasCharts}}
+        {{^hasCharts}}<p class="empty" id="no-metrics">No metrics from this server yet: its agent sends them every 15 seconds unless told otherwise (<code>--metrics-interval</code>).</p>{{/hasCharts}}
         """
 
     static let jobTable = """
