@@ -64,6 +64,13 @@ public struct Agent: Service {
                         interval: configuration.metricsInterval, bufferPath: stateDirectory.path + "/metrics-pending.jsonl", logger: logger)
                     group.addTask { await metrics.run() }
                 }
+                if configuration.containersInterval > 0 {
+                    let containers = ContainerWatcher(
+                        docker: DockerClient(http: httpClient, socketPath: configuration.dockerSocket),
+                        client: HubClient(httpClient: httpClient, baseURL: credentials.hubURL), credential: credentials.credential,
+                        interval: configuration.containersInterval, secretWords: configuration.secretEnvWords, logger: logger)
+                    group.addTask { await containers.run() }
+                }
                 try await group.next()
                 group.cancelAll()
             }

@@ -1,3 +1,5 @@
+import StewardCore
+
 /// Everything `steward agent` can be told.
 public struct AgentConfiguration: Sendable {
     /// The hub's base URL, e.g. `https://hub.example.com`. Needed only to enroll; afterwards the stored one is used.
@@ -14,6 +16,13 @@ public struct AgentConfiguration: Sendable {
     public var concurrency = 1
     /// Seconds between host metrics samples (`--metrics-interval`); 0 turns them off.
     public var metricsInterval = 15
+    /// Docker's API socket; containers are watched while it exists (`--docker-socket`).
+    public var dockerSocket = "/var/run/docker.sock"
+    /// Container environment names holding one of these words have their values masked before a
+    /// report leaves the server (the defaults plus `--secret-env-word`).
+    public var secretEnvWords = SecretMasker.secretLookingWords
+    /// Seconds between container reports (`--containers-interval`); 0 stops watching Docker.
+    public var containersInterval = 15
 
     public init(hubURL: String?, registrationToken: String?, stateDirectory: String) {
         self.hubURL = hubURL

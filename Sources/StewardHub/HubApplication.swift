@@ -84,6 +84,10 @@ public func buildHubApplication(
     NotificationChannelController(channels: channels).addRoutes(to: operatorAPI.group("notification-channels"))
     AlertController(rules: alertRules).addRoutes(rules: operatorAPI.group("alert-rules"), alerts: operatorAPI.group("alerts"))
     FleetEventController(store: store).addRoutes(to: operatorAPI.group("fleet-events"))
+    let containerController = ContainerController(containers: ContainerService(store: store, clock: configuration.clock))
+    containerController.addOperatorRoutes(to: operatorAPI.group("servers"))
+    containerController.addAgentRoutes(
+        to: api.group("agent/containers").add(middleware: AgentAuthMiddleware(store: store)).group(context: AgentRequestContext.self))
     AuditController(store: store).addRoutes(to: operatorAPI.group("audit"))
     EventsController<OperatorRequestContext>(events: events).addRoutes(to: operatorAPI.group("events"))
     AppController(catalog: catalog).addRoutes(to: operatorAPI.group("apps"))

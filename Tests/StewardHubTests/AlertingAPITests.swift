@@ -89,7 +89,8 @@ struct AlertingAPITests {
 
             for (json, field) in [
                 (#"{"name": "x", "kind": "weather"}"#, "kind"),
-                (#"{"name": "x", "kind": "container"}"#, "kind"),
+                (#"{"name": "x", "kind": "container", "statuses": ["sleeping"]}"#, "statuses"),
+                (#"{"name": "x", "kind": "container", "threshold": 1}"#, "threshold"),
                 (#"{"name": "x", "kind": "metric", "operator": ">", "threshold": 1}"#, "metric"),
                 (#"{"name": "x", "kind": "metric", "metric": "Disk Used", "operator": ">", "threshold": 1}"#, "metric"),
                 (#"{"name": "x", "kind": "metric", "metric": "load.1", "operator": "~", "threshold": 1}"#, "operator"),

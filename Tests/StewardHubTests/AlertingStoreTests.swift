@@ -210,6 +210,61 @@ struct AlertingStoreTests {
         }
     }
 
+    static func container(
+        _ name: String, state: String, health: String? = nil, exitCode: Int? = nil, oom: Bool = false, env: [String] = []
+    ) -> Wire.Containers.Container {
+        .init(
+            id: String(repeating: "ab", count: 32).prefix(62) + String(format: "%02x", abs(name.hashValue) % 256), name: name,
+            image: "busybox",
+            state: state, status: state, health: health, restartCount: 2, exitCode: exitCode, oomKilled: oom,
+            ports: ["0.0.0.0:8080->80/tcp"],
+            createdAt: t0, startedAt: t0, cpuPercent: 1.5, memoryBytes: 1 << 20, memoryLimitBytes: 8 << 20, env: env)
+    }
+
+    @Test(
+        "containers: a report replaces the server's set; a container rule fires for unhealthy and failed ones, not for a clean exit",
+        arguments: TestDatabase.available)
+    func containerRule(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let server = try await Self.server(store)
+            let rule = AlertRuleRecord(
+                id: "rule-ctr", tenantID: Store.defaultTenant, name: "containers", kind: .container, forSeconds: 0, cooldownSeconds: 0,
+                createdAt: Self.t0)
+            #expect(try await store.createRule(rule, audit: StoreTests.audit("alert_rule.create")))
+            let first = [
+                Self.container("web", state: "running", health: "healthy"), Self.container("sick", state: "running", health: "unhealthy"),
+                Self.container("job", state: "exited", exitCode: 0), Self.container("broken", state: "exited", exitCode: 3),
+                Self.container("hog", state: "exited", exitCode: 137, oom: true),
+            ]
+            let died = ContainerService.fleetEvent(
+                .init(at: Self.t0, containerID: first[3].id, name: "broken", action: "die", exitCode: 3), serverID: server.id,
+                tenantID: Store.defaultTenant)
+            try await store.replaceContainers(
+                serverID: server.id, tenantID: Store.defaultTenant, containers: first, events: [try #require(died), try #require(died)],
+                at: Self.t0)
+            let listed = try #require(try await store.containers(serverID: server.id, tenantID: Store.defaultTenant))
+            #expect(listed.items.map(\.name) == ["broken", "hog", "job", "sick", "web"] && listed.reportedAt == Self.t0)
+            #expect(try await store.containers(serverID: server.id, tenantID: "t-other") == nil)
+            let fired = try await Self.evaluate(store, at: Self.t0.addingTimeInterval(5))
+            #expect(fired.map(\.alert.subject).sorted() == ["broken", "hog", "sick"], "\(fired.map(\.alert.summary))")
+            #expect(fired.first { $0.alert.subject == "hog" }?.alert.summary == "container hog on web-1 is oom killed")
+            #expect(fired.first { $0.alert.subject == "broken" }?.alert.value == 3)
+            let events = try await store.fleetEvents(tenantID: Store.defaultTenant, kind: "container.died", limit: 10)
+            #expect(events.map(\.message) == ["container broken exited with code 3"], "the same event twice is kept once")
+
+            // The next report has the sick one healthy and the broken one gone.
+            try await store.replaceContainers(
+                serverID: server.id, tenantID: Store.defaultTenant,
+                containers: [
+                    Self.container("web", state: "running"), Self.container("sick", state: "running", health: "healthy"), first[4],
+                ],
+                events: [], at: Self.t0.addingTimeInterval(15))
+            #expect(try await store.containers(serverID: server.id, tenantID: Store.defaultTenant)?.items.count == 3)
+            let after = try await Self.evaluate(store, at: Self.t0.addingTimeInterval(20))
+            #expect(after.filter { $0.alert.state == .resolved }.map(\.alert.subject).sorted() == ["broken", "sick"])
+        }
+    }
+
     @Test("while one hub evaluates, another that tries gets nothing to do")
     func oneEvaluatorAtATime() async throws {
         guard TestDatabase.available.contains(.postgresql) else { return }

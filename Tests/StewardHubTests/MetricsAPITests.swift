@@ -81,4 +81,39 @@ struct MetricsAPITests {
             #expect(events.first?.serverID == agent.serverID)
         }
     }
+
+    @Test(
+        "containers: an agent's report is listed for the server; bad reports are 422; Docker's events become fleet events",
+        arguments: TestDatabase.available)
+    func containers(database: TestDatabase) async throws {
+        try await HubTestApp.run(database: database) { client in
+            let token = try await client.createToken()
+            let agent = try await client.enroll(token: token.token)
+            let bearer = Wire.AgentCredential(agentID: agent.agentID, secret: agent.agentSecret).bearerValue
+            let path = "/api/v1/servers/\(agent.serverID)/containers"
+            let before = try await client.send(.get, path).decode(Wire.Containers.List.self)
+            #expect(before.items.isEmpty && before.reportedAt == nil)
+            let web = AlertingStoreTests.container("web", state: "running", env: ["DB_PASSWORD=****", "MODE=prod"])
+            let report = Wire.Containers.Report(
+                containers: [web],
+                events: [
+                    .init(at: Date(), containerID: web.id, name: "web", action: "oom"),
+                    .init(at: Date(), containerID: web.id, name: "web", action: "health_status", health: "healthy"),
+                ])
+            #expect(try await client.send(.post, "/api/v1/agent/containers", body: report, bearer: bearer).status == .noContent)
+            let listed = try await client.send(.get, path).decode(Wire.Containers.List.self)
+            #expect(listed.items == [web] && listed.reportedAt != nil)
+            let events = try await client.send(.get, "/api/v1/fleet-events?server_id=\(agent.serverID)").decode(
+                Wire.ItemList<Wire.Alerting.FleetEvent>.self)
+            #expect(events.items.map(\.kind) == ["container.oom"], "a healthy container is not an event")
+
+            var bad = web
+            bad.name = "../etc"
+            let refused = try await client.send(
+                .post, "/api/v1/agent/containers", body: Wire.Containers.Report(containers: [bad], events: []), bearer: bearer)
+            #expect(refused.status == .unprocessableContent && refused.text.contains("containers[0].name"))
+            #expect(try await client.send(.post, "/api/v1/agent/containers", body: report, bearer: nil).status == .unauthorized)
+            #expect(try await client.send(.get, "/api/v1/servers/nope/containers").status == .notFound)
+        }
+    }
 }

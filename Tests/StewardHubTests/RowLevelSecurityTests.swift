@@ -15,7 +15,7 @@ struct RowLevelSecurityTests {
     static let tables = [
         "servers", "agents", "registration_tokens", "api_tokens", "audit_log", "jobs", "sessions", "memberships",
         "invitations", "job_logs", "metric_samples", "metric_keysets", "fleet_events", "notification_channels", "alert_rules", "alerts",
-        "notification_deliveries",
+        "notification_deliveries", "containers",
     ]
 
     /// The default tenant and `t-acme` each get a member, an invitation, a registration token, an
@@ -40,6 +40,9 @@ struct RowLevelSecurityTests {
             #expect(try await store.appendLog(jobID: job.id, attempt: 1, lines: ["hello from \(tenant)"], cap: 1 << 20) != .unknown)
             try await store.appendMetrics(
                 serverID: server.id, tenantID: tenant, samples: [.init(at: t0, values: ["cpu.percent": 1])])
+            try await store.replaceContainers(
+                serverID: server.id, tenantID: tenant, containers: [AlertingStoreTests.container("web", state: "running")], events: [],
+                at: t0)
             let channel = try await AlertingStoreTests.channel(store, tenant: tenant)
             #expect(
                 try await store.createRule(

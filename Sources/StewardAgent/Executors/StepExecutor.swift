@@ -172,7 +172,7 @@ struct StepExecutor {
 
     /// Keys whose values `env.read` masks unless asked to reveal them.
     static func looksSecret(_ key: String) -> Bool {
-        ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY", "PASS", "CREDENTIAL", "PRIVATE"].contains { key.contains($0) }
+        SecretMasker.looksSecret(key)
     }
 
     /// Reads at most `limit` bytes, refusing to follow a symbolic link at the last component.

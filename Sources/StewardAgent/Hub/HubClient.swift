@@ -83,6 +83,10 @@ public struct HubClient: Sendable {
         _ = try await send("/api/v1/agent/metrics", body: try encode(report), bearer: credential.bearerValue, timeout: timeout)
     }
 
+    public func sendContainers(_ report: Wire.Containers.Report, credential: Wire.AgentCredential) async throws(Failure) {
+        _ = try await send("/api/v1/agent/containers", body: try encode(report), bearer: credential.bearerValue, timeout: timeout)
+    }
+
     private func encode(_ value: some Encodable) throws(Failure) -> Data {
         do { return try Wire.makeEncoder().encode(value) } catch { throw .unavailable("cannot encode the request: \(error)") }
     }

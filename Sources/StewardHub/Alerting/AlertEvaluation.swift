@@ -105,6 +105,28 @@ enum AlertEvaluation {
                     summary: "\(seriesKey) is \(formatted(value)) on \(server.name) (\(comparison.rawValue) \(formatted(threshold)))",
                     since: now)
             }
+        case .container:
+            let states = Set(rule.containerStates ?? AlertKind.defaultContainerStates)
+            return (snapshot.containers[server.id] ?? []).compactMap { container in
+                let state: String? =
+                    if states.contains("oom_killed") && container.oomKilled && container.state != "running" {
+                        "oom_killed"
+                    } else if states.contains("unhealthy") && container.health == "unhealthy" {
+                        "unhealthy"
+                    } else if container.state == "exited" {
+                        // A container that finished its work (exit code 0) is not in trouble.
+                        states.contains("exited") && (container.exitCode ?? 0) != 0 ? "exited" : nil
+                    } else {
+                        states.contains(container.state) ? container.state : nil
+                    }
+                guard let state else { return nil }
+                let detail = state == "exited" ? " with code \(container.exitCode ?? 0)" : ""
+                return Observation(
+                    subject: container.name,
+                    value: state == "exited" ? container.exitCode.map(Double.init) : Double(container.restartCount),
+                    summary: "container \(container.name) on \(server.name) is \(state.replacingOccurrences(of: "_", with: " "))\(detail)",
+                    since: now)
+            }
         case .job:
             let statuses = Set(rule.statuses ?? Array(JobRecord.eventfulEnds))
             return snapshot.jobs.filter { job in

@@ -6,6 +6,13 @@ public enum AlertKind: String, Sendable, CaseIterable {
     case offline
     /// Jobs that ended in one of the rule's statuses.
     case job
+    /// Docker containers in one of the rule's states (`exited` with a non-zero code, `dead`,
+    /// `restarting`, `paused`, `unhealthy`, `oom_killed`).
+    case container
+
+    /// The states a `container` rule may watch, and what it watches when given none.
+    static let containerStates = ["dead", "exited", "oom_killed", "paused", "restarting", "unhealthy"]
+    static let defaultContainerStates = ["dead", "exited", "oom_killed", "restarting", "unhealthy"]
 }
 
 /// How a `metric` rule compares the latest value with its threshold.

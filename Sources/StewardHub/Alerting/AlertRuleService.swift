@@ -15,8 +15,7 @@ struct AlertRuleService: Sendable {
         var problems: [Wire.FieldError] = []
         guard let kind = AlertKind(rawValue: request.kind) else {
             let kinds = AlertKind.allCases.map(\.rawValue).joined(separator: ", ")
-            let detail = request.kind == "container" ? "container rules need the Docker support this hub does not have yet; " : ""
-            throw APIError.invalid([.init(field: "kind", message: "\(detail)must be one of \(kinds)")])
+            throw APIError.invalid([.init(field: "kind", message: "must be one of \(kinds)")])
         }
         let now = clock.now
         var rule = AlertRuleRecord(
@@ -81,6 +80,18 @@ struct AlertRuleService: Sendable {
 
     /// Reads the operator and statuses, which arrive as text, into the rule.
     private func apply(operator text: String?, statuses: [String]?, to rule: inout AlertRuleRecord) async throws -> [Wire.FieldError] {
+        if rule.kind == .container {
+            var problems: [Wire.FieldError] = []
+            if let text { problems.append(.init(field: "operator", message: "only metric rules have one (\(text))")) }
+            if let statuses {
+                if statuses.isEmpty || !Set(statuses).isSubset(of: AlertKind.containerStates) {
+                    let allowed = AlertKind.containerStates.joined(separator: ", ")
+                    problems.append(.init(field: "statuses", message: "must be some of \(allowed)"))
+                }
+                rule.containerStates = Array(Set(statuses)).sorted()
+            }
+            return problems
+        }
         var problems: [Wire.FieldError] = []
         if let text {
             rule.comparison = ComparisonOperator(rawValue: text)
@@ -125,14 +136,16 @@ struct AlertRuleService: Sendable {
             if !(rule.threshold?.isFinite ?? false) {
                 problems.append(.init(field: "threshold", message: "a metric rule needs a finite threshold"))
             }
-        case .offline, .job:
+        case .offline, .job, .container:
             for (field, given) in [
                 ("metric", rule.metric != nil), ("operator", rule.comparison != nil), ("threshold", rule.threshold != nil),
             ] where given {
                 problems.append(.init(field: field, message: "only metric rules have one"))
             }
         }
-        if rule.kind != .job, rule.statuses != nil { problems.append(.init(field: "statuses", message: "only job rules have statuses")) }
+        if rule.kind != .job && rule.statuses != nil || rule.kind != .container && rule.containerStates != nil {
+            problems.append(.init(field: "statuses", message: "only job and container rules have statuses"))
+        }
         if !(0...Self.maxSeconds).contains(rule.forSeconds) {
             problems.append(.init(field: "for_seconds", message: "must be 0 to \(Self.maxSeconds)"))
         }

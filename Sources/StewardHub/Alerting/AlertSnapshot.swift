@@ -26,6 +26,8 @@ public struct AlertSnapshot: Sendable {
     public var latestMetrics: [String: [String: Double]] = [:]
     /// Jobs that ended badly lately (only read when a job rule exists).
     public var jobs: [JobRecord] = []
+    /// Each server's containers as last reported (only read when a container rule exists).
+    public var containers: [String: [Wire.Containers.Container]] = [:]
 
     static func notifiedKey(_ ruleID: String, _ serverID: String) -> String { ruleID + " " + serverID }
 }

@@ -178,6 +178,8 @@ extension ConsoleController {
             return "offline\(lasting)"
         case .job:
             return "a job ends " + (rule.statuses ?? Array(JobRecord.eventfulEnds)).map(\.rawValue).sorted().joined(separator: " or ")
+        case .container:
+            return "a container is " + (rule.containerStates ?? AlertKind.defaultContainerStates).joined(separator: " or ") + lasting
         }
     }
 

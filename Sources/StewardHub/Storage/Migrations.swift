@@ -7,7 +7,7 @@
 enum Migrations {
     static let all: [Migration] = [
         foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs, teams, twoFactor,
-        rowLevelSecurity, metrics, alerting, compactMetrics,
+        rowLevelSecurity, metrics, alerting, compactMetrics, containers,
     ]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
@@ -497,6 +497,34 @@ enum Migrations {
                 "ALTER TABLE metric_keysets ENABLE ROW LEVEL SECURITY",
                 "ALTER TABLE metric_keysets FORCE ROW LEVEL SECURITY",
                 "CREATE POLICY tenant_isolation ON metric_keysets USING (\(condition)) WITH CHECK (\(condition))",
+            ]
+        }
+        return statements
+    }
+
+    /// Each server's Docker containers as its agent last reported them (the whole report replaces
+    /// the server's rows), and when that was.
+    static let containers = Migration(version: 16, name: "containers") { kind in
+        var statements = [
+            "ALTER TABLE servers ADD COLUMN containers_reported_at BIGINT",
+            """
+            CREATE TABLE containers (
+                server_id TEXT NOT NULL REFERENCES servers(id),
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                container_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                state TEXT NOT NULL,
+                data TEXT NOT NULL,
+                PRIMARY KEY (server_id, container_id)
+            )
+            """,
+        ]
+        if kind == .postgresql {
+            let condition = "current_setting('steward.scope', true) = 'hub' OR tenant_id = current_setting('steward.tenant_id', true)"
+            statements += [
+                "ALTER TABLE containers ENABLE ROW LEVEL SECURITY",
+                "ALTER TABLE containers FORCE ROW LEVEL SECURITY",
+                "CREATE POLICY tenant_isolation ON containers USING (\(condition)) WITH CHECK (\(condition))",
             ]
         }
         return statements

@@ -72,7 +72,7 @@ extension Store {
                 INSERT INTO alert_rules (id, tenant_id, name, kind, metric, operator, threshold, statuses, for_seconds,
                     cooldown_seconds, selector, channel_ids, enabled, created_at, updated_at)
                 VALUES (\(bind: rule.id), \(bind: rule.tenantID), \(bind: rule.name), \(bind: rule.kind.rawValue), \(bind: rule.metric),
-                    \(bind: rule.comparison?.rawValue), \(bind: rule.threshold), \(bind: try rule.statuses.map { try JSONColumn.encode($0.map(\.rawValue)) }),
+                    \(bind: rule.comparison?.rawValue), \(bind: rule.threshold), \(bind: try rule.storedStatuses),
                     \(bind: rule.forSeconds), \(bind: rule.cooldownSeconds), \(bind: JSONColumn.encode(rule.selector)),
                     \(bind: JSONColumn.encode(rule.channelIDs)), \(bind: rule.enabled), \(bind: Millis.from(rule.createdAt)),
                     \(bind: Millis.from(rule.updatedAt)))
@@ -105,7 +105,7 @@ extension Store {
             try await db.raw(
                 """
                 UPDATE alert_rules SET name = \(bind: rule.name), metric = \(bind: rule.metric), operator = \(bind: rule.comparison?.rawValue),
-                    threshold = \(bind: rule.threshold), statuses = \(bind: try rule.statuses.map { try JSONColumn.encode($0.map(\.rawValue)) }),
+                    threshold = \(bind: rule.threshold), statuses = \(bind: try rule.storedStatuses),
                     for_seconds = \(bind: rule.forSeconds), cooldown_seconds = \(bind: rule.cooldownSeconds),
                     selector = \(bind: JSONColumn.encode(rule.selector)), channel_ids = \(bind: JSONColumn.encode(rule.channelIDs)),
                     enabled = \(bind: rule.enabled), updated_at = \(bind: Millis.from(rule.updatedAt))
@@ -267,6 +267,9 @@ extension Store {
                 snapshot.latestMetrics[try row.decode(column: "server_id", as: String.self)] = try decode(row, resolution: .raw, keys: keys)
                     .mapValues { $0.sum }
             }
+        }
+        if enabled.contains(where: { $0.kind == .container }) {
+            snapshot.containers = try await allContainers(on: db)
         }
         if enabled.contains(where: { $0.kind == .job }) {
             snapshot.jobs = try await db.raw(

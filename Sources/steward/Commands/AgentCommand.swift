@@ -47,11 +47,29 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Seconds between host metrics samples (CPU, memory, disks, network) sent to the hub; 0 turns them off.")
     var metricsInterval = 15
 
+    @Option(help: "Seconds between reports of the Docker containers (while the Docker socket exists); 0 stops watching Docker.")
+    var containersInterval = 15
+
+    @Option(help: "Docker's API socket.")
+    var dockerSocket = "/var/run/docker.sock"
+
+    @Option(
+        help: ArgumentHelp(
+            "A word that makes a container's environment value secret when its name contains it (repeatable; PASSWORD, SECRET, TOKEN, KEY and the like always do): the value is masked before it leaves the server.",
+            valueName: "word"))
+    var secretEnvWord: [String] = []
+
     func validate() throws {
         guard (1...3600).contains(maxBackoff) else { throw ValidationError("--max-backoff must be between 1 and 3600 seconds") }
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
         guard metricsInterval == 0 || (5...3600).contains(metricsInterval) else {
             throw ValidationError("--metrics-interval must be 0 (off) or between 5 and 3600 seconds")
+        }
+        guard containersInterval == 0 || (5...3600).contains(containersInterval) else {
+            throw ValidationError("--containers-interval must be 0 (off) or between 5 and 3600 seconds")
+        }
+        for word in secretEnvWord where word.wholeMatch(of: /[A-Za-z0-9_]{2,64}/) == nil {
+            throw ValidationError("--secret-env-word \(word) must be 2 to 64 letters, digits or _")
         }
     }
 
@@ -62,6 +80,9 @@ struct AgentCommand: AsyncParsableCommand {
         configuration.maxBackoffSeconds = maxBackoff
         configuration.concurrency = concurrency
         configuration.metricsInterval = metricsInterval
+        configuration.containersInterval = containersInterval
+        configuration.dockerSocket = dockerSocket
+        configuration.secretEnvWords += secretEnvWord.map { $0.uppercased() }
         do {
             if let policy { configuration.policy = try AgentPolicy.load(path: policy) }
         } catch let error as AgentError {

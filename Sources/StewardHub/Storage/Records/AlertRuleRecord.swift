@@ -14,6 +14,8 @@ public struct AlertRuleRecord: Sendable, Equatable {
     public var threshold: Double?
     /// `job` rules: the final statuses that raise an alert.
     public var statuses: [Wire.Job.Status]?
+    /// `container` rules: the container states that raise an alert (``AlertKind/containerStates``).
+    public var containerStates: [String]?
     public var forSeconds: Int
     public var cooldownSeconds: Int
     public var selector: [String: String]
@@ -54,8 +56,11 @@ public struct AlertRuleRecord: Sendable, Equatable {
         metric = try row.decode(column: "metric", as: String?.self)
         comparison = try row.decode(column: "operator", as: String?.self).flatMap(ComparisonOperator.init(rawValue:))
         threshold = try row.decode(column: "threshold", as: Double?.self)
-        statuses = try row.decode(column: "statuses", as: String?.self).map {
-            try JSONColumn.decode([String].self, from: $0).compactMap(Wire.Job.Status.init(rawValue:))
+        let listed = try row.decode(column: "statuses", as: String?.self).map { try JSONColumn.decode([String].self, from: $0) }
+        if kind == .container {
+            containerStates = listed
+        } else {
+            statuses = listed?.compactMap(Wire.Job.Status.init(rawValue:))
         }
         forSeconds = try row.decode(column: "for_seconds", as: Int.self)
         cooldownSeconds = try row.decode(column: "cooldown_seconds", as: Int.self)
@@ -66,6 +71,14 @@ public struct AlertRuleRecord: Sendable, Equatable {
         updatedAt = Millis.date(try row.decode(column: "updated_at", as: Int64.self))
     }
 
+    /// The `statuses` column: a job rule's statuses or a container rule's states, as JSON.
+    var storedStatuses: String? {
+        get throws {
+            if let containerStates { return try JSONColumn.encode(containerStates) }
+            return try statuses.map { try JSONColumn.encode($0.map(\.rawValue)) }
+        }
+    }
+
     /// Whether the rule watches a server with these labels.
     func selects(_ labels: [String: String]) -> Bool {
         selector.allSatisfy { labels[$0.key] == $0.value }
@@ -74,7 +87,7 @@ public struct AlertRuleRecord: Sendable, Equatable {
     public var wire: Wire.Alerting.Rule {
         .init(
             id: id, name: name, kind: kind.rawValue, metric: metric, operator: comparison?.rawValue, threshold: threshold,
-            statuses: statuses?.map(\.rawValue), forSeconds: forSeconds, cooldownSeconds: cooldownSeconds,
+            statuses: containerStates ?? statuses?.map(\.rawValue), forSeconds: forSeconds, cooldownSeconds: cooldownSeconds,
             selector: .init(labels: selector), channelIDs: channelIDs, enabled: enabled, createdAt: createdAt, updatedAt: updatedAt)
     }
 }

@@ -1,0 +1,168 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import StewardCore
+
+/// The Docker Engine API over its unix socket: containers, their details and stats, the event
+/// stream, and the actions of `container` job steps. Bodies are bounded; nothing is sent anywhere
+/// but the socket.
+struct DockerClient: Sendable {
+    let http: HTTPClient
+    var socketPath = "/var/run/docker.sock"
+    static let timeout: TimeAmount = .seconds(20)
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    var available: Bool { FileManager.default.fileExists(atPath: socketPath) }
+
+    private var base: String {
+        "http+unix://" + (socketPath.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? socketPath)
+    }
+
+    /// `GET` (or another method) of `path`; the body, at most `limit` bytes. A status of 400 or more fails.
+    func request(_ method: HTTPMethod = .GET, _ path: String, limit: Int = 4 << 20, timeout: TimeAmount = timeout) async throws -> Data {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        let response = try await http.execute(request, timeout: timeout)
+        let body = try await response.body.collect(upTo: limit)
+        guard response.status.code < 400 else {
+            let message = (try? JSONDecoder().decode(Message.self, from: Data(body.readableBytesView)))?.message
+            let reason = message ?? String(buffer: body).prefix(300).description
+            throw Failure(description: "Docker answered \(response.status.code): \(reason)")
+        }
+        return Data(body.readableBytesView)
+    }
+
+    struct Message: Decodable {
+        var message: String
+    }
+
+    // MARK: What `GET /containers/json`, `/containers/{id}/json` and `/stats` answer (the parts used)
+
+    struct Summary: Decodable {
+        var Id: String
+        var Names: [String]?
+        var Image: String?
+        var State: String?
+        var Status: String?
+        var Ports: [Port]?
+        var Created: Int64?
+
+        struct Port: Decodable {
+            var IP: String?
+            var PrivatePort: Int?
+            var PublicPort: Int?
+            var `Type`: String?
+        }
+    }
+
+    struct Details: Decodable {
+        var State: State?
+        var RestartCount: Int?
+        var Config: Config?
+
+        struct State: Decodable {
+            var ExitCode: Int?
+            var OOMKilled: Bool?
+            var StartedAt: String?
+            var Health: Health?
+        }
+
+        struct Health: Decodable {
+            var Status: String?
+        }
+
+        struct Config: Decodable {
+            var Env: [String]?
+        }
+    }
+
+    struct Stats: Decodable {
+        var cpu_stats: CPU?
+        var memory_stats: Memory?
+
+        struct CPU: Decodable {
+            var cpu_usage: Usage?
+            var system_cpu_usage: Double?
+            var online_cpus: Double?
+        }
+
+        struct Usage: Decodable {
+            var total_usage: Double?
+        }
+
+        struct Memory: Decodable {
+            var usage: Int64?
+            var limit: Int64?
+        }
+    }
+
+    func containers() async throws -> [Summary] {
+        try JSONDecoder().decode([Summary].self, from: try await request(.GET, "/containers/json?all=1"))
+    }
+
+    func details(_ id: String) async throws -> Details {
+        try JSONDecoder().decode(Details.self, from: try await request(.GET, "/containers/\(id)/json"))
+    }
+
+    func stats(_ id: String) async throws -> Stats {
+        try JSONDecoder().decode(Stats.self, from: try await request(.GET, "/containers/\(id)/stats?stream=false&one-shot=true"))
+    }
+
+    /// Docker's event stream for containers, one decoded event at a time, until it ends or fails.
+    func events(_ handle: @Sendable (Wire.Containers.Event) async -> Void) async throws {
+        let filters = #"{"type":["container"],"event":["die","oom","restart","health_status"]}"#
+        let query = filters.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        var request = HTTPClientRequest(url: base + "/events?filters=" + query)
+        request.method = .GET
+        let response = try await http.execute(request, deadline: .distantFuture)
+        guard response.status == .ok else { throw Failure(description: "Docker's event stream answered \(response.status.code)") }
+        var pending = Data()
+        for try await chunk in response.body {
+            pending.append(contentsOf: chunk.readableBytesView)
+            // One JSON object per line; a line longer than 64 KiB is not an event we want.
+            if pending.count > 64 << 10, !pending.contains(0x0A) { pending.removeAll() }
+            while let newline = pending.firstIndex(of: 0x0A) {
+                let line = pending[pending.startIndex..<newline]
+                pending.removeSubrange(pending.startIndex...newline)
+                if let event = Self.event(from: Data(line)) { await handle(event) }
+            }
+        }
+    }
+
+    struct RawEvent: Decodable {
+        var Action: String?
+        var Actor: Actor?
+        var time: Int64?
+        var timeNano: Int64?
+
+        struct Actor: Decodable {
+            var ID: String?
+            var Attributes: [String: String]?
+        }
+    }
+
+    static func event(from line: Data) -> Wire.Containers.Event? {
+        guard let raw = try? JSONDecoder().decode(RawEvent.self, from: line), let action = raw.Action, let id = raw.Actor?.ID else {
+            return nil
+        }
+        let attributes = raw.Actor?.Attributes ?? [:]
+        let at = raw.timeNano.map { Date(timeIntervalSince1970: Double($0) / 1e9) } ?? Date(timeIntervalSince1970: Double(raw.time ?? 0))
+        // `health_status: unhealthy` carries the new health in the action itself.
+        let parts = action.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let kind = parts.first, ["die", "oom", "restart", "health_status"].contains(kind) else { return nil }
+        return Wire.Containers.Event(
+            at: at, containerID: String(id.prefix(64)), name: String((attributes["name"] ?? id).prefix(128)), action: kind,
+            exitCode: attributes["exitCode"].flatMap { Int($0) }, health: kind == "health_status" ? parts.dropFirst().first : nil)
+    }
+
+    /// `2026-12-02T18:00:00.123456789Z` (Docker's RFC 3339 with nanoseconds); `nil` for Docker's "never".
+    static func date(_ text: String?) -> Date? {
+        guard let text, !text.hasPrefix("0001-") else { return nil }
+        let seconds = text.split(separator: ".", maxSplits: 1).first.map(String.init) ?? text
+        return try? Date(seconds.hasSuffix("Z") ? seconds : seconds + "Z", strategy: .iso8601)
+    }
+}
