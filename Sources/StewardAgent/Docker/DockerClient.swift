@@ -159,6 +159,26 @@ struct DockerClient: Sendable {
             exitCode: attributes["exitCode"].flatMap { Int($0) }, health: kind == "health_status" ? parts.dropFirst().first : nil)
     }
 
+    /// A container's log as Docker sends it: without a TTY, frames of an 8-byte header (stream,
+    /// three zero bytes, big-endian length) and their bytes; with a TTY, the bytes as they are.
+    static func demultiplexed(_ data: Data) -> Data {
+        let bytes = [UInt8](data)
+        var output = Data()
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            let header = bytes[offset..<offset + 8]
+            guard [0, 1, 2].contains(header[offset]), header[offset + 1] == 0, header[offset + 2] == 0, header[offset + 3] == 0 else {
+                return offset == 0 ? data : output
+            }
+            let length = header[(offset + 4)...].reduce(0) { $0 << 8 | Int($1) }
+            let start = offset + 8
+            let end = min(bytes.count, start + length)
+            output.append(contentsOf: bytes[start..<end])
+            offset = end
+        }
+        return offset == 0 ? data : output
+    }
+
     /// `2026-12-02T18:00:00.123456789Z` (Docker's RFC 3339 with nanoseconds); `nil` for Docker's "never".
     static func date(_ text: String?) -> Date? {
         guard let text, !text.hasPrefix("0001-") else { return nil }

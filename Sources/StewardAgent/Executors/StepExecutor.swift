@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import NIOCore
+import NIOHTTP1
 import StewardCore
 
 #if canImport(Glibc)
@@ -12,6 +14,8 @@ import Glibc
 struct StepExecutor {
     let policy: AgentPolicy
     let runner: ScriptRunner
+    /// The Docker engine `container` steps act on; `nil` where the agent has none.
+    var docker: DockerClient?
 
     /// What every step of one attempt shares.
     struct Context: Sendable {
@@ -65,6 +69,8 @@ struct StepExecutor {
                 return try setEnvironment(step, index)
             case .envRead:
                 return try readEnvironment(step, index)
+            case .container:
+                return try await container(step, index, context)
             }
         } catch {
             return failure(step, index, "\(error)")
@@ -182,6 +188,34 @@ struct StepExecutor {
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         let data = try handle.read(upToCount: limit + 1) ?? Data()
         return (data.prefix(limit), data.count > limit)
+    }
+
+    /// A Docker container action through the engine's API. `logs` returns the last lines as the
+    /// result's content (masked with the job's secrets, at most 1 MiB).
+    private func container(_ step: Wire.Job.Step, _ index: Int, _ context: Context) async throws -> Outcome {
+        guard let docker, docker.available else { return failure(step, index, "there is no Docker engine on this server") }
+        let name = step.container ?? ""
+        let path = "/containers/" + (name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)
+        let action = step.action ?? ""
+        await context.onLine("[steward] docker \(action) \(name)")
+        switch action {
+        case "logs":
+            let tail = step.tail ?? 200
+            let data = try await docker.request(.GET, path + "/logs?stdout=1&stderr=1&tail=\(tail)", limit: 8 << 20)
+            let text = SecretMasker(secrets: context.secrets).mask(String(decoding: DockerClient.demultiplexed(data), as: UTF8.self))
+            var result = Wire.Job.StepResult(index: index, type: step.type, exitCode: 0)
+            let limit = 1 << 20
+            result.content = String(decoding: Array(text.utf8.suffix(limit)), as: UTF8.self)
+            result.truncated = text.utf8.count > limit
+            return Outcome(result: result)
+        case "remove":
+            _ = try await docker.request(.DELETE, path)
+        case "stop", "restart":
+            _ = try await docker.request(.POST, path + "/\(action)?t=10", timeout: .seconds(40))
+        default:
+            _ = try await docker.request(.POST, path + "/\(action)")
+        }
+        return Outcome(result: .init(index: index, type: step.type, exitCode: 0))
     }
 
     private func failure(_ step: Wire.Job.Step, _ index: Int, _ message: String) -> Outcome {

@@ -20,6 +20,8 @@ struct JobLoop {
     /// Set once the hub has taken this agent's first heartbeat, which lost whatever its previous life
     /// held; no job is asked for before, or the hello could lose a job this life just took.
     let hello: StopSignal
+    /// The Docker engine of `container` steps.
+    var docker: DockerClient?
 
     func run() async throws {
         guard let keyData = Data(base64Encoded: credentials.hubPublicKey),
@@ -131,7 +133,7 @@ struct JobLoop {
             onGroupStarted: { ledger.started(attempt, group: $0, workDirectory: $1, soleStep: payload.steps.count == 1) },
             onGroupEnded: { ledger.ended(attempt, group: $0) },
             onGroupStarting: { ledger.starting(attempt, workDirectory: $0, soleStep: payload.steps.count == 1) })
-        let executor = StepExecutor(policy: policy, runner: runner)
+        let executor = StepExecutor(policy: policy, runner: runner, docker: docker)
         var stepResults: [Wire.Job.StepResult] = []
         var outputs: [String: String] = [:]
         for (index, step) in payload.steps.enumerated() {

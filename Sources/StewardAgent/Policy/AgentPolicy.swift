@@ -15,6 +15,7 @@ public struct AgentPolicy: Codable, Sendable, Equatable {
     public var files: Files?
     public var shell: [ShellRule]?
     public var services: Services?
+    public var containers: Containers?
 
     public struct Files: Codable, Sendable, Equatable {
         /// Directories under which file and env steps may read and write.
@@ -53,8 +54,15 @@ public struct AgentPolicy: Codable, Sendable, Equatable {
         }
     }
 
+    public struct Containers: Codable, Sendable, Equatable {
+        /// What `container` steps may do: some of start, stop, restart, pause, unpause, remove, logs.
+        public var actions: [String]
+        /// Regular expressions a container's name must match, whole; any container when absent.
+        public var names: [String]?
+    }
+
     enum CodingKeys: String, CodingKey {
-        case apps, files, shell, services
+        case apps, files, shell, services, containers
         case scriptDigests = "script_digests"
     }
 
@@ -100,6 +108,12 @@ public struct AgentPolicy: Codable, Sendable, Equatable {
         for (index, directory) in (services?.composeDirectories ?? []).enumerated() where !StepCheck.isNormalisedAbsolutePath(directory) {
             problems.append("services.compose_directories[\(index)]: \(directory) must be an absolute path")
         }
+        for (index, action) in (containers?.actions ?? []).enumerated() where !StepCheck.containerActions.contains(action) {
+            problems.append("containers.actions[\(index)]: \(action) is not one of \(StepCheck.containerActions.joined(separator: ", "))")
+        }
+        for (index, pattern) in (containers?.names ?? []).enumerated() where (try? Regex(pattern)) == nil {
+            problems.append("containers.names[\(index)]: \(pattern) is not a regular expression")
+        }
         for (index, digest) in (scriptDigests ?? []).enumerated() where digest.wholeMatch(of: /[0-9a-f]{64}/) == nil {
             problems.append("script_digests[\(index)]: must be 64 lower-case hex digits")
         }
@@ -143,6 +157,17 @@ public struct AgentPolicy: Codable, Sendable, Equatable {
             }
             guard let unit = step.unit, services?.units?.contains(unit) == true else {
                 return "the unit \(step.unit ?? "-") is not allowed by this agent's policy"
+            }
+            return nil
+        case .container:
+            guard let containers else { return "this agent's policy allows no container steps" }
+            let action = step.action ?? "-"
+            guard containers.actions.contains(action) else { return "the container action \(action) is not allowed by this agent's policy" }
+            let name = step.container ?? ""
+            if let names = containers.names,
+                !names.contains(where: { (try? Regex($0).wholeMatch(in: name)) != nil })
+            {
+                return "the container \(name) does not match this agent's allowed container names"
             }
             return nil
         }

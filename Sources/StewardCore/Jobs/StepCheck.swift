@@ -14,6 +14,13 @@ public enum StepCheck {
     public static let shellMetacharacters = Set(";|&$`<>(){}[]*?!~#\\\"'\n\r\t")
 
     public static let serviceActions = ["start", "stop", "restart", "reload", "compose-up"]
+    public static let containerActions = ["start", "stop", "restart", "pause", "unpause", "remove", "logs"]
+    public static let maxLogTail = 10_000
+
+    /// A Docker container's name (what `docker run --name` accepts) or id.
+    public static func isContainerReference(_ reference: String) -> Bool {
+        reference.wholeMatch(of: /[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}/) != nil
+    }
     /// The largest `file.write` content the hub accepts (the agent's policy may set a lower limit).
     public static let maxWriteBytes = 8 << 20
     public static let maxSteps = 50
@@ -103,6 +110,19 @@ public enum StepCheck {
                 if !isUnitName(unit) { problem("unit", "must be a systemd unit name such as nginx.service") }
             } else {
                 problem("unit", "is required")
+            }
+        case .container:
+            if let action = step.action, containerActions.contains(action) {
+                if let tail = step.tail, action != "logs" || !(1...maxLogTail).contains(tail) {
+                    problem("tail", action == "logs" ? "must be 1 to \(maxLogTail)" : "is only for logs")
+                }
+            } else {
+                problem("action", "must be one of \(containerActions.joined(separator: ", "))")
+            }
+            if let container = step.container {
+                if !isContainerReference(container) { problem("container", "must be a container name or id") }
+            } else {
+                problem("container", "is required")
             }
         }
         return problems

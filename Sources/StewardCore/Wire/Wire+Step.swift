@@ -12,6 +12,9 @@ extension Wire.Job {
             case envRead = "env.read"
             case shell
             case service
+            /// A Docker container's `action` (`start`, `stop`, `restart`, `pause`, `unpause`,
+            /// `remove`, `logs` with `tail` lines), on the container named or with the id `container`.
+            case container
 
             /// Whether a job of only such steps may run beside other jobs on an agent that allows more
             /// than one at a time: reads and shell commands. Scripts (package managers lock), writes
@@ -55,6 +58,9 @@ extension Wire.Job {
         public var action: String?
         public var unit: String?
         public var directory: String?
+        /// `container`: a container's name or id, and for `logs` how many of the last lines (default 200).
+        public var container: String?
+        public var tail: Int?
 
         public init(type: Kind) {
             self.type = type
@@ -62,7 +68,7 @@ extension Wire.Job {
 
         enum CodingKeys: String, CodingKey {
             case type, app, role, inputs, script, environment, path, content, mode, owner, group, set, remove, keys, reveal, command
-            case arguments, action, unit, directory
+            case arguments, action, unit, directory, container, tail
             case scriptSHA256 = "script_sha256"
             case secretNames = "secret_names"
             case maxBytes = "max_bytes"
@@ -98,6 +104,7 @@ extension Wire.Job {
             case .shell: ([command ?? ""] + (arguments ?? [])).joined(separator: " ")
             case .service:
                 action == "compose-up" ? "docker compose up -d in \(directory ?? "")" : "systemctl \(action ?? "") \(unit ?? "")"
+            case .container: "container \(action ?? "") \(container ?? "")" + (action == "logs" ? " (last \(tail ?? 200) lines)" : "")
             }
         }
 
