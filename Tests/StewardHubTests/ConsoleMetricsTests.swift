@@ -55,4 +55,34 @@ struct ConsoleMetricsTests {
             #expect(other.status == .ok && other.text.contains("aria-current=\"page\">1h</a>"))
         }
     }
+
+    @Test("a server's page lists its containers; an operator's button queues a container step, a viewer gets none")
+    func containers() async throws {
+        try await HubTestApp.run { client in
+            let token = try await client.createToken()
+            let agent = try await client.enroll(token: token.token)
+            let bearer = Wire.AgentCredential(agentID: agent.agentID, secret: agent.agentSecret).bearerValue
+            let report = Wire.Containers.Report(
+                containers: [AlertingStoreTests.container("web", state: "running", health: "healthy")], events: [])
+            #expect(try await client.send(.post, "/api/v1/agent/containers", body: report, bearer: bearer).status == .noContent)
+            let browser = ConsoleTests.Browser(client)
+            _ = try await browser.signIn()
+            let page = try await browser.get("/servers/\(agent.serverID)")
+            #expect(page.text.contains("data-container=\"web\"") && page.text.contains("/containers/web/restart"))
+            let queued = try await browser.post(
+                "/servers/\(agent.serverID)/containers/web/restart", ["_csrf": try ConsoleTests.Browser.csrf(in: page.text)])
+            #expect(queued.status == .seeOther && queued.headers[.location]?.hasPrefix("/jobs/") == true)
+            let jobs = try await client.send(.get, "/api/v1/jobs").decode(Wire.ItemList<Wire.Job.Info>.self).items
+            #expect(jobs.first?.steps.first?.container == "web" && jobs.first?.steps.first?.action == "restart")
+            let bad = try await browser.post(
+                "/servers/\(agent.serverID)/containers/web/explode", ["_csrf": try ConsoleTests.Browser.csrf(in: page.text)])
+            #expect(bad.status == .notFound)
+
+            _ = try await AccountAPITests.member(client, "viewer@example.com", role: .viewer)
+            let viewer = ConsoleTests.Browser(client)
+            _ = try await viewer.signIn(email: "viewer@example.com", password: AccountAPITests.password)
+            let seen = try await viewer.get("/servers/\(agent.serverID)")
+            #expect(seen.text.contains("data-container=\"web\"") && !seen.text.contains("/containers/web/restart"))
+        }
+    }
 }

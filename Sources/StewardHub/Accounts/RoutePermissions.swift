@@ -73,6 +73,7 @@ public enum RoutePermissions {
         "GET /servers/{id}": .read,
         "POST /servers/{id}/labels": .editServers,
         "POST /servers/{id}/decommission": .decommissionServers,
+        "POST /servers/{id}/containers/{name}/{action}": .runJobs,
         "GET /apps": .read,
         "GET /apps/{id}": .read,
         "POST /apps/{id}/install": .runJobs,

@@ -82,6 +82,12 @@ extension ConsoleController {
     ) async throws -> Response {
         guard let record = try await store.server(id: id, tenantID: context.identity.tenantID) else { return try notFound(context) }
         let charts = try await charts(of: id, context: context, range: range)
+        let canAct = context.identity.allows(.runJobs)
+        let containers = (try await store.containers(serverID: id, tenantID: context.identity.tenantID)?.items ?? []).map {
+            ConsolePages.ContainerRow(
+                name: $0.name, image: $0.image, state: $0.state, health: $0.health, restarts: $0.restartCount, status: $0.status,
+                csrf: context.session.csrfToken, serverID: id, canAct: canAct, running: $0.state == "running")
+        }
         let info = record.info(at: clock.now, heartbeatInterval: heartbeatInterval)
         let facts = info.facts
         let jobs = try await store.jobs(tenantID: context.identity.tenantID, serverID: id, status: nil, appID: nil, limit: 50)
@@ -101,7 +107,7 @@ extension ConsoleController {
             charts: charts, hasCharts: charts.contains { $0.hasData },
             ranges: Self.chartRanges.sorted { $0.value < $1.value }.map {
                 ConsolePages.Option(value: $0.key, label: $0.key, selected: $0.key == range)
-            }, range: range)
+            }, range: range, containers: containers, hasContainers: !containers.isEmpty)
         return try render(page, fragment ? "server-charts" : "server", status: status)
     }
 
@@ -131,5 +137,30 @@ extension ConsoleController {
                     }))
         }
         return charts
+    }
+
+    /// The actions a server's page offers on a container.
+    static let containerActions: Set<String> = ["start", "stop", "restart", "logs"]
+
+    /// `POST /servers/{id}/containers/{name}/{action}`: queues a `container` step (the agent's policy
+    /// decides whether it runs) and shows its job.
+    @Sendable func containerAction(request: Request, context: ConsoleRequestContext) async throws -> Response {
+        let form = try await Self.form(PlainForm.self, from: request, context: context)
+        guard Self.validCSRF(form._csrf, context) else { return try renderCSRFError(context) }
+        let id = try context.parameters.require("id")
+        let name = try context.parameters.require("name")
+        let action = try context.parameters.require("action")
+        guard Self.containerActions.contains(action), StepCheck.isContainerReference(name) else {
+            return try notFound(context, what: "container action")
+        }
+        var step = Wire.Job.Step(type: .container)
+        step.action = action
+        step.container = name
+        do {
+            let job = try await jobs.queueSteps(.init(serverID: id, steps: [step]), by: context.requester)
+            return Self.redirect(to: "/jobs/\(job.id)")
+        } catch let error as APIError where error.status == .notFound {
+            return try notFound(context)
+        }
     }
 }

@@ -41,6 +41,7 @@ struct ConsoleController {
         signedIn.get("servers/:id", use: server)
         signedIn.post("servers/:id/labels", use: saveLabels)
         signedIn.post("servers/:id/decommission", use: decommission)
+        signedIn.post("servers/:id/containers/:name/:action", use: containerAction)
         signedIn.get("apps", use: appList)
         signedIn.get("apps/:id", use: appPage)
         signedIn.post("apps/:id/install", use: install)

@@ -151,6 +151,22 @@ enum ConsolePages {
         var hasCharts: Bool
         var ranges: [Option]
         var range: String
+        var containers: [ContainerRow]
+        var hasContainers: Bool
+    }
+
+    /// A Docker container on a server's page; its buttons queue `container` steps.
+    struct ContainerRow {
+        var name: String
+        var image: String
+        var state: String
+        var health: String?
+        var restarts: Int
+        var status: String
+        var csrf: String
+        var serverID: String
+        var canAct: Bool
+        var running: Bool
     }
 
     /// One of a server's metric charts: the SVG the hub drew, and its legend.

@@ -168,6 +168,29 @@ enum ConsoleTemplates {
           <nav class="ranges" aria-label="Time span">{{#ranges}}<a href="/servers/{{server.id}}?range={{value}}#metrics"{{#selected}} aria-current="page"{{/selected}}>{{label}}</a> {{/ranges}}</nav>
           <div data-live-charts="{{server.id}}" data-range="{{range}}">{{>server-charts}}</div>
         </section>
+        {{#hasContainers}}
+        <section class="card" id="containers" aria-labelledby="containers-heading">
+          <h2 id="containers-heading">Containers</h2>
+          <table class="list">
+            <thead><tr><th scope="col">Name</th><th scope="col">Image</th><th scope="col">State</th><th scope="col">Health</th><th scope="col">Restarts</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+            {{#containers}}
+            <tr data-container="{{name}}">
+              <td>{{name}}</td><td><code>{{image}}</code></td><td><span class="status {{state}}">{{state}}</span> <small>{{status}}</small></td>
+              <td>{{#health}}<span class="status {{health}}">{{health}}</span>{{/health}}</td><td>{{restarts}}</td>
+              <td>{{#canAct}}
+                {{#running}}<form method="post" action="/servers/{{serverID}}/containers/{{name}}/restart" class="inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit">Restart</button></form>
+                <form method="post" action="/servers/{{serverID}}/containers/{{name}}/stop" class="inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit">Stop</button></form>{{/running}}
+                {{^running}}<form method="post" action="/servers/{{serverID}}/containers/{{name}}/start" class="inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit">Start</button></form>{{/running}}
+                <form method="post" action="/servers/{{serverID}}/containers/{{name}}/logs" class="inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit">Logs</button></form>
+              {{/canAct}}</td>
+            </tr>
+            {{/containers}}
+            </tbody>
+          </table>
+          <p class="hint">Actions run as jobs; the server's agent policy decides which it allows.</p>
+        </section>
+        {{/hasContainers}}
         <section class="card">
           <h2>Jobs</h2>
           {{#hasJobs}}
