@@ -26,6 +26,7 @@ struct DockerClient: Sendable {
     func request(_ method: HTTPMethod = .GET, _ path: String, limit: Int = 4 << 20, timeout: TimeAmount = timeout) async throws -> Data {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
+        request.headers.add(name: "Host", value: "docker")
         let response = try await http.execute(request, timeout: timeout)
         let body = try await response.body.collect(upTo: limit)
         guard response.status.code < 400 else {
@@ -118,6 +119,8 @@ struct DockerClient: Sendable {
         let query = filters.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         var request = HTTPClientRequest(url: base + "/events?filters=" + query)
         request.method = .GET
+        // Docker refuses HTTP/1.1 requests without one; over a unix socket there is no host to name.
+        request.headers.add(name: "Host", value: "docker")
         let response = try await http.execute(request, deadline: .distantFuture)
         guard response.status == .ok else { throw Failure(description: "Docker's event stream answered \(response.status.code)") }
         var pending = Data()

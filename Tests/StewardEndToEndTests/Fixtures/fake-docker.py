@@ -50,7 +50,16 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def refuse_without_host(self):
+        # As Docker does: an HTTP/1.1 request must name a host, even over a unix socket.
+        if not self.headers.get("Host"):
+            self.send_json({"message": "400 Bad Request: missing required Host header"}, 400)
+            return True
+        return False
+
     def do_GET(self):
+        if self.refuse_without_host():
+            return
         url = urlparse(self.path)
         parts = [p for p in url.path.split("/") if p]
         if parts == ["containers", "json"]:
@@ -104,6 +113,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json({"message": "page not found"}, 404)
 
     def act(self):
+        if self.refuse_without_host():
+            return
         parts = [p for p in urlparse(self.path).path.split("/") if p]
         name, container = find(parts[1]) if len(parts) >= 2 else (None, None)
         if container is None:
