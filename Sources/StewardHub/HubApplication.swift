@@ -77,7 +77,8 @@ public func buildHubApplication(
         to: api.group("agent/metrics").add(middleware: AgentAuthMiddleware(store: store)).group(context: AgentRequestContext.self))
     let box = SecretBox(key: keys.masterKey)
     let transport = NotificationTransport(
-        http: HTTPClient(eventLoopGroupProvider: .singleton), mailer: configuration.smtp.map(SMTPClient.init),
+        http: HTTPClient(eventLoopGroupProvider: .singleton, configuration: NotificationTransport.httpConfiguration),
+        mailer: configuration.smtp.map(SMTPClient.init),
         targets: NotificationTargetGuard(allowPrivate: configuration.alerting.allowPrivateTargets), consoleURL: nil)
     let channels = ChannelService(store: store, clock: configuration.clock, box: box, transport: transport)
     let alertRules = AlertRuleService(store: store, clock: configuration.clock)

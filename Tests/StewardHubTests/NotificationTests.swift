@@ -53,7 +53,7 @@ struct NotificationTests {
         arguments: TestDatabase.available)
     func retriesAndPayloads(database: TestDatabase) async throws {
         let receiver = try FixtureServer(script: Fixtures.webhookReceiver, arguments: ["1"])
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: NotificationTransport.httpConfiguration)
         try await database.withStore { store in
             let clock = ManualClock(AlertingStoreTests.t0)
             let sender = Self.sender(store, clock: clock, http: http)
@@ -117,6 +117,12 @@ struct NotificationTests {
             #expect(try json("/discord")["content"]?.contains("is 97 on web-1") == true)
             #expect(try json("/teams")["@type"] == "MessageCard" && (try json("/teams")["title"]) == "Firing: disk full on web-1")
             #expect(byPath["/slack"]?.headers["x-steward-signature"] == nil, "chat services get no signature")
+
+            // A redirect is not followed (it could lead past the private-address guard): it is a failed attempt.
+            let config = NotificationChannelRecord.Config(url: "http://127.0.0.1:\(receiver.port)/redirect", secret: "0123456789abcdef")
+            let attempt = await sender.transport.send(
+                .init(event: "test", alert: nil, at: clock.now), deliveryID: "d-1", type: .webhook, config: config, now: clock.now)
+            #expect(attempt.statusCode == 302 && attempt.error == "the receiver answered HTTP 302")
         }
         try await http.shutdown()
     }

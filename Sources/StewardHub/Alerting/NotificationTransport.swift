@@ -14,6 +14,15 @@ struct NotificationTransport: Sendable {
     let consoleURL: String?
     static let timeout: TimeAmount = .seconds(10)
 
+    /// Redirects are not followed: a receiver could otherwise send the hub on to an address the
+    /// ``NotificationTargetGuard`` refuses. A 3xx answer is a failed attempt, with its status.
+    static var httpConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout.connect = .seconds(5)
+        return configuration
+    }
+
     func send(
         _ body: Wire.Alerting.Notification, deliveryID: String, type: ChannelType, config: NotificationChannelRecord.Config, now: Date
     )

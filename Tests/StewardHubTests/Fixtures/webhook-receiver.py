@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """A webhook receiver for the alerting tests: writes each POST it gets to DIR/request-N.json as
-{"path", "headers", "body"} and answers 200, or 500 to the first FAIL_FIRST requests. Prints READY
+{"path", "headers", "body"} and answers 200, or 500 to the first FAIL_FIRST requests, or a 302 to
+the cloud metadata address for paths under /redirect. Prints READY
 once it listens on 127.0.0.1:PORT."""
 import json
 import os
@@ -24,12 +25,16 @@ class Handler(BaseHTTPRequestHandler):
             number = count
         record = {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
         status = 500 if number <= fail_first else 200
+        if self.path.startswith("/redirect"):
+            status = 302  # to the cloud metadata address, which the hub must not be led to
         record["answered"] = status
         temporary = os.path.join(directory, f".request-{number}.json")
         with open(temporary, "w") as file:
             json.dump(record, file)
         os.rename(temporary, os.path.join(directory, f"request-{number}.json"))
         self.send_response(status)
+        if status == 302:
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
         self.send_header("Content-Length", "2")
         self.end_headers()
         self.wfile.write(b"ok")
