@@ -315,17 +315,8 @@ enum Migrations {
     /// owner, the role the hub connects as, to the policies too. A log chunk is visible when its job is.
     static let rowLevelSecurity = Migration(version: 12, name: "row-level-security") { kind in
         guard kind == .postgresql else { return [] }
-        let hub = "current_setting('steward.scope', true) = 'hub'"
-        let ownTenant = "tenant_id = current_setting('steward.tenant_id', true)"
         let ownJob = "EXISTS (SELECT 1 FROM jobs WHERE jobs.id = job_logs.job_id)"
-        let guarded = tenantTables.map { ($0, "\(hub) OR \(ownTenant)") } + [("job_logs", "\(hub) OR \(ownJob)")]
-        return guarded.flatMap { table, condition in
-            [
-                "ALTER TABLE \(table) ENABLE ROW LEVEL SECURITY",
-                "ALTER TABLE \(table) FORCE ROW LEVEL SECURITY",
-                "CREATE POLICY tenant_isolation ON \(table) USING (\(condition)) WITH CHECK (\(condition))",
-            ]
-        }
+        return tenantTables.flatMap { tenantIsolation(of: $0) } + tenantIsolation(of: "job_logs", condition: "\(hubScope) OR \(ownJob)")
     }
 
     /// Host metrics: one row per server and sample (raw) or per server and minute or hour (roll-ups),
@@ -356,14 +347,7 @@ enum Migrations {
             """,
             "INSERT INTO metric_rollups (resolution, rolled_until, redo_from) VALUES (60, NULL, NULL), (3600, NULL, NULL)",
         ]
-        if kind == .postgresql {
-            let condition = "current_setting('steward.scope', true) = 'hub' OR tenant_id = current_setting('steward.tenant_id', true)"
-            statements += [
-                "ALTER TABLE metric_samples ENABLE ROW LEVEL SECURITY",
-                "ALTER TABLE metric_samples FORCE ROW LEVEL SECURITY",
-                "CREATE POLICY tenant_isolation ON metric_samples USING (\(condition)) WITH CHECK (\(condition))",
-            ]
-        }
+        if kind == .postgresql { statements += tenantIsolation(of: "metric_samples") }
         return statements
     }
 
@@ -464,17 +448,22 @@ enum Migrations {
             "CREATE INDEX notification_deliveries_due ON notification_deliveries (state, next_attempt_at)",
             "CREATE INDEX notification_deliveries_channel ON notification_deliveries (channel_id, created_at)",
         ]
-        if kind == .postgresql {
-            let condition = "current_setting('steward.scope', true) = 'hub' OR tenant_id = current_setting('steward.tenant_id', true)"
-            for table in alertingTables {
-                statements += [
-                    "ALTER TABLE \(table) ENABLE ROW LEVEL SECURITY",
-                    "ALTER TABLE \(table) FORCE ROW LEVEL SECURITY",
-                    "CREATE POLICY tenant_isolation ON \(table) USING (\(condition)) WITH CHECK (\(condition))",
-                ]
-            }
-        }
+        if kind == .postgresql { statements += alertingTables.flatMap { tenantIsolation(of: $0) } }
         return statements
+    }
+
+    static let hubScope = "current_setting('steward.scope', true) = 'hub'"
+
+    /// The row-level security of a tenant table (migration 12's rule): a row is visible and writable
+    /// when it is the set tenant's, or the access is hub-wide.
+    static func tenantIsolation(
+        of table: String, condition: String = "\(hubScope) OR tenant_id = current_setting('steward.tenant_id', true)"
+    ) -> [String] {
+        [
+            "ALTER TABLE \(table) ENABLE ROW LEVEL SECURITY",
+            "ALTER TABLE \(table) FORCE ROW LEVEL SECURITY",
+            "CREATE POLICY tenant_isolation ON \(table) USING (\(condition)) WITH CHECK (\(condition))",
+        ]
     }
 
     static let alertingTables = ["fleet_events", "notification_channels", "alert_rules", "alerts", "notification_deliveries"]
@@ -491,14 +480,7 @@ enum Migrations {
             )
             """
         ]
-        if kind == .postgresql {
-            let condition = "current_setting('steward.scope', true) = 'hub' OR tenant_id = current_setting('steward.tenant_id', true)"
-            statements += [
-                "ALTER TABLE metric_keysets ENABLE ROW LEVEL SECURITY",
-                "ALTER TABLE metric_keysets FORCE ROW LEVEL SECURITY",
-                "CREATE POLICY tenant_isolation ON metric_keysets USING (\(condition)) WITH CHECK (\(condition))",
-            ]
-        }
+        if kind == .postgresql { statements += tenantIsolation(of: "metric_keysets") }
         return statements
     }
 
@@ -519,14 +501,7 @@ enum Migrations {
             )
             """,
         ]
-        if kind == .postgresql {
-            let condition = "current_setting('steward.scope', true) = 'hub' OR tenant_id = current_setting('steward.tenant_id', true)"
-            statements += [
-                "ALTER TABLE containers ENABLE ROW LEVEL SECURITY",
-                "ALTER TABLE containers FORCE ROW LEVEL SECURITY",
-                "CREATE POLICY tenant_isolation ON containers USING (\(condition)) WITH CHECK (\(condition))",
-            ]
-        }
+        if kind == .postgresql { statements += tenantIsolation(of: "containers") }
         return statements
     }
 }
