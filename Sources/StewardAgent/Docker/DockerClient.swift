@@ -24,10 +24,7 @@ struct DockerClient: Sendable {
 
     /// `GET` (or another method) of `path`; the body, at most `limit` bytes. A status of 400 or more fails.
     func request(_ method: HTTPMethod = .GET, _ path: String, limit: Int = 4 << 20, timeout: TimeAmount = timeout) async throws -> Data {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        request.headers.add(name: "Host", value: "docker")
-        let response = try await http.execute(request, timeout: timeout)
+        let response = try await http.execute(Self.request(method, base + path), timeout: timeout)
         let body = try await response.body.collect(upTo: limit)
         guard response.status.code < 400 else {
             let message = (try? JSONDecoder().decode(Message.self, from: Data(body.readableBytesView)))?.message
@@ -35,6 +32,14 @@ struct DockerClient: Sendable {
             throw Failure(description: "Docker answered \(response.status.code): \(reason)")
         }
         return Data(body.readableBytesView)
+    }
+
+    /// Docker refuses HTTP/1.1 requests without a `Host`; over a unix socket there is no host to name.
+    private static func request(_ method: HTTPMethod, _ url: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "Host", value: "docker")
+        return request
     }
 
     struct Message: Decodable {
@@ -117,11 +122,7 @@ struct DockerClient: Sendable {
     func events(_ handle: @Sendable (Wire.Containers.Event) async -> Void) async throws {
         let filters = #"{"type":["container"],"event":["die","oom","restart","health_status"]}"#
         let query = filters.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        var request = HTTPClientRequest(url: base + "/events?filters=" + query)
-        request.method = .GET
-        // Docker refuses HTTP/1.1 requests without one; over a unix socket there is no host to name.
-        request.headers.add(name: "Host", value: "docker")
-        let response = try await http.execute(request, deadline: .distantFuture)
+        let response = try await http.execute(Self.request(.GET, base + "/events?filters=" + query), deadline: .distantFuture)
         guard response.status == .ok else { throw Failure(description: "Docker's event stream answered \(response.status.code)") }
         var pending = Data()
         for try await chunk in response.body {

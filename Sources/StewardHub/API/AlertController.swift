@@ -50,9 +50,8 @@ struct AlertController {
         var states: Set<AlertState> = []
         for text in (query["state"].map(String.init) ?? "").split(separator: ",") where !text.isEmpty {
             guard let state = AlertState(rawValue: String(text)) else {
-                throw APIError(
-                    .badRequest, code: "invalid_query",
-                    detail: "state must be one or more of \(AlertState.allCases.map(\.rawValue).joined(separator: ", "))")
+                let states = AlertState.allCases.map(\.rawValue).joined(separator: ", ")
+                throw APIError.invalidQuery([.init(field: "state", message: "must be one or more of \(states)")])
             }
             states.insert(state)
         }

@@ -19,7 +19,7 @@ struct ContainerService: Sendable {
             if !Self.isContainerID(container.id) {
                 problems.append(.init(field: "containers[\(index)].id", message: "must be a container id"))
             }
-            if !Self.isName(container.name) {
+            if !StepCheck.isContainerReference(container.name) {
                 problems.append(.init(field: "containers[\(index)].name", message: "must be a container name"))
             }
             if container.env.count > 200 || container.ports.count > 50 || container.image.count > 256 || container.status.count > 256 {
@@ -36,13 +36,10 @@ struct ContainerService: Sendable {
 
     static func isContainerID(_ id: String) -> Bool { id.wholeMatch(of: /[0-9a-f]{12,64}/) != nil }
 
-    /// A Docker container name (what `docker run --name` accepts).
-    static func isName(_ name: String) -> Bool { name.wholeMatch(of: /[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}/) != nil }
-
     /// The fleet event a Docker event makes: a container died (with its exit code), was killed for
     /// memory, restarted, or became unhealthy. Other health changes are not events.
     static func fleetEvent(_ event: Wire.Containers.Event, serverID: String, tenantID: String) -> FleetEventRecord? {
-        guard isName(event.name) || isContainerID(event.name) else { return nil }
+        guard StepCheck.isContainerReference(event.name) || isContainerID(event.name) else { return nil }
         let kind: String
         let severity: FleetEventRecord.Severity
         let message: String
