@@ -5,10 +5,6 @@ import StewardHub
 import StewardTestSupport
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Invitation links e-mailed through a real SMTP server (aiosmtpd from PyPI, which `scripts/test`
 /// installs) that requires STARTTLS and authentication.
 @Suite(.serialized)
@@ -18,32 +14,16 @@ struct MailTests {
 
     /// A running aiosmtpd in its own folder, where it writes its certificate and the messages it gets.
     final class SMTPServer: Sendable {
-        let process: Process
-        let directory: TemporaryDirectory
-        let port: Int
+        let fixture: FixtureServer
+        var port: Int { fixture.port }
+        var directory: TemporaryDirectory { fixture.directory }
 
         init() throws {
-            directory = try TemporaryDirectory()
-            port = try Self.freePort()
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", Fixtures.smtpServer, directory.path, String(port), MailTests.user, MailTests.password]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try process.run()
-            let line = output.fileHandleForReading.availableData
-            guard String(decoding: line, as: UTF8.self).contains("READY") else {
-                kill(process.processIdentifier, SIGKILL)
+            do {
+                fixture = try FixtureServer(script: Fixtures.smtpServer, arguments: [MailTests.user, MailTests.password])
+            } catch {
                 throw TestFailure("the SMTP server did not start (is aiosmtpd installed? pip install aiosmtpd)")
             }
-        }
-
-        /// SIGKILL: a child of the test runner inherits its blocked signals, SIGTERM among them.
-        deinit {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            directory.remove()
         }
 
         func url(password: String = MailTests.password) -> String {
@@ -53,39 +33,16 @@ struct MailTests {
 
         /// The messages received so far: headers and the decoded body, and what the server saw.
         func messages() throws -> [(headers: String, body: String, envelope: [String: Any])] {
-            var result: [(String, String, [String: Any])] = []
-            var index = 1
-            while let raw = FileManager.default.contents(atPath: "\(directory.path)/message-\(index).eml") {
+            let envelopes = fixture.files("message", suffix: "json")
+            return try fixture.files("message", suffix: "eml").enumerated().map { index, raw in
                 let text = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
                 let parts = text.components(separatedBy: "\n\n")
                 let body = Data(base64Encoded: parts.dropFirst().joined().replacingOccurrences(of: "\n", with: "")) ?? Data()
-                let meta = FileManager.default.contents(atPath: "\(directory.path)/message-\(index).json") ?? Data("{}".utf8)
-                result.append(
-                    (parts[0], String(decoding: body, as: UTF8.self), try JSONSerialization.jsonObject(with: meta) as? [String: Any] ?? [:])
+                let meta = index < envelopes.count ? envelopes[index] : Data("{}".utf8)
+                return (
+                    parts[0], String(decoding: body, as: UTF8.self), try JSONSerialization.jsonObject(with: meta) as? [String: Any] ?? [:]
                 )
-                index += 1
             }
-            return result
-        }
-
-        static func freePort() throws -> Int {
-            let socket = Process()
-            socket.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            socket.arguments = [
-                "python3", "-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])",
-            ]
-            let output = Pipe()
-            socket.standardOutput = output
-            try socket.run()
-            socket.waitUntilExit()
-            guard
-                let port = Int(
-                    String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(
-                        in: .whitespacesAndNewlines))
-            else {
-                throw TestFailure("no free port")
-            }
-            return port
         }
     }
 

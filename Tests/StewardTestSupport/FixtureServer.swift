@@ -15,7 +15,7 @@ public final class FixtureServer: Sendable {
     /// Runs `python3 script DIRECTORY PORT extra…`.
     public init(script: String, arguments extra: [String] = []) throws {
         directory = try TemporaryDirectory()
-        port = try Self.freePort()
+        port = try freeLoopbackPort()
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, directory.path, String(port)] + extra
@@ -43,20 +43,23 @@ public final class FixtureServer: Sendable {
         }
         return result
     }
+}
 
-    static func freePort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw TestFailure("no free loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+/// A TCP port on 127.0.0.1 that nothing listens on now, so a hub can be started again on it.
+public func freeLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw TestFailure("socket: errno \(errno)") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
     }
+    guard bound else { throw TestFailure("bind: errno \(errno)") }
+    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// A webhook as the receiver fixture saw it.
