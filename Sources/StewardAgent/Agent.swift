@@ -47,15 +47,18 @@ public struct Agent: Service {
             let held = HeldAttempts()
             for (_, entry) in journal.pending() { held.hold(.init(jobID: entry.jobID, attempt: entry.attempt)) }
             let hello = StopSignal()
+            // This run's id: the hub hands jobs only to polls of the run its last hello named.
+            let runID = UUID().uuidString.lowercased()
             let jobs = JobLoop(
                 client: HubClient(httpClient: httpClient, baseURL: credentials.hubURL), credentials: credentials,
                 stateDirectory: stateDirectory, logger: logger, maxBackoffSeconds: configuration.maxBackoffSeconds,
                 policy: configuration.policy, concurrency: configuration.concurrency, held: held, journal: journal, ledger: ledger,
-                hello: hello, docker: DockerClient(http: httpClient, socketPath: configuration.dockerSocket))
+                hello: hello, runID: runID, docker: DockerClient(http: httpClient, socketPath: configuration.dockerSocket))
             // Heartbeats, jobs and metrics run side by side; whichever throws (revocation) ends them all.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await heartbeatLoop(credentials: credentials, held: held, abandoned: abandoned, hello: hello, logger: logger)
+                    try await heartbeatLoop(
+                        credentials: credentials, held: held, abandoned: abandoned, hello: hello, runID: runID, logger: logger)
                 }
                 group.addTask { try await jobs.run() }
                 if configuration.metricsInterval > 0 {
@@ -126,7 +129,8 @@ public struct Agent: Service {
     /// hello) also says the agent started afresh, with the attempts whose leftovers it stopped, and
     /// opens `hello` once the hub has taken it.
     func heartbeatLoop(
-        credentials: AgentCredentials, held: HeldAttempts, abandoned: [Wire.Heartbeat.AttemptRef], hello: StopSignal, logger: Logger
+        credentials: AgentCredentials, held: HeldAttempts, abandoned: [Wire.Heartbeat.AttemptRef], hello: StopSignal, runID: String,
+        logger: Logger
     ) async throws {
         let client = HubClient(httpClient: httpClient, baseURL: credentials.hubURL)
         var interval = credentials.heartbeatIntervalSeconds
@@ -141,9 +145,13 @@ public struct Agent: Service {
             do throws(HubClient.Failure) {
                 let freshStart = !hello.isStopped
                 let request = Wire.Heartbeat.Request(
-                    facts: changed, running: held.current, freshStart: freshStart, abandoned: freshStart ? abandoned : [])
+                    facts: changed, running: held.current, freshStart: freshStart, abandoned: freshStart ? abandoned : [],
+                    runID: freshStart ? runID : nil)
                 let answer = try await client.heartbeat(request, credential: credentials.credential)
-                if freshStart { hello.stop() }
+                if freshStart {
+                    logger.info("the hub took this run's first heartbeat; asking for jobs", metadata: ["agent.run": "\(runID)"])
+                    hello.stop()
+                }
                 acknowledgedFacts = facts
                 interval = answer.heartbeatIntervalSeconds
                 if !reachable {

@@ -159,6 +159,30 @@ struct JobsEndToEndTests {
         }
     }
 
+    @Test(
+        "an agent killed while its long poll waits and started again: the next job goes to the new run, at its first attempt",
+        arguments: TestDatabase.available)
+    func restartedWhilePolling(database: TestDatabase) async throws {
+        // A lease of 65 s: a job handed to the dead run's poll would come back only after it.
+        try await Self.withFleet(database, heartbeatInterval: 20) { api, serverID, directory, _, agent in
+            try await eventually("the agent is online") { try await api.servers().first?.status == .online }
+            agent.signal(SIGKILL)
+            _ = try await agent.waitForExit()
+            let restarted = try StewardProcess(
+                ["agent", "--state-dir", directory.path + "/agent"], logPath: directory.path + "/agent-again.log")
+            try await eventually("the new run said hello") { restarted.output.contains("the hub took this run's first heartbeat") }
+            let marker = directory.path + "/marker-poll"
+            let started = ContinuousClock.now
+            let job = try await api.install("probe", server: serverID, inputs: ["marker": .text(marker)])
+            let done = try await api.waitForJob(job.id) { $0.status.isFinal }
+            let took = ContinuousClock.now - started
+            #expect(done.status == .succeeded, "\(done)")
+            #expect(done.attempt == 1, "the first attempt went to the killed run's poll: \(done.error ?? "")")
+            #expect(took < .seconds(20), "the job took \(took); a lost claim waits out the 65 s lease")
+            await restarted.stop()
+        }
+    }
+
     @Test("the CLI installs with --follow, lists jobs, shows one and prints its log")
     func commandLine() async throws {
         try await Self.withFleet(.sqlite) { api, serverID, directory, _, _ in

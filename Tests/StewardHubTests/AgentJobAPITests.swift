@@ -34,7 +34,11 @@ struct AgentJobAPITests {
     func oddQueries() async throws {
         try await HubTestApp.run { client in
             let (bearer, _) = try await Self.agent(client)
-            for query in ["wait=abc", "wait=-1", "wait=61", "wait=", "concurrency=abc", "concurrency=0", "concurrency=17", "wait=1e3"] {
+            for query in [
+                "wait=abc", "wait=-1", "wait=61", "wait=", "concurrency=abc", "concurrency=0", "concurrency=17", "wait=1e3", "run_id=",
+                "run_id=../x",
+                "run_id=\(String(repeating: "a", count: 65))",
+            ] {
                 let answer = try await client.send(.post, "/api/v1/agent/jobs/next?\(query)", json: "{}", bearer: bearer)
                 #expect(answer.status == .badRequest, "\(query)")
                 #expect(answer.headers[.contentType] == "application/problem+json", "\(query)")
@@ -74,6 +78,34 @@ struct AgentJobAPITests {
         }
     }
 
+    @Test("a long poll of an agent's earlier run takes no job once a newer run said hello: its process is gone")
+    func supersededPoll() async throws {
+        try await HubTestApp.run { client in
+            let (bearer, serverID) = try await Self.agent(client)
+            func hello(_ run: String) async throws {
+                let answer = try await client.send(
+                    .post, "/api/v1/agent/heartbeat", body: Wire.Heartbeat.Request(facts: nil, freshStart: true, runID: run), bearer: bearer
+                )
+                #expect(answer.status == .ok, "\(answer.text)")
+            }
+            try await hello("run-a")
+            // Run a's poll waits (or, on a slow machine, starts late): either way it must not take the job.
+            async let stale = client.send(.post, "/api/v1/agent/jobs/next?wait=10&run_id=run-a", json: "{}", bearer: bearer)
+            try await hello("run-b")
+            var step = Wire.Job.Step(type: .fileRead)
+            step.path = "/etc/hostname"
+            let queued = try await client.send(.post, "/api/v1/jobs", body: Wire.Job.StepsRequest(serverID: serverID, steps: [step]))
+            let job = try queued.decode(Wire.Job.Info.self)
+            let refused = try await stale
+            #expect(refused.status == .conflict)
+            #expect(refused.problem?.code == "superseded_run")
+            #expect(try await Self.job(client, job.id).status == .queued)
+            let current = try await client.send(.post, "/api/v1/agent/jobs/next?wait=0&run_id=run-b", json: "{}", bearer: bearer)
+            #expect(current.status == .ok, "\(current.text)")
+            #expect(try current.decode(Wire.JobEnvelope.self).jobID == job.id)
+        }
+    }
+
     @Test("a fresh start keeps the attempts the agent names: their results are still on their way")
     func freshStartKeepsHeld() async throws {
         try await HubTestApp.run { client in
@@ -103,10 +135,11 @@ struct AgentJobAPITests {
             #expect(tooMany.problem?.errors?.map(\.field) == ["running"])
             let odd = try await client.send(
                 .post, "/api/v1/agent/heartbeat",
-                json: #"{"running": [{"job_id": "x", "attempt": 0}, {"job_id": "../../etc", "attempt": 1}], "fresh_start": true}"#,
+                json:
+                    #"{"running": [{"job_id": "x", "attempt": 0}, {"job_id": "../../etc", "attempt": 1}], "fresh_start": true, "run_id": "a b"}"#,
                 bearer: bearer)
             #expect(odd.status == .unprocessableContent)
-            #expect(odd.problem?.errors?.map(\.field) == ["running[0]", "running[1]"])
+            #expect(odd.problem?.errors?.map(\.field) == ["running[0]", "running[1]", "run_id"])
         }
     }
 

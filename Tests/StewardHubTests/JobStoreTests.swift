@@ -148,6 +148,46 @@ struct JobStoreTests {
         }
     }
 
+    @Test(
+        "a claim of an agent's earlier run is refused once a newer run said hello, under the claim's lock",
+        arguments: TestDatabase.available)
+    func supersededRun(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let token = "stw_reg_" + UUID().uuidString
+            try await store.createRegistrationToken(StoreTests.tokenRecord(token), audit: StoreTests.audit("registration_token.create"))
+            let enrollment = StoreTests.enrollment(token)
+            guard case .success(let enrolled) = try await store.enroll(enrollment, at: Self.t0) else {
+                throw TestFailure("enrollment failed")
+            }
+            let server = enrolled.id
+            let (first, second) = (
+                AgentRun(agentID: enrollment.agentID, runID: "run-a"), AgentRun(agentID: enrollment.agentID, runID: "run-b")
+            )
+            let jobs = [Self.job(on: server, maxAttempts: 1), Self.job(on: server, at: Self.t0.addingTimeInterval(1))]
+            try await Self.queue([jobs[0]], on: store)
+            // An agent from before run ids names none, and a claim naming a run before any hello did is taken.
+            #expect(try await store.loseRunningAttempts(serverID: server, keep: [], now: Self.t0, backoffScale: 1) { _ in "" }.isEmpty)
+            _ = try #require(try await store.claimNextJob(serverID: server, now: Self.t0, lease: 30, run: first))
+            // The first run's hello came after that claim (its previous life died): the claim is lost.
+            _ = try await store.loseRunningAttempts(serverID: server, keep: [], startingRun: first, now: Self.t0, backoffScale: 1) { _ in ""
+            }
+            #expect(try await store.job(id: jobs[0].id)?.status == .dead)
+
+            // The process of run a died while its poll waited; run b says hello, then a job is queued.
+            try await Self.queue([jobs[1]], on: store)
+            let lost = try await store.loseRunningAttempts(
+                serverID: server, keep: [], startingRun: second, now: Self.t0.addingTimeInterval(2), backoffScale: 1
+            ) { _ in "the agent restarted without it" }
+            #expect(lost.isEmpty)
+            await #expect(throws: AgentRun.Superseded.self) {
+                try await store.claimNextJob(serverID: server, now: Self.t0.addingTimeInterval(3), lease: 30, run: first)
+            }
+            #expect(try await store.job(id: jobs[1].id)?.status == .queued)
+            let claimed = try await store.claimNextJob(serverID: server, now: Self.t0.addingTimeInterval(3), lease: 30, run: second)
+            #expect(claimed?.id == jobs[1].id)
+        }
+    }
+
     @Test("a lost attempt is retried like exit 2, and the retry keeps the script fixed when queued", arguments: TestDatabase.available)
     func lostAndRetried(database: TestDatabase) async throws {
         try await database.withStore { store in

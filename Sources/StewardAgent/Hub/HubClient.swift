@@ -58,11 +58,15 @@ public struct HubClient: Sendable {
         try await post("/api/v1/agent/heartbeat", body: request, bearer: credential.bearerValue)
     }
 
-    /// Long-polls for the next job; `nil` when none came within `wait` seconds.
-    public func nextJob(credential: Wire.AgentCredential, wait: Int, concurrency: Int = 1) async throws(Failure) -> Wire.JobEnvelope? {
+    /// Long-polls for the next job; `nil` when none came within `wait` seconds. `runID` is the run
+    /// of this agent's process its hello named.
+    public func nextJob(
+        credential: Wire.AgentCredential, wait: Int, concurrency: Int = 1, runID: String? = nil
+    ) async throws(Failure) -> Wire.JobEnvelope? {
+        let run = runID.map { "&run_id=\($0)" } ?? ""
         let data = try await send(
-            "/api/v1/agent/jobs/next?wait=\(wait)&concurrency=\(concurrency)", body: Data("{}".utf8), bearer: credential.bearerValue,
-            timeout: .seconds(Int64(wait) + 15))
+            "/api/v1/agent/jobs/next?wait=\(wait)&concurrency=\(concurrency)\(run)", body: Data("{}".utf8),
+            bearer: credential.bearerValue, timeout: .seconds(Int64(wait) + 15))
         guard let data else { return nil }
         do {
             return try Wire.makeDecoder().decode(Wire.JobEnvelope.self, from: data)

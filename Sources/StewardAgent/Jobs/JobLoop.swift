@@ -20,6 +20,8 @@ struct JobLoop {
     /// Set once the hub has taken this agent's first heartbeat, which lost whatever its previous life
     /// held; no job is asked for before, or the hello could lose a job this life just took.
     let hello: StopSignal
+    /// This run of the agent's process, named in the hello and in every poll.
+    let runID: String
     /// The Docker engine of `container` steps.
     var docker: DockerClient?
 
@@ -54,11 +56,17 @@ struct JobLoop {
         while !Task.isCancelled {
             let envelope: Wire.JobEnvelope?
             do throws(HubClient.Failure) {
-                envelope = try await client.nextJob(credential: credentials.credential, wait: 30, concurrency: concurrency)
+                envelope = try await client.nextJob(credential: credentials.credential, wait: 30, concurrency: concurrency, runID: runID)
                 backoff.reset()
             } catch  where error.revokesCredentials {
                 // The heartbeat loop reports revocation and stops the agent.
                 return
+            } catch .refused(let problem) where problem.code == "superseded_run" {
+                logger.error(
+                    "the hub hands this agent's jobs to a newer run: is a second agent process using this state directory?",
+                    metadata: ["agent.run": "\(runID)"])
+                try? await Task.sleep(for: .seconds(backoff.nextDelay()))
+                continue
             } catch {
                 try? await Task.sleep(for: .seconds(backoff.nextDelay()))
                 continue

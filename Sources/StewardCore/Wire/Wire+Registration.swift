@@ -50,6 +50,11 @@ extension Wire {
 
     /// Liveness: `POST /api/v1/agent/heartbeat`, authenticated as the agent.
     public enum Heartbeat {
+        /// Whether `id` can be a job id or a run id: 1 to 64 ASCII letters, digits and dashes.
+        public static func isIdentifier(_ id: String) -> Bool {
+            !id.isEmpty && id.utf8.count <= 64 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+
         /// A heartbeat says which attempts the agent runs: only those keep their leases. The first one
         /// after the agent starts says `fresh_start`, so that whatever the hub still thinks its previous
         /// life was running is lost at once (and retried by the exit-code contract) instead of for ever.
@@ -62,15 +67,21 @@ extension Wire {
             public var freshStart: Bool
             /// With `fresh_start`: attempts of its previous life whose processes the agent found and stopped.
             public var abandoned: [AttemptRef]
+            /// A random id the agent picks each time it starts, sent with `fresh_start` and with every
+            /// long poll (`run_id`): a poll of an earlier run, whose process is gone, then takes no job.
+            public var runID: String?
 
             /// No agent runs more than this many attempts at once (its concurrency is at most 16).
             public static let maxAttempts = 64
 
-            public init(facts: Facts?, running: [AttemptRef] = [], freshStart: Bool = false, abandoned: [AttemptRef] = []) {
+            public init(
+                facts: Facts?, running: [AttemptRef] = [], freshStart: Bool = false, abandoned: [AttemptRef] = [], runID: String? = nil
+            ) {
                 self.facts = facts
                 self.running = running
                 self.freshStart = freshStart
                 self.abandoned = abandoned
+                self.runID = runID
             }
 
             public init(from decoder: any Decoder) throws {
@@ -79,11 +90,13 @@ extension Wire {
                 running = try container.decodeIfPresent([AttemptRef].self, forKey: .running) ?? []
                 freshStart = try container.decodeIfPresent(Bool.self, forKey: .freshStart) ?? false
                 abandoned = try container.decodeIfPresent([AttemptRef].self, forKey: .abandoned) ?? []
+                runID = try container.decodeIfPresent(String.self, forKey: .runID)
             }
 
             enum CodingKeys: String, CodingKey {
                 case facts, running, abandoned
                 case freshStart = "fresh_start"
+                case runID = "run_id"
             }
 
             /// What is wrong with the attempt lists, as field errors.
@@ -96,6 +109,9 @@ extension Wire {
                     for (index, attempt) in list.enumerated() where !attempt.isWellFormed {
                         problems.append(.init(field: "\(field)[\(index)]", message: "must name a job id and an attempt of 1 or more"))
                     }
+                }
+                if let runID, !Heartbeat.isIdentifier(runID) {
+                    problems.append(.init(field: "run_id", message: "must be 1 to 64 letters, digits and dashes"))
                 }
                 return problems
             }
@@ -112,8 +128,7 @@ extension Wire {
             }
 
             var isWellFormed: Bool {
-                attempt >= 1 && !jobID.isEmpty && jobID.utf8.count <= 64
-                    && jobID.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+                attempt >= 1 && Heartbeat.isIdentifier(jobID)
             }
 
             enum CodingKeys: String, CodingKey {

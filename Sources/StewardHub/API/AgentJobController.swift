@@ -15,13 +15,21 @@ struct AgentJobController {
         group.post(":id/result", use: result)
     }
 
-    /// `POST /api/v1/agent/jobs/next?wait=30&concurrency=1`: 200 with a signed envelope, or 204 when
-    /// none came in time. `concurrency` is how many jobs the agent runs at once.
+    /// `POST /api/v1/agent/jobs/next?wait=30&concurrency=1&run_id=…`: 200 with a signed envelope, or 204
+    /// when none came in time. `concurrency` is how many jobs the agent runs at once; `run_id` the run
+    /// of its process (409 `superseded_run` once the agent started another).
     @Sendable func next(request: Request, context: AgentRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         let seconds = try Self.integer(query["wait"], name: "wait", default: 30, range: 0...60, unit: " seconds")
         let concurrency = try Self.integer(query["concurrency"], name: "concurrency", default: 1, range: 1...16)
-        guard let envelope = try await dispatcher.next(for: context.agent, wait: .seconds(seconds), concurrency: concurrency) else {
+        let runID = query["run_id"].map(String.init)
+        if let runID, !Wire.Heartbeat.isIdentifier(runID) {
+            throw APIError.invalidQuery([.init(field: "run_id", message: "must be 1 to 64 letters, digits and dashes")])
+        }
+        guard
+            let envelope = try await dispatcher.next(
+                for: context.agent, wait: .seconds(seconds), concurrency: concurrency, runID: runID)
+        else {
             return Response(status: .noContent)
         }
         context.logger.debug("job handed out", metadata: ["job.id": "\(envelope.jobID)", "job.attempt": "\(envelope.attempt)"])

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import ServiceLifecycle
 import StewardCore
 
@@ -19,15 +20,25 @@ struct JobDispatcher: Sendable {
         }
     }
 
-    /// The agent's next job, signed for it, waiting up to `wait` for one to be queued.
-    func next(for agent: AgentRecord, wait: Duration, concurrency: Int) async throws -> Wire.JobEnvelope? {
+    /// The agent's next job, signed for it, waiting up to `wait` for one to be queued. A poll that
+    /// names its agent's `runID` gets 409 `superseded_run` instead once the agent has started another
+    /// run: the hub cannot see that a poll's process died, and a job handed to it would be lost.
+    func next(for agent: AgentRecord, wait: Duration, concurrency: Int, runID: String? = nil) async throws -> Wire.JobEnvelope? {
         let deadline = ContinuousClock.now + wait
+        let run = runID.map { AgentRun(agentID: agent.id, runID: $0) }
         while true {
             // Read before looking: a job queued after this moment ends the wait below at once.
             let seen = await notifier.generation(of: agent.serverID)
-            if let job = try await store.claimNextJob(
-                serverID: agent.serverID, now: jobs.clock.now, lease: jobs.settings.leaseWindow, concurrency: concurrency)
-            {
+            let claimed: JobRecord?
+            do {
+                claimed = try await store.claimNextJob(
+                    serverID: agent.serverID, now: jobs.clock.now, lease: jobs.settings.leaseWindow, concurrency: concurrency, run: run)
+            } catch is AgentRun.Superseded {
+                throw APIError(
+                    .conflict, code: "superseded_run",
+                    detail: "agent \(agent.id) started another run since this poll's run \(runID ?? "")")
+            }
+            if let job = claimed {
                 do {
                     let envelope = try await envelope(for: job, agent: agent)
                     await jobs.announce(job)

@@ -303,7 +303,9 @@ public struct JobService: Sendable {
         if request.freshStart {
             let abandoned = Set(request.abandoned)
             let lost = try await store.loseRunningAttempts(
-                serverID: agent.serverID, keep: Set(request.running), now: now, backoffScale: settings.backoffScale
+                serverID: agent.serverID, keep: Set(request.running),
+                startingRun: request.runID.map { .init(agentID: agent.id, runID: $0) },
+                now: now, backoffScale: settings.backoffScale
             ) { job in
                 abandoned.contains(.init(jobID: job.id, attempt: job.attempt))
                     ? "the agent restarted while it ran; the agent stopped the processes it had left behind"

@@ -7,7 +7,7 @@
 enum Migrations {
     static let all: [Migration] = [
         foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs, teams, twoFactor,
-        rowLevelSecurity, metrics, alerting, compactMetrics, containers,
+        rowLevelSecurity, metrics, alerting, compactMetrics, containers, agentRuns,
     ]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
@@ -503,5 +503,11 @@ enum Migrations {
         ]
         if kind == .postgresql { statements += tenantIsolation(of: "containers") }
         return statements
+    }
+
+    /// Which run of each agent's process is the current one (the `run_id` of its last fresh start):
+    /// a long poll of an earlier run takes no job.
+    static let agentRuns = Migration(version: 17, name: "agent-runs") { _ in
+        ["ALTER TABLE agents ADD COLUMN run_id TEXT"]
     }
 }

@@ -80,11 +80,19 @@ extension Store {
     ///
     /// Claims for one server are serialised: on PostgreSQL by a lock on the server's row (without it,
     /// two claimers could each see no job running and start two exclusive jobs together), on SQLite by
-    /// its single writer.
-    public func claimNextJob(serverID: String, now: Date, lease: TimeInterval, concurrency: Int = 1) async throws -> JobRecord? {
+    /// its single writer. A claim for `run` throws ``AgentRun/Superseded`` once the agent has started
+    /// another run (the same lock orders it against ``loseRunningAttempts(serverID:keep:startingRun:now:backoffScale:reason:)``).
+    public func claimNextJob(
+        serverID: String, now: Date, lease: TimeInterval, concurrency: Int = 1, run: AgentRun? = nil
+    ) async throws -> JobRecord? {
         let lock = lockRows
         return try await pool.transaction(.hub) { db in
             if !lock.isEmpty { _ = try await db.raw("SELECT id FROM servers WHERE id = \(bind: serverID)\(unsafeRaw: lock)").first() }
+            if let run {
+                let current = try await db.raw("SELECT run_id FROM agents WHERE id = \(bind: run.agentID)").first()?
+                    .decode(column: "run_id", as: String?.self)
+                if let current, current != run.runID { throw AgentRun.Superseded(run: run) }
+            }
             let running = try await db.raw(
                 "SELECT exclusive FROM jobs WHERE server_id = \(bind: serverID) AND status = \(bind: Wire.Job.Status.running.rawValue)"
             ).all().map { try $0.decode(column: "exclusive", as: Int.self) != 0 }
@@ -126,12 +134,21 @@ extension Store {
 
     /// Ends as lost every running attempt of the server's jobs except `keep`: its agent started
     /// afresh and does not hold them. `reason(job)` says why, per job. Returns the jobs changed.
+    /// With `startingRun`, that run becomes the agent's current one, under the server's lock that
+    /// claims take: a claim of the earlier run either came first (and its attempt is lost here) or
+    /// comes after and is refused.
     public func loseRunningAttempts(
-        serverID: String, keep: Set<Wire.Heartbeat.AttemptRef>, now: Date, backoffScale: Double,
+        serverID: String, keep: Set<Wire.Heartbeat.AttemptRef>, startingRun: AgentRun? = nil, now: Date, backoffScale: Double,
         reason: @escaping @Sendable (JobRecord) -> String
     ) async throws -> [JobRecord] {
         let lock = lockRows
         return try await pool.transaction(.hub) { db in
+            if !lock.isEmpty { _ = try await db.raw("SELECT id FROM servers WHERE id = \(bind: serverID)\(unsafeRaw: lock)").first() }
+            if let startingRun {
+                try await db.raw(
+                    "UPDATE agents SET run_id = \(bind: startingRun.runID) WHERE id = \(bind: startingRun.agentID) AND server_id = \(bind: serverID)"
+                ).run()
+            }
             let running = try await db.raw(
                 """
                 SELECT * FROM jobs WHERE server_id = \(bind: serverID) AND status = \(bind: Wire.Job.Status.running.rawValue)\(unsafeRaw: lock)
