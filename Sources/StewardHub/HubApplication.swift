@@ -38,12 +38,13 @@ public func buildHubApplication(
     let notifier = JobNotifier()
     let events = EventBus(observer: JobDispatcher.wakesLongPolls(notifier))
     // A lease lasts three heartbeats and a margin: an agent renews the attempts it holds with each.
+    let logScanner = LogScanner(store: store, clock: configuration.clock, logger: logger)
     let jobs = JobService(
         store: store, catalog: catalog, keys: keys, events: events, clock: configuration.clock,
         settings: .init(
             backoffScale: configuration.backoffScale, leaseWindow: TimeInterval(3 * configuration.heartbeatInterval + 5),
             maxLogBytes: configuration.maxLogBytes),
-        logger: logger)
+        logger: logger, logScanner: logScanner)
     let dispatcher = JobDispatcher(jobs: jobs, notifier: notifier)
     let metrics = MetricsService(store: store, clock: configuration.clock, retention: configuration.metricsRetention)
 
@@ -85,7 +86,10 @@ public func buildHubApplication(
     NotificationChannelController(channels: channels).addRoutes(to: operatorAPI.group("notification-channels"))
     AlertController(rules: alertRules).addRoutes(rules: operatorAPI.group("alert-rules"), alerts: operatorAPI.group("alerts"))
     FleetEventController(store: store).addRoutes(to: operatorAPI.group("fleet-events"))
-    let containerController = ContainerController(containers: ContainerService(store: store, clock: configuration.clock))
+    let logRules = LogRuleService(store: store, clock: configuration.clock, scanner: logScanner)
+    LogRuleController(rules: logRules).addRoutes(to: operatorAPI.group("log-rules"))
+    let containerController = ContainerController(
+        containers: ContainerService(store: store, clock: configuration.clock, logScanner: logScanner))
     containerController.addOperatorRoutes(to: operatorAPI.group("servers"))
     containerController.addAgentRoutes(
         to: api.group("agent/containers").add(middleware: AgentAuthMiddleware(store: store)).group(context: AgentRequestContext.self))

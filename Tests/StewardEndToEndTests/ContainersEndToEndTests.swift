@@ -47,6 +47,18 @@ struct ContainersEndToEndTests {
             }
             let rule = try await api.request(.POST, "/api/v1/alert-rules", body: Data(#"{"name": "containers", "kind": "container"}"#.utf8))
             #expect(rule.status == .created, "\(String(decoding: rule.body, as: UTF8.self))")
+            let logRule = try await api.request(
+                .POST, "/api/v1/log-rules", body: Data(#"{"name": "errors", "pattern": "\\bERROR\\b", "sources": ["container"]}"#.utf8))
+            #expect(logRule.status == .created, "\(String(decoding: logRule.body, as: UTF8.self))")
+            try await eventually("the log rule's match in sick's log tail", timeout: .seconds(30)) {
+                let events = try Wire.makeDecoder().decode(
+                    Wire.ItemList<Wire.Alerting.FleetEvent>.self,
+                    from: try await api.request(.GET, "/api/v1/fleet-events?kind=log.matched").body
+                ).items
+                return events.contains { $0.message.contains("container sick") && $0.message.contains("token ****") }
+            }
+            #expect(
+                !(try await api.text("/api/v1/fleet-events")).contains("tok-123456"), "the agent masks the container's secrets in its log")
             try await eventually("the container alerts", timeout: .seconds(30)) {
                 let alerts = try Wire.makeDecoder().decode(
                     Wire.ItemList<Wire.Alerting.Alert>.self, from: try await api.request(.GET, "/api/v1/alerts?state=firing").body

@@ -15,7 +15,7 @@ struct RowLevelSecurityTests {
     static let tables = [
         "servers", "agents", "registration_tokens", "api_tokens", "audit_log", "jobs", "sessions", "memberships",
         "invitations", "job_logs", "metric_samples", "metric_keysets", "fleet_events", "notification_channels", "alert_rules", "alerts",
-        "notification_deliveries", "containers",
+        "notification_deliveries", "containers", "log_rules",
     ]
 
     /// The default tenant and `t-acme` each get a member, an invitation, a registration token, an
@@ -49,6 +49,7 @@ struct RowLevelSecurityTests {
                     AlertRuleRecord(
                         id: "rule-\(tenant)", tenantID: tenant, name: "down", kind: .offline, forSeconds: 0, cooldownSeconds: 0,
                         channelIDs: [channel.id], createdAt: t0), audit: audit(tenant, "alert_rule.create")))
+            #expect(try await store.createLogRule(LogRuleTests.rule("errors", tenant: tenant), audit: audit(tenant, "log_rule.create")))
             try await store.recordHeartbeat(serverID: server.id, facts: nil, at: t0)
             _ = try await store.markSilentServersOffline(cutoff: t0.addingTimeInterval(1), at: t0.addingTimeInterval(2))
             try await store.createSession(

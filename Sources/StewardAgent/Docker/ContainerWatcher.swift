@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOHTTP1
 import StewardCore
 
 /// Reports the server's Docker containers to the hub every `interval` seconds, and at once when
@@ -17,6 +18,9 @@ struct ContainerWatcher {
     /// Events kept while the hub cannot be reached; past this, the oldest go.
     static let maxPendingEvents = 1000
     static let maxEnv = 200
+    /// What the hub may ask for, at most: lines per container, and containers per report.
+    static let maxTailLines = 200
+    static let maxLogTails = 500
 
     func run() async {
         while !Task.isCancelled {
@@ -48,17 +52,29 @@ struct ContainerWatcher {
         }
     }
 
-    /// A report every interval, or a second after an event; ends when the socket goes away.
+    /// A report every interval, or a second after an event; ends when the socket goes away. When the
+    /// hub asks for log lines (its log rules read containers), each running container's lines since
+    /// the last report go with the next one.
     private func reportLoop(_ inbox: EventInbox) async {
         var previous: [String: CPUReading] = [:]
         var reachable = true
+        var tailLines = 0
+        var logsSince: Date?
         while !Task.isCancelled && docker.available {
             do {
-                let (containers, readings) = try await snapshot(previous: previous)
+                let (containers, readings, secrets) = try await snapshot(previous: previous)
                 previous = readings
                 let events = await inbox.take()
+                let now = Date()
+                var logs: [Wire.Containers.LogTail]?
+                if tailLines > 0, let since = logsSince {
+                    logs = await logTails(of: containers.filter { $0.state == "running" }, since: since, lines: tailLines, secrets: secrets)
+                }
                 do throws(HubClient.Failure) {
-                    try await client.sendContainers(.init(containers: containers, events: events), credential: credential)
+                    let answer = try await client.sendContainers(
+                        .init(containers: containers, events: events, logs: logs), credential: credential)
+                    tailLines = min(max(answer?.logTailLines ?? 0, 0), Self.maxTailLines)
+                    logsSince = now
                     if !reachable {
                         logger.info("container reports delivered again")
                         reachable = true
@@ -82,10 +98,37 @@ struct ContainerWatcher {
         var system: Double
     }
 
-    /// Every container with its details and, when running, its CPU (since the last snapshot) and memory.
-    func snapshot(previous: [String: CPUReading]) async throws -> ([Wire.Containers.Container], [String: CPUReading]) {
+    /// The lines each container logged since `since` (at most `lines`, each cut to 4,000 bytes), with the
+    /// values of its secret-looking environment variables masked. A container whose log cannot be
+    /// read is left out.
+    func logTails(
+        of containers: [Wire.Containers.Container], since: Date, lines: Int, secrets: [String: [String]]
+    ) async -> [Wire.Containers.LogTail] {
+        var tails: [Wire.Containers.LogTail] = []
+        let seconds = String(format: "%.6f", since.timeIntervalSince1970)
+        for container in containers.prefix(Self.maxLogTails) {
+            let path = "/containers/\(container.id)/logs?stdout=1&stderr=1&since=\(seconds)&tail=\(lines)"
+            guard let data = try? await docker.request(.GET, path, limit: 1 << 20) else { continue }
+            let masker = SecretMasker(secrets: secrets[container.id] ?? [])
+            let text = String(decoding: DockerClient.demultiplexed(data), as: UTF8.self)
+            let logged = text.split(separator: "\n", omittingEmptySubsequences: true).suffix(lines).map {
+                // Masked before the cut (a secret across it would show in part); under the hub's
+                // 4 KiB a line even when the cut splits a character.
+                String(decoding: masker.mask(String($0)).utf8.prefix(4000), as: UTF8.self)
+            }
+            if !logged.isEmpty { tails.append(.init(containerID: container.id, name: container.name, lines: logged)) }
+        }
+        return tails
+    }
+
+    /// Every container with its details and, when running, its CPU (since the last snapshot) and
+    /// memory; and the values of each one's secret-looking environment variables, to mask its log with.
+    func snapshot(
+        previous: [String: CPUReading]
+    ) async throws -> ([Wire.Containers.Container], [String: CPUReading], [String: [String]]) {
         var readings: [String: CPUReading] = [:]
         var containers: [Wire.Containers.Container] = []
+        var secrets: [String: [String]] = [:]
         for summary in try await docker.containers().prefix(500) {
             let details = try? await docker.details(summary.Id)
             var cpu: Double?
@@ -120,8 +163,18 @@ struct ContainerWatcher {
                     startedAt: DockerClient.date(details?.State?.StartedAt),
                     cpuPercent: cpu, memoryBytes: memory, memoryLimitBytes: limit,
                     env: masked(details?.Config?.Env ?? [])))
+            secrets[String(summary.Id.prefix(64))] = secretValues(details?.Config?.Env ?? [])
         }
-        return (containers, readings)
+        return (containers, readings, secrets)
+    }
+
+    /// The values of the secret-looking `KEY=value` entries.
+    func secretValues(_ env: [String]) -> [String] {
+        env.prefix(Self.maxEnv).compactMap { entry in
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[1].isEmpty, SecretMasker.looksSecret(String(parts[0]), words: secretWords) else { return nil }
+            return String(parts[1])
+        }
     }
 
     /// `KEY=value` entries with the values of secret-looking keys replaced by `****`.

@@ -87,8 +87,13 @@ public struct HubClient: Sendable {
         _ = try await send("/api/v1/agent/metrics", body: try encode(report), bearer: credential.bearerValue, timeout: timeout)
     }
 
-    public func sendContainers(_ report: Wire.Containers.Report, credential: Wire.AgentCredential) async throws(Failure) {
-        _ = try await send("/api/v1/agent/containers", body: try encode(report), bearer: credential.bearerValue, timeout: timeout)
+    /// Sends a container report; the hub's answer says how many log lines of each container the
+    /// next should bring (`nil` from a hub that answers 204, which wants none).
+    public func sendContainers(
+        _ report: Wire.Containers.Report, credential: Wire.AgentCredential
+    ) async throws(Failure) -> Wire.Containers.ReportAnswer? {
+        let data = try await send("/api/v1/agent/containers", body: try encode(report), bearer: credential.bearerValue, timeout: timeout)
+        return data.flatMap { try? Wire.makeDecoder().decode(Wire.Containers.ReportAnswer.self, from: $0) }
     }
 
     private func encode(_ value: some Encodable) throws(Failure) -> Data {

@@ -90,14 +90,49 @@ extension Wire {
             }
         }
 
-        /// Every container of the server now, and the events since the last report.
+        /// Every container of the server now, the events since the last report, and, when the hub
+        /// asked for them, the lines each running container logged since the last report.
         public struct Report: Codable, Sendable {
             public var containers: [Container]
             public var events: [Event]
+            public var logs: [LogTail]?
 
-            public init(containers: [Container], events: [Event]) {
+            public init(containers: [Container], events: [Event], logs: [LogTail]? = nil) {
                 self.containers = containers
                 self.events = events
+                self.logs = logs
+            }
+        }
+
+        /// Lines one container logged (stdout and stderr), newest last, secrets of its environment masked.
+        public struct LogTail: Codable, Sendable, Equatable {
+            public var containerID: String
+            public var name: String
+            public var lines: [String]
+
+            public init(containerID: String, name: String, lines: [String]) {
+                self.containerID = containerID
+                self.name = name
+                self.lines = lines
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case name, lines
+                case containerID = "container_id"
+            }
+        }
+
+        /// The hub's answer to a report: how many of each container's newest log lines to send with
+        /// the next (0: none; only log rules that read container logs make the hub ask).
+        public struct ReportAnswer: Codable, Sendable, Equatable {
+            public var logTailLines: Int
+
+            public init(logTailLines: Int) {
+                self.logTailLines = logTailLines
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case logTailLines = "log_tail_lines"
             }
         }
 

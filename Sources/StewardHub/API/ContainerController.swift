@@ -6,7 +6,8 @@ import StewardCore
 struct ContainerController {
     let containers: ContainerService
 
-    /// `POST /api/v1/agent/containers`: 204 once stored.
+    /// `POST /api/v1/agent/containers`: 200 once stored, with how many log lines of each container
+    /// the next report should bring (`{"log_tail_lines": 100}`, or 0).
     func addAgentRoutes(to group: RouterGroup<AgentRequestContext>) {
         group.post(use: report)
     }
@@ -16,10 +17,9 @@ struct ContainerController {
         group.get(":id/containers", use: list)
     }
 
-    @Sendable func report(request: Request, context: AgentRequestContext) async throws -> Response {
+    @Sendable func report(request: Request, context: AgentRequestContext) async throws -> JSONResponse {
         let report = try await request.decodeJSON(as: Wire.Containers.Report.self, context: context, nul: .replace)
-        try await containers.ingest(report, from: context.agent)
-        return Response(status: .noContent)
+        return try JSONResponse(try await containers.ingest(report, from: context.agent))
     }
 
     @Sendable func list(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {

@@ -42,6 +42,8 @@ public struct JobService: Sendable {
     let clock: HubClock
     let settings: Settings
     let logger: Logger
+    /// Matches the lines attempts log against the tenant's log rules.
+    let logScanner: LogScanner
 
     /// Logs are read and sent in slices of at most this many bytes.
     public static let logSliceBytes = 256 << 10
@@ -332,7 +334,10 @@ public struct JobService: Sendable {
         }
         switch try await store.appendLog(jobID: job.id, attempt: batch.attempt, lines: lines, cap: settings.maxLogBytes) {
         case .appended(let length):
-            if !lines.isEmpty { await events.publish(job.logEvent(length: length)) }
+            if !lines.isEmpty {
+                await events.publish(job.logEvent(length: length))
+                await logScanner.scanJobLog(lines, of: job)
+            }
         case .notRunning(let status, let attempt):
             if status == .cancelled, attempt == batch.attempt {
                 throw APIError(.conflict, code: "job_cancelled", detail: "job \(job.id) was cancelled")

@@ -6,10 +6,16 @@ import StewardCore
 struct ContainerService: Sendable {
     let store: Store
     let clock: HubClock
+    /// Matches the reports' log tails against the tenant's log rules.
+    let logScanner: LogScanner
     static let maxContainers = 500
     static let maxEvents = 1000
+    static let maxLogTails = 500
+    static let maxLinesPerTail = 200
+    static let maxLineLength = 4096
 
-    func ingest(_ report: Wire.Containers.Report, from agent: AgentRecord) async throws {
+    /// Stores the report; the answer says how many log lines of each container the next report should bring.
+    func ingest(_ report: Wire.Containers.Report, from agent: AgentRecord) async throws -> Wire.Containers.ReportAnswer {
         var problems: [Wire.FieldError] = []
         if report.containers.count > Self.maxContainers {
             problems.append(.init(field: "containers", message: "at most \(Self.maxContainers) per report"))
@@ -26,12 +32,27 @@ struct ContainerService: Sendable {
                 problems.append(.init(field: "containers[\(index)]", message: "is larger than an agent reports"))
             }
         }
+        let tails = report.logs ?? []
+        if tails.count > Self.maxLogTails { problems.append(.init(field: "logs", message: "at most \(Self.maxLogTails) per report")) }
+        for (index, tail) in tails.prefix(Self.maxLogTails).enumerated() {
+            if !Self.isContainerID(tail.containerID) || !StepCheck.isContainerReference(tail.name) {
+                problems.append(.init(field: "logs[\(index)]", message: "must name a container by its id and name"))
+            }
+            if tail.lines.count > Self.maxLinesPerTail || tail.lines.contains(where: { $0.utf8.count > Self.maxLineLength }) {
+                problems.append(
+                    .init(
+                        field: "logs[\(index)].lines",
+                        message: "must be at most \(Self.maxLinesPerTail) lines of at most \(Self.maxLineLength) bytes"))
+            }
+        }
         guard problems.isEmpty else { throw APIError.invalid(Array(problems.prefix(20))) }
         let events = report.events.prefix(Self.maxEvents).compactMap {
             Self.fleetEvent($0, serverID: agent.serverID, tenantID: agent.tenantID)
         }
         try await store.replaceContainers(
             serverID: agent.serverID, tenantID: agent.tenantID, containers: report.containers, events: events, at: clock.now)
+        await logScanner.scanContainerLogs(tails, serverID: agent.serverID, tenantID: agent.tenantID)
+        return .init(logTailLines: await logScanner.containerTailLines(tenantID: agent.tenantID))
     }
 
     static func isContainerID(_ id: String) -> Bool { id.wholeMatch(of: /[0-9a-f]{12,64}/) != nil }

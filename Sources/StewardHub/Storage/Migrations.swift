@@ -7,7 +7,7 @@
 enum Migrations {
     static let all: [Migration] = [
         foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs, teams, twoFactor,
-        rowLevelSecurity, metrics, alerting, compactMetrics, containers, agentRuns,
+        rowLevelSecurity, metrics, alerting, compactMetrics, containers, agentRuns, logRules,
     ]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
@@ -509,5 +509,29 @@ enum Migrations {
     /// a long poll of an earlier run takes no job.
     static let agentRuns = Migration(version: 17, name: "agent-runs") { _ in
         ["ALTER TABLE agents ADD COLUMN run_id TEXT"]
+    }
+
+    /// Log rules: a pattern matched against job logs and containers' log tails (``LogScanner``).
+    static let logRules = Migration(version: 18, name: "log-rules") { kind in
+        var statements = [
+            """
+            CREATE TABLE log_rules (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                name TEXT NOT NULL,
+                pattern TEXT NOT NULL,
+                sources TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                selector TEXT NOT NULL,
+                enabled BOOLEAN NOT NULL,
+                disabled_reason TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT,
+                UNIQUE (tenant_id, name)
+            )
+            """
+        ]
+        if kind == .postgresql { statements += tenantIsolation(of: "log_rules") }
+        return statements
     }
 }

@@ -3,7 +3,7 @@
 containers (web running and healthy, sick running and unhealthy, exits exited with code 3), their
 details and stats, a `die` and a `health_status: unhealthy` event on the event stream, and the
 container actions (each POST/DELETE is written to DIR/actions.log). `logs` answers in Docker's
-multiplexed frame format. Usage: fake-docker.py DIR PORT_UNUSED; the socket is DIR/docker.sock.
+multiplexed frame format; asked for the lines `since` a time, sick logs an error with its token. Usage: fake-docker.py DIR PORT_UNUSED; the socket is DIR/docker.sock.
 Prints READY once it listens."""
 import json
 import os
@@ -102,8 +102,11 @@ class Handler(BaseHTTPRequestHandler):
                     return self.send_json({"cpu_stats": {"cpu_usage": {"total_usage": usage["total"]}, "system_cpu_usage": usage["system"],
                                                          "online_cpus": 2}, "memory_stats": {"usage": 12 << 20, "limit": 256 << 20}})
             if parts[2] == "logs":
-                tail = int(parse_qs(url.query).get("tail", ["200"])[0])
+                query = parse_qs(url.query)
+                tail = int(query.get("tail", ["200"])[0])
                 lines = [f"{name} line {i}\n".encode() for i in range(1, 501)][-tail:]
+                if "since" in query:  # what the agent asks for its log rules: the newest lines
+                    lines = [f"{name}: ERROR database unreachable (token tok-123456)\n".encode()] if name == "sick" else []
                 body = b"".join(struct.pack(">BxxxL", 1 if i % 2 else 2, len(l)) + l for i, l in enumerate(lines))
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
