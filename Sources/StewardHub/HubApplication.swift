@@ -105,7 +105,8 @@ public func buildHubApplication(
     ConsoleController(
         store: store, events: events, jobs: jobs, clock: configuration.clock, catalog: catalog,
         heartbeatInterval: configuration.heartbeatInterval,
-        templates: templates, signIn: signIn, accounts: accounts, metrics: metrics, alertRules: alertRules, channels: channels
+        templates: templates, signIn: signIn, accounts: accounts, metrics: metrics, alertRules: alertRules, logRules: logRules,
+        channels: channels
     ).addRoutes(
         public: console,
         signedIn: console.group().add(middleware: RequireSignIn()).add(middleware: LoadConsoleTenants(store: store))

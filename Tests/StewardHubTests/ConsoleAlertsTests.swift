@@ -74,6 +74,34 @@ struct ConsoleAlertsTests {
         }
     }
 
+    @Test("log rules are made through their form (a pattern that backtracks is refused, saying why), turned off and deleted")
+    func logRulesPage() async throws {
+        try await HubTestApp.run { client in
+            let browser = ConsoleTests.Browser(client)
+            _ = try await browser.signIn()
+            let page = try await browser.get("/alerts/log-rules")
+            #expect(page.status == .ok && page.text.contains("No log rules yet"))
+            let csrf = try ConsoleTests.Browser.csrf(in: page.text)
+            let slow = try await browser.post(
+                "/alerts/log-rules", ["_csrf": csrf, "name": "slow", "pattern": "(a+)+$", "sources[]": "job", "severity": "critical"])
+            #expect(slow.status == .unprocessableContent && slow.text.contains("backtracks"), "\(slow.text)")
+            #expect(slow.text.contains("value=\"(a+)+$\""), "what was typed is kept")
+            let made = try await browser.post(
+                "/alerts/log-rules",
+                [
+                    "_csrf": csrf, "name": "errors <b>", "pattern": "\\bERROR\\b", "sources[]": "container", "severity": "critical",
+                    "labels": "env=prod",
+                ])
+            #expect(made.status == .ok && made.text.contains("The log rule errors &lt;b&gt; is on."), "\(made.text)")
+            #expect(made.text.contains("<code>\\bERROR\\b</code>") && made.text.contains("env=prod"))
+            let id = try #require(Self.id(of: "errors &lt;b&gt;", in: made.text, action: "log-rules"))
+            #expect(try await browser.post("/alerts/log-rules/\(id)/toggle", ["_csrf": csrf]).text.contains("errors &lt;b&gt; is off."))
+            #expect(try await browser.post("/alerts/log-rules/\(id)/delete", ["_csrf": csrf]).text.contains("No log rules yet"))
+            #expect(try await browser.post("/alerts/log-rules/\(id)/delete", ["_csrf": csrf]).status == .notFound)
+            #expect(try await browser.post("/alerts/log-rules", ["_csrf": "forged", "name": "x", "pattern": "x"]).status == .forbidden)
+        }
+    }
+
     /// The id in the first form action of the row named `name` on a page.
     static func id(of name: String, in page: String, action: String = "channels") -> String? {
         guard let row = page.range(of: "=\"\(name)\"") else { return nil }

@@ -152,7 +152,8 @@ struct LogRuleTests {
 
     @Test("container reports bring log tails only once a rule reads them; a match is an event, a slow rule is turned off")
     func containerLogs() async throws {
-        try await HubTestApp.run { client in
+        let clock = ManualClock()
+        try await HubTestApp.run(clock: clock.hubClock) { client in
             let (bearer, serverID) = try await AgentJobAPITests.agent(client)
             let web = AlertingStoreTests.container("web", state: "running")
             func report(_ lines: [String]) async throws -> Wire.Containers.ReportAnswer {
@@ -182,6 +183,9 @@ struct LogRuleTests {
             let matched = try await Self.events(client, kind: "log.matched")
             #expect(matched.map(\.message) == ["log rule oom matched in container web: kernel: Out of memory: killed process 42"])
             #expect(matched.first?.serverID == serverID)
+            clock.advance(by: LogScanner.containerWindow)
+            _ = try await report(["Out of memory, ten minutes on"])
+            #expect(try await Self.events(client, kind: "log.matched").count == 2, "a new window, a new event")
             let rule = try await client.send(.get, "/api/v1/log-rules/\(try slow.decode(Wire.LogRules.Rule.self).id)")
                 .decode(Wire.LogRules.Rule.self)
             #expect(!rule.enabled && rule.disabledReason?.contains("budget") == true)

@@ -100,7 +100,7 @@ struct MetricsAPITests {
                     .init(at: Date(), containerID: web.id, name: "web", action: "oom"),
                     .init(at: Date(), containerID: web.id, name: "web", action: "health_status", health: "healthy"),
                 ])
-            #expect(try await client.send(.post, "/api/v1/agent/containers", body: report, bearer: bearer).status == .noContent)
+            #expect(try await client.send(.post, "/api/v1/agent/containers", body: report, bearer: bearer).status == .ok)
             let listed = try await client.send(.get, path).decode(Wire.Containers.List.self)
             #expect(listed.items == [web] && listed.reportedAt != nil)
             let events = try await client.send(.get, "/api/v1/fleet-events?server_id=\(agent.serverID)").decode(

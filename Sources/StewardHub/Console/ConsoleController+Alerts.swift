@@ -83,15 +83,7 @@ extension ConsoleController {
             threshold = Double(text)
             if threshold == nil { problems.append("Threshold must be a number.") }
         }
-        var labels: [String: String] = [:]
-        for pair in (input.labels ?? "").split(separator: ",") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, !parts[0].isEmpty else {
-                problems.append("Labels must be key=value pairs separated by commas.")
-                break
-            }
-            labels[parts[0]] = parts[1]
-        }
+        let labels = Self.labels(from: input.labels, problems: &problems)
         let request = Wire.Alerting.RuleRequest(
             name: input.name ?? "", kind: kind, metric: isMetric ? input.metric?.trimmingCharacters(in: .whitespaces) : nil,
             operator: isMetric ? input.operator : nil, threshold: threshold, forSeconds: number(input.for_seconds, "For"),
@@ -144,8 +136,7 @@ extension ConsoleController {
             ConsolePages.RuleRow(
                 id: rule.id, csrf: context.session.csrfToken, name: rule.name, kind: rule.kind.rawValue,
                 condition: Self.condition(of: rule),
-                selector: rule.selector.isEmpty
-                    ? "all" : rule.selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "),
+                selector: Self.describe(selector: rule.selector),
                 channels: rule.channelIDs.isEmpty ? "no one" : rule.channelIDs.map { names[$0] ?? $0 }.joined(separator: ", "),
                 enabled: rule.enabled, canManage: canManage)
         }
@@ -166,6 +157,25 @@ extension ConsoleController {
         chrome.navAlerts = true
         return try render(
             ConsolePages.Rules(chrome: chrome, notice: notice, rules: rows, hasRules: !rows.isEmpty, form: form), "rules", status: status)
+    }
+
+    /// `key=value` pairs separated by commas, as a label selector.
+    static func labels(from text: String?, problems: inout [String]) -> [String: String] {
+        var labels: [String: String] = [:]
+        for pair in (text ?? "").split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                problems.append("Labels must be key=value pairs separated by commas.")
+                break
+            }
+            labels[parts[0]] = parts[1]
+        }
+        return labels
+    }
+
+    /// A selector in words: `all`, or `env=prod, role=web`.
+    static func describe(selector: [String: String]) -> String {
+        selector.isEmpty ? "all" : selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
     }
 
     /// A rule's condition in words: `disk.used_percent > 90 for 300 s`.

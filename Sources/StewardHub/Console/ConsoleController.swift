@@ -23,6 +23,7 @@ struct ConsoleController {
     let accounts: AccountService
     let metrics: MetricsService
     let alertRules: AlertRuleService
+    let logRules: LogRuleService
     let channels: ChannelService
 
     static let loginCookie = "steward_login"
@@ -58,6 +59,10 @@ struct ConsoleController {
         signedIn.post("alerts/rules", use: createRule)
         signedIn.post("alerts/rules/:id/toggle", use: toggleRule)
         signedIn.post("alerts/rules/:id/delete", use: deleteRule)
+        signedIn.get("alerts/log-rules", use: logRulesPage)
+        signedIn.post("alerts/log-rules", use: createLogRule)
+        signedIn.post("alerts/log-rules/:id/toggle", use: toggleLogRule)
+        signedIn.post("alerts/log-rules/:id/delete", use: deleteLogRule)
         signedIn.get("alerts/channels", use: channelsPage)
         signedIn.post("alerts/channels", use: createChannel)
         signedIn.post("alerts/channels/:id/test", use: testChannel)

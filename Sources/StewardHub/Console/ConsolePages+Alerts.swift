@@ -68,6 +68,38 @@ extension ConsolePages {
         var form: RuleForm
     }
 
+    struct LogRuleRow {
+        var id: String
+        var csrf: String
+        var name: String
+        var pattern: String
+        var sources: String
+        var severity: String
+        var selector: String
+        var enabled: Bool
+        var disabledReason: String?
+        var canManage: Bool
+    }
+
+    struct LogRuleForm {
+        var name = ""
+        var pattern = ""
+        var readsJobs = true
+        var readsContainers = true
+        var severities: [Option]
+        var labels = ""
+        var error: String?
+    }
+
+    struct LogRules {
+        let title = "Log rules"
+        var chrome: Chrome
+        var notice: String?
+        var rules: [LogRuleRow]
+        var hasRules: Bool
+        var form: LogRuleForm
+    }
+
     struct ChannelRow {
         var id: String
         var csrf: String

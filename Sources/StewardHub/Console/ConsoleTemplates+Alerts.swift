@@ -4,6 +4,7 @@ extension ConsoleTemplates {
         <nav class="tabs" aria-label="Alerting">
           <a href="/alerts">Alerts</a>
           <a href="/alerts/rules">Rules</a>
+          <a href="/alerts/log-rules">Log rules</a>
           {{#chrome.can.manageAlerts}}<a href="/alerts/channels">Channels</a>{{/chrome.can.manageAlerts}}
           <a href="/events">Events</a>
         </nav>
@@ -102,6 +103,56 @@ extension ConsoleTemplates {
             {{/hasChannels}}
             {{^hasChannels}}<p>No notification channels yet: <a href="/alerts/channels">add one</a> to be told when this rule fires.</p>{{/hasChannels}}
             <button type="submit">Create the rule</button>
+          </form>
+        </section>
+        {{/form}}
+        {{/chrome.can.manageAlerts}}
+        {{/body}}{{/layout}}
+        """
+
+    static let logRules = """
+        {{<layout}}{{$body}}
+        <h1>Log rules</h1>
+        {{>alerts-nav}}
+        <p>A log rule's pattern is matched against every job's log and, on servers with Docker, the lines containers log. A match is an event.</p>
+        {{#notice}}<p class="notice" role="status" id="log-rules-notice">{{notice}}</p>{{/notice}}
+        <section class="card">
+          {{#hasRules}}
+          <table class="list" id="log-rules">
+            <thead><tr><th scope="col">Name</th><th scope="col">Pattern</th><th scope="col">Reads</th><th scope="col">Severity</th><th scope="col">Servers</th><th scope="col">Status</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+            {{#rules}}
+            <tr data-log-rule="{{name}}">
+              <td>{{name}}</td><td><code>{{pattern}}</code></td><td>{{sources}}</td><td>{{severity}}</td><td>{{selector}}</td>
+              <td>{{#enabled}}<span class="status active">on</span>{{/enabled}}{{^enabled}}<span class="status revoked">off</span>{{#disabledReason}} ({{disabledReason}}){{/disabledReason}}{{/enabled}}</td>
+              <td>{{#canManage}}
+                <form method="post" action="/alerts/log-rules/{{id}}/toggle" class="inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit">{{#enabled}}Turn off{{/enabled}}{{^enabled}}Turn on{{/enabled}}</button></form>
+                <form method="post" action="/alerts/log-rules/{{id}}/delete" class="inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger">Delete</button></form>
+              {{/canManage}}</td>
+            </tr>
+            {{/rules}}
+            </tbody>
+          </table>
+          {{/hasRules}}
+          {{^hasRules}}<p class="empty">No log rules yet.</p>{{/hasRules}}
+        </section>
+        {{#chrome.can.manageAlerts}}
+        {{#form}}
+        <section class="card" id="new-log-rule">
+          <h2>New log rule</h2>
+          {{#error}}<p class="error" role="alert" id="log-rule-error">{{error}}</p>{{/error}}
+          <form method="post" action="/alerts/log-rules" class="stacked">
+            <input type="hidden" name="_csrf" value="{{chrome.csrf}}">
+            <label for="l-name">Name</label><input id="l-name" name="name" value="{{name}}" required maxlength="100">
+            <label for="l-pattern">Pattern (a regular expression; <code>^</code> and <code>$</code> match at each line)</label><input id="l-pattern" name="pattern" value="{{pattern}}" required maxlength="512" placeholder="\\bERROR\\b">
+            <fieldset><legend>Reads</legend>
+            <label class="check"><input type="checkbox" name="sources[]" value="job"{{#readsJobs}} checked{{/readsJobs}}> job logs</label>
+            <label class="check"><input type="checkbox" name="sources[]" value="container"{{#readsContainers}} checked{{/readsContainers}}> container logs</label>
+            </fieldset>
+            <label for="l-severity">Severity</label>
+            <select id="l-severity" name="severity">{{#severities}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/severities}}</select>
+            <label for="l-labels">Servers with labels (<code>key=value</code>, comma-separated; empty: all)</label><input id="l-labels" name="labels" value="{{labels}}">
+            <button type="submit">Create the log rule</button>
           </form>
         </section>
         {{/form}}

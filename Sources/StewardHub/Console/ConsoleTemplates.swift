@@ -12,7 +12,7 @@ enum ConsoleTemplates {
             ("error", error), ("enroll", enroll), ("jobs", jobs), ("job", job), ("job-table", jobTable), ("apps", apps), ("app", app),
             ("audit", audit), ("account", account), ("team", team), ("tenants", tenants), ("alerts-nav", alertsNav),
             ("server-charts", serverCharts),
-            ("alerts", alerts), ("rules", rules), ("channels", channels), ("events", events),
+            ("alerts", alerts), ("rules", rules), ("log-rules", logRules), ("channels", channels), ("events", events),
         ] {
             try library.register(text, named: name)
         }
