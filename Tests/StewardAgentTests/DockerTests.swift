@@ -42,4 +42,17 @@ struct DockerTests {
         ])
         #expect(masked == ["POSTGRES_PASSWORD=****", "api_token=****", "SENTRY_DSN=****", "MODE=production", "EMPTY=", "NOEQUALS"])
     }
+
+    @Test("a container's log tail: the newest lines, masked before they are cut, within the report's share of bytes")
+    func logTail() {
+        let masker = SecretMasker(secrets: ["hunter2"])
+        let text = (1...10).map { "line \($0)" }.joined(separator: "\n") + "\npassword hunter2\n\n"
+        #expect(ContainerWatcher.newestLines(of: text, count: 3, bytes: 1 << 20, masker: masker) == ["line 9", "line 10", "password ****"])
+        // 6 + 7 + 13 bytes do not fit in 20: the oldest goes.
+        #expect(ContainerWatcher.newestLines(of: text, count: 3, bytes: 20, masker: masker) == ["line 10", "password ****"])
+        let long = String(repeating: "é", count: 3000) + "hunter2"
+        let cut = ContainerWatcher.newestLines(of: long, count: 1, bytes: 1 << 20, masker: masker)
+        #expect(cut.count == 1 && cut[0].utf8.count <= 4000 && !cut[0].contains("hunter"))
+        #expect(ContainerWatcher.newestLines(of: "", count: 5, bytes: 100, masker: masker).isEmpty)
+    }
 }

@@ -24,6 +24,18 @@ struct LogRuleTests {
         #expect(try LogPattern("café").match(["日本語 ok", "🙂 café"]) == .matched("🙂 café"))
     }
 
+    @Test("patterns joined into one find every line any of them matches, each keeping its own flags; back-references stay apart")
+    func joined() throws {
+        let patterns = [try LogPattern("(?i)timeout"), try LogPattern("^panic:"), try LogPattern(#"(\w)\1{3}"#)]
+        #expect(!patterns[2].canJoin)
+        #expect(LogPattern(anyOf: Array(patterns)) == nil, "a back-reference would point at another pattern's group")
+        let joined = try #require(LogPattern(anyOf: Array(patterns.prefix(2))))
+        let batch = LogPattern.Batch(["ok", "TIMEOUT after 5 s", "no panic: here", "panic: nil map", "PANIC: upper case", "fine"])
+        #expect(joined.matchingLines(in: batch, limit: 10) == [1, 3], "(?i) applies to its own pattern only")
+        #expect(joined.matchingLines(in: batch, limit: 1) == [1])
+        #expect(LogPattern(anyOf: [patterns[0]]) == nil, "one pattern needs no joining")
+    }
+
     @Test("a pattern that backtracks without end is stopped at its budget, and refused when it is made")
     func budget() throws {
         let pattern = try LogPattern("(a+)+$")

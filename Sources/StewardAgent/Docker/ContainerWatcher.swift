@@ -21,6 +21,8 @@ struct ContainerWatcher {
     /// What the hub may ask for, at most: lines per container, and containers per report.
     static let maxTailLines = 200
     static let maxLogTails = 500
+    /// The log lines of one report, together: well under the hub's 1 MiB a request.
+    static let maxLogBytes = 256 << 10
 
     func run() async {
         while !Task.isCancelled {
@@ -98,27 +100,41 @@ struct ContainerWatcher {
         var system: Double
     }
 
-    /// The lines each container logged since `since` (at most `lines`, each cut to 4,000 bytes), with the
-    /// values of its secret-looking environment variables masked. A container whose log cannot be
-    /// read is left out.
+    /// The newest lines each container logged since `since` (at most `lines`, each cut to 4,000
+    /// bytes, and together within ``maxLogBytes``, shared evenly), with the values of its
+    /// secret-looking environment variables masked. A container whose log cannot be read is left out.
     func logTails(
         of containers: [Wire.Containers.Container], since: Date, lines: Int, secrets: [String: [String]]
     ) async -> [Wire.Containers.LogTail] {
         var tails: [Wire.Containers.LogTail] = []
         let seconds = String(format: "%.6f", since.timeIntervalSince1970)
-        for container in containers.prefix(Self.maxLogTails) {
+        let chosen = containers.prefix(Self.maxLogTails)
+        let share = max(Self.maxLogBytes / max(chosen.count, 1), 4096)
+        for container in chosen {
             let path = "/containers/\(container.id)/logs?stdout=1&stderr=1&since=\(seconds)&tail=\(lines)"
             guard let data = try? await docker.request(.GET, path, limit: 1 << 20) else { continue }
-            let masker = SecretMasker(secrets: secrets[container.id] ?? [])
             let text = String(decoding: DockerClient.demultiplexed(data), as: UTF8.self)
-            let logged = text.split(separator: "\n", omittingEmptySubsequences: true).suffix(lines).map {
-                // Masked before the cut (a secret across it would show in part); under the hub's
-                // 4 KiB a line even when the cut splits a character.
-                String(decoding: masker.mask(String($0)).utf8.prefix(4000), as: UTF8.self)
-            }
+            let logged = Self.newestLines(
+                of: text, count: lines, bytes: share, masker: SecretMasker(secrets: secrets[container.id] ?? []))
             if !logged.isEmpty { tails.append(.init(containerID: container.id, name: container.name, lines: logged)) }
         }
         return tails
+    }
+
+    /// The last `count` lines of `text`, oldest first, masked, each cut to 4,000 bytes, together at
+    /// most `bytes`: when they do not all fit, the newest are kept.
+    static func newestLines(of text: String, count: Int, bytes: Int, masker: SecretMasker) -> [String] {
+        var kept: [String] = []
+        var total = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true).suffix(count).reversed() {
+            // Masked before the cut (a secret across it would show in part); under the hub's 4 KiB
+            // a line even when the cut splits a character.
+            let masked = String(decoding: masker.mask(String(line)).utf8.prefix(4000), as: UTF8.self)
+            total += masked.utf8.count
+            guard total <= bytes else { break }
+            kept.append(masked)
+        }
+        return kept.reversed()
     }
 
     /// Every container with its details and, when running, its CPU (since the last snapshot) and

@@ -20,9 +20,18 @@ struct LogScanner: Sendable {
     static let containerWindow: TimeInterval = 600
     static let excerptLength = 300
 
+    /// A pass of the joined rules that finds more lines than this leaves each rule to read the batch alone.
+    static let maxCandidateLines = 200
+
     struct Rule: Sendable {
         var record: LogRuleRecord
         var pattern: LogPattern
+    }
+
+    /// A tenant's enabled rules, and per source one pattern joining those that can be joined.
+    struct RuleSet: Sendable {
+        var rules: [Rule]
+        var joined: [LogRuleRecord.Source: LogPattern]
     }
 
     /// Lines a job attempt logged, as stored (masked).
@@ -51,7 +60,7 @@ struct LogScanner: Sendable {
     /// How many lines of each container's log agents of the tenant should send: only rules that
     /// read containers make it more than 0.
     func containerTailLines(tenantID: String) async -> Int {
-        let rules = (try? await rules(tenantID: tenantID)) ?? []
+        let rules = (try? await rules(tenantID: tenantID))?.rules ?? []
         return rules.contains { $0.record.sources.contains(.container) } ? Self.containerTailLines : 0
     }
 
@@ -63,15 +72,23 @@ struct LogScanner: Sendable {
         event: (LogRuleRecord, String, Date) -> FleetEventRecord
     ) async {
         do {
-            let rules = try await rules(tenantID: tenantID).filter { $0.record.sources.contains(source) }
+            let set = try await rules(tenantID: tenantID)
+            var rules = set.rules.filter { $0.record.sources.contains(source) }
             guard !rules.isEmpty else { return }
-            var labels: [String: String]?
             if rules.contains(where: { !$0.record.selector.isEmpty }) {
-                labels = try await store.server(id: serverID, tenantID: tenantID)?.labels ?? [:]
+                let labels = try await store.server(id: serverID, tenantID: tenantID)?.labels ?? [:]
+                rules = rules.filter { $0.record.selects(labels) }
             }
+            // One pass of all the source's rules together finds the lines any of them matches; each
+            // rule then reads only those. Over budget, or with too many such lines, each rule reads
+            // the batch on its own (and one that runs over its own budget is turned off).
+            let batch = LogPattern.Batch(lines)
+            let candidates = set.joined[source]?.matchingLines(in: batch, limit: Self.maxCandidateLines)
+                .flatMap { $0.count < Self.maxCandidateLines ? $0.map { batch.lines[$0] } : nil }
             var events: [FleetEventRecord] = []
-            for rule in rules where rule.record.selects(labels ?? [:]) {
-                switch rule.pattern.match(lines) {
+            for rule in rules {
+                let joined = candidates != nil && rule.pattern.canJoin
+                switch rule.pattern.match(joined ? candidates ?? [] : batch.lines) {
                 case .matched(let line): events.append(event(rule.record, line, clock.now))
                 case .noMatch: break
                 case .overBudget: try await disable(rule.record, serverID: serverID)
@@ -94,11 +111,16 @@ struct LogScanner: Sendable {
         await cache.forget(rule.tenantID)
     }
 
-    private func rules(tenantID: String) async throws -> [Rule] {
+    private func rules(tenantID: String) async throws -> RuleSet {
         try await cache.rules(tenantID: tenantID) {
-            try await store.logRules(tenantID: tenantID, enabledOnly: true).compactMap { record in
+            let rules = try await store.logRules(tenantID: tenantID, enabledOnly: true).compactMap { record in
                 (try? LogPattern(record.pattern)).map { Rule(record: record, pattern: $0) }
             }
+            var joined: [LogRuleRecord.Source: LogPattern] = [:]
+            for source in LogRuleRecord.Source.allCases {
+                joined[source] = LogPattern(anyOf: rules.filter { $0.record.sources.contains(source) && $0.pattern.canJoin }.map(\.pattern))
+            }
+            return RuleSet(rules: rules, joined: joined)
         }
     }
 
@@ -111,9 +133,9 @@ struct LogScanner: Sendable {
     /// hub sharing the database sees a change within ``lifetime``).
     actor RuleCache {
         static let lifetime: Duration = .seconds(5)
-        private var entries: [String: (loaded: ContinuousClock.Instant, rules: [Rule])] = [:]
+        private var entries: [String: (loaded: ContinuousClock.Instant, rules: RuleSet)] = [:]
 
-        func rules(tenantID: String, load: @Sendable () async throws -> [Rule]) async throws -> [Rule] {
+        func rules(tenantID: String, load: @Sendable () async throws -> RuleSet) async throws -> RuleSet {
             if let entry = entries[tenantID], ContinuousClock.now - entry.loaded < Self.lifetime { return entry.rules }
             let rules = try await load()
             entries[tenantID] = (ContinuousClock.now, rules)

@@ -20,18 +20,24 @@ struct LogsBench: AsyncParsableCommand {
             prints --megabytes MiB of 100-byte lines. One shell job runs it; then the whole log is downloaded
             (GET /api/v1/jobs/{id}/logs), its second half is tailed (?tail=), and it is followed from byte 0
             as Server-Sent Events (?follow=1). For each phase the hub's peak resident memory (VmHWM, reset
-            before the phase) is read from /proc, with the time it took. Use a release build.
+            before the phase) is read from /proc, with the time it took. With --log-rules N, N job log
+            rules whose patterns match none of the lines are made first, so that every rule reads every
+            batch to its end: compare the write phase with and without. Use a release build.
             """
     )
 
     @Option(help: "Size of the log in MiB.")
     var megabytes = 100
 
+    @Option(help: "How many log rules (matching nothing) the hub checks each batch against.")
+    var logRules = 0
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func validate() throws {
         guard (1...1024).contains(megabytes) else { throw ValidationError("--megabytes must be between 1 and 1024") }
+        guard (0...100).contains(logRules) else { throw ValidationError("--log-rules must be between 0 and 100") }
     }
 
     struct Phase: Encodable {
@@ -48,12 +54,14 @@ struct LogsBench: AsyncParsableCommand {
 
     struct Report: Encodable {
         var logBytes: Int64
+        var logRules: Int
         var hubIdleRSSMiB: Double
         var phases: [Phase]
 
         enum CodingKeys: String, CodingKey {
             case phases
             case logBytes = "log_bytes"
+            case logRules = "log_rules"
             case hubIdleRSSMiB = "hub_idle_rss_mib"
         }
     }
@@ -122,6 +130,11 @@ struct LogsBench: AsyncParsableCommand {
             }
         }
 
+        for index in 0..<logRules {
+            let rule = Wire.LogRules.Request(name: "bench \(index)", pattern: #"\b(ERROR|FATAL)-\#(index)\b"#, sources: ["job"])
+            let _: Wire.LogRules.Rule = try await api.post("/api/v1/log-rules", body: rule)
+        }
+
         var step = Wire.Job.Step(type: .shell)
         step.command = program
         step.arguments = [String(logBytes)]
@@ -162,7 +175,7 @@ struct LogsBench: AsyncParsableCommand {
             return received
         }
 
-        let report = Report(logBytes: stored, hubIdleRSSMiB: hubIdle, phases: phases)
+        let report = Report(logBytes: stored, logRules: logRules, hubIdleRSSMiB: hubIdle, phases: phases)
         if json { try BenchSupport.printJSON(report) }
     }
 

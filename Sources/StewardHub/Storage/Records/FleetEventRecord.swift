@@ -13,7 +13,8 @@ public struct FleetEventRecord: Sendable, Equatable {
     public var serverID: String?
     public var jobID: String?
     /// `server.offline`, `server.online`, `job.failed`, `job.dead`, `job.needs_attention`,
-    /// `job.timed_out`, `disk.almost_full`.
+    /// `job.timed_out`, `container.died`, `container.oom`, `container.restarting`,
+    /// `container.unhealthy`, `disk.almost_full`, `log.matched`, `log_rule.disabled`.
     public var kind: String
     public var severity: Severity
     public var message: String
