@@ -53,7 +53,8 @@ public struct Agent: Service {
                 client: HubClient(httpClient: httpClient, baseURL: credentials.hubURL), credentials: credentials,
                 stateDirectory: stateDirectory, logger: logger, maxBackoffSeconds: configuration.maxBackoffSeconds,
                 policy: configuration.policy, concurrency: configuration.concurrency, held: held, journal: journal, ledger: ledger,
-                hello: hello, runID: runID, docker: DockerClient(http: httpClient, socketPath: configuration.dockerSocket))
+                hello: hello, runID: runID, docker: DockerClient(http: httpClient, socketPath: configuration.dockerSocket),
+                backups: BackupStore(root: configuration.backupDirectory ?? stateDirectory.path + "/backups"))
             // Heartbeats, jobs and metrics run side by side; whichever throws (revocation) ends them all.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

@@ -23,6 +23,9 @@ public struct AgentConfiguration: Sendable {
     public var secretEnvWords = SecretMasker.secretLookingWords
     /// Seconds between container reports (`--containers-interval`); 0 stops watching Docker.
     public var containersInterval = 15
+    /// Where backups and pre-upgrade snapshots are kept (`--backup-dir`); `backups/` in the state
+    /// directory when `nil`.
+    public var backupDirectory: String?
 
     public init(hubURL: String?, registrationToken: String?, stateDirectory: String) {
         self.hubURL = hubURL

@@ -97,6 +97,8 @@ public func buildHubApplication(
     EventsController<OperatorRequestContext>(events: events).addRoutes(to: operatorAPI.group("events"))
     AppController(catalog: catalog).addRoutes(to: operatorAPI.group("apps"))
     JobController(jobs: jobs).addRoutes(apps: operatorAPI.group("apps"), jobs: operatorAPI.group("jobs"))
+    let installations = InstallationService(jobs: jobs)
+    InstallationController(installations: installations).addRoutes(to: operatorAPI.group("installations"))
     // The web console: pages and assets get the security headers; a session cookie signs the operator in.
     let console = router.group()
         .add(middleware: SecurityHeadersMiddleware<HubRequestContext>())
@@ -131,6 +133,7 @@ public func buildHubApplication(
             store: store, clock: configuration.clock, interval: TimeInterval(configuration.alerting.interval),
             retention: TimeInterval(configuration.alerting.retentionDays * 86_400), events: events, ready: migrated, logger: logger),
         NotificationSender(store: store, clock: configuration.clock, box: box, transport: transport, ready: migrated, logger: logger),
+        HealthSchedule(installations: installations, interval: .seconds(15), ready: migrated, logger: logger),
     ]
     // Hubs sharing PostgreSQL tell each other about queued jobs and everything else on the bus.
     if let postgres = pool as? PostgresPool {

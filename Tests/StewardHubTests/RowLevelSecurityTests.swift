@@ -15,7 +15,7 @@ struct RowLevelSecurityTests {
     static let tables = [
         "servers", "agents", "registration_tokens", "api_tokens", "audit_log", "jobs", "sessions", "memberships",
         "invitations", "job_logs", "metric_samples", "metric_keysets", "fleet_events", "notification_channels", "alert_rules", "alerts",
-        "notification_deliveries", "containers", "log_rules",
+        "notification_deliveries", "containers", "log_rules", "installations", "backups", "health_checks",
     ]
 
     /// The default tenant and `t-acme` each get a member, an invitation, a registration token, an
@@ -33,6 +33,7 @@ struct RowLevelSecurityTests {
             try await store.createRegistrationToken(token, audit: audit(tenant, "registration_token.create"))
             guard case .success(let server) = try await store.enroll(StoreTests.enrollment(value, hostname: "web-\(tenant)"), at: t0)
             else { throw TestFailure("enrollment failed") }
+            try await InstallationStoreTests.populate(store, tenant: tenant, serverID: server.id)
             var job = JobStoreTests.job(on: server.id)
             job.tenantID = tenant
             try await store.createJobs([job], audit: audit(tenant, "job.install"))

@@ -16,6 +16,8 @@ struct StepExecutor {
     let runner: ScriptRunner
     /// The Docker engine `container` steps act on; `nil` where the agent has none.
     var docker: DockerClient?
+    /// Where `backup` steps write archives and `restore` steps read them.
+    var backups: BackupStore?
 
     /// What every step of one attempt shares.
     struct Context: Sendable {
@@ -71,6 +73,8 @@ struct StepExecutor {
                 return try readEnvironment(step, index)
             case .container:
                 return try await container(step, index, context)
+            case .backup, .restore:
+                return try await archive(step, index, context)
             }
         } catch {
             return failure(step, index, "\(error)")
@@ -95,6 +99,46 @@ struct StepExecutor {
             return Outcome(result: .init(index: index, type: step.type, exitCode: 127, error: "could not be started: \(error)"))
         }
         return Outcome(result: .init(index: index, type: step.type, exitCode: Int(outcome.exitCode)), outputs: outcome.outputs)
+    }
+
+    /// A `backup` or `restore` step through ``BackupStore``; its programs (tar, the app's script) run
+    /// like a script step's, with the job's inputs, under the job's deadline and stop signal.
+    private func archive(_ step: Wire.Job.Step, _ index: Int, _ context: Context) async throws -> Outcome {
+        guard let backups else { return failure(step, index, "this agent has no backup directory") }
+        var script: Data?
+        if step.scriptSHA256 != nil {
+            guard let bytes = Self.scriptBytes(of: step) else { return failure(step, index, "the script does not match its SHA-256") }
+            script = bytes
+        }
+        let inputs = step.environment ?? context.environment
+        let run: BackupStore.Run = { program, extra in
+            let remaining = context.deadline - ContinuousClock.now
+            var request = ScriptRunner.Request(
+                program: program, inputs: inputs.merging(extra) { _, new in new }, secrets: context.secrets,
+                timeout: max(remaining, .milliseconds(1)), stop: context.stop)
+            request.onGroupStarted = context.onGroupStarted
+            request.onGroupEnded = context.onGroupEnded
+            request.onGroupStarting = context.onGroupStarting
+            return try await runner.run(request, onLine: context.onLine).exitCode
+        }
+        let installation = step.installation ?? ""
+        let backupID = step.backupID ?? ""
+        do {
+            if step.type == .backup {
+                let archive = try await backups.create(
+                    installation: installation, backupID: backupID, paths: step.paths ?? [], dump: script, keep: step.keep, run: run)
+                await context.onLine("[steward] archive \(backupID): \(archive.sizeBytes) bytes, SHA-256 \(archive.sha256)")
+                var result = Wire.Job.StepResult(index: index, type: step.type, exitCode: 0)
+                result.archive = archive
+                return Outcome(result: result)
+            }
+            try await backups.restore(
+                installation: installation, backupID: backupID, sha256: step.archiveSHA256, paths: step.paths ?? [], load: script, run: run)
+            await context.onLine("[steward] archive \(backupID) restored")
+            return Outcome(result: .init(index: index, type: step.type, exitCode: 0))
+        } catch let failure as BackupStore.Failure {
+            return self.failure(step, index, failure.description)
+        }
     }
 
     private func writeFile(_ step: Wire.Job.Step, _ index: Int) throws -> Outcome {

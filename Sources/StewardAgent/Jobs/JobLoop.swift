@@ -24,6 +24,8 @@ struct JobLoop {
     let runID: String
     /// The Docker engine of `container` steps.
     var docker: DockerClient?
+    /// Where `backup` and `restore` steps keep archives.
+    var backups: BackupStore?
 
     func run() async throws {
         guard let keyData = Data(base64Encoded: credentials.hubPublicKey),
@@ -106,7 +108,9 @@ struct JobLoop {
             payload = decoded
         }
         // Every step is checked before the first one runs: a chain is refused whole, never run in part.
-        for (index, step) in payload.steps.enumerated() {
+        // A rollback's steps are numbered on from the job's, as their results are.
+        let rollbackSteps = payload.rollback?.steps ?? []
+        for (index, step) in (payload.steps + rollbackSteps).enumerated() {
             let label = "step \(index + 1) (\(step.type.rawValue))"
             if let problem = StepCheck.problems(step, index: index).first {
                 return await refuse("\(label): \(problem.field) \(problem.message)")
@@ -119,7 +123,9 @@ struct JobLoop {
         guard !payload.steps.isEmpty else { return await refuse("the job has no steps") }
         // The environment is checked here too, not only on the hub: a signed job must not bring a
         // loader or shell-control variable past the script digests this agent pins.
-        let environments = [("the job", payload.environment)] + payload.steps.enumerated().map { ("step \($0 + 1)", $1.environment ?? [:]) }
+        let environments =
+            [("the job", payload.environment)]
+            + (payload.steps + rollbackSteps).enumerated().map { ("step \($0 + 1)", $1.environment ?? [:]) }
         for (owner, environment) in environments {
             if let (name, message) = EnvironmentName.problems(environment).first {
                 return await refuse("\(owner): environment variable \(name.prefix(64)) \(message)")
@@ -127,7 +133,7 @@ struct JobLoop {
         }
 
         logger.info("running job", metadata: ["job.kind": "\(payload.kind)", "app.id": "\(payload.appID ?? "-")"])
-        let secrets = payload.secretNames.compactMap { payload.environment[$0] } + payload.steps.flatMap(\.secrets)
+        let secrets = payload.secretNames.compactMap { payload.environment[$0] } + (payload.steps + rollbackSteps).flatMap(\.secrets)
         let stop = StopSignal()
         let shipper = LogShipper(
             client: client, credential: credentials.credential, jobID: envelope.jobID, attempt: envelope.attempt, stopSignal: stop,
@@ -141,7 +147,7 @@ struct JobLoop {
             onGroupStarted: { ledger.started(attempt, group: $0, workDirectory: $1, soleStep: payload.steps.count == 1) },
             onGroupEnded: { ledger.ended(attempt, group: $0) },
             onGroupStarting: { ledger.starting(attempt, workDirectory: $0, soleStep: payload.steps.count == 1) })
-        let executor = StepExecutor(policy: policy, runner: runner, docker: docker)
+        let executor = StepExecutor(policy: policy, runner: runner, docker: docker, backups: backups)
         var stepResults: [Wire.Job.StepResult] = []
         var outputs: [String: String] = [:]
         for (index, step) in payload.steps.enumerated() {
@@ -156,8 +162,30 @@ struct JobLoop {
             if outcome.result.exitCode != 0 { break }
         }
         let exitCode = stepResults.last?.exitCode ?? 1
-        logger.info("job finished", metadata: ["job.exit_code": "\(exitCode)"])
-        let result = Wire.Job.Result(attempt: envelope.attempt, exitCode: exitCode, outputs: outputs, steps: stepResults)
+        // The job's exit code stays the failed step's: the rollback says only whether things were put back.
+        var rolledBack: Bool?
+        if exitCode != 0, let rollback = payload.rollback, stepResults.count - 1 >= rollback.fromStep, !stop.isStopped {
+            await shipper.add("[steward] step \(stepResults.count) failed: rolling back")
+            rolledBack = true
+            // A job that ran out of time still gets time to put things back.
+            var undoing = context
+            undoing.deadline = .now + .seconds(payload.timeoutSeconds)
+            for (offset, step) in rollback.steps.enumerated() {
+                let index = payload.steps.count + offset
+                await shipper.add("[steward] rollback \(offset + 1)/\(rollback.steps.count): \(step.summary)")
+                let outcome = await executor.run(step, index: index, context: undoing)
+                if let error = outcome.result.error { await shipper.add("[steward] rollback \(offset + 1) failed: \(error)") }
+                stepResults.append(outcome.result)
+                if outcome.result.exitCode != 0 {
+                    rolledBack = false
+                    break
+                }
+            }
+            await shipper.add(rolledBack == true ? "[steward] rolled back" : "[steward] the rollback failed: the app needs attention")
+        }
+        logger.info("job finished", metadata: ["job.exit_code": "\(exitCode)", "job.rolled_back": "\(rolledBack.map(String.init) ?? "-")"])
+        let result = Wire.Job.Result(
+            attempt: envelope.attempt, exitCode: exitCode, outputs: outputs, steps: stepResults, rolledBack: rolledBack)
         await shipper.stop()
         await shipping
         await shipper.flush()

@@ -124,9 +124,10 @@ public struct AgentPolicy: Codable, Sendable, Equatable {
     /// symbolic link cannot lead a step out of its root.
     func refusal(of step: Wire.Job.Step) -> String? {
         switch step.type {
-        case .script:
+        case .script, .backup, .restore:
+            // Backups and restores are part of looking after an app, allowed where its scripts are.
             if let apps, let app = step.app, !apps.contains(app) { return "scripts of \(app) are not allowed by this agent's policy" }
-            if let scriptDigests, !scriptDigests.contains(step.scriptSHA256 ?? "") {
+            if let scriptDigests, step.type == .script || step.scriptSHA256 != nil, !scriptDigests.contains(step.scriptSHA256 ?? "") {
                 return "the script's SHA-256 is not among this agent's allowed script digests"
             }
             return nil

@@ -21,6 +21,12 @@ public struct Manifest: Sendable, Equatable {
     public var outputs: [String]
     /// The outputs whose values are secret (an API key, say): sealed at rest, never shown in lists.
     public var secretOutputs: [String] = []
+    /// `backup.paths`: the files and directories a backup, and the snapshot before an upgrade,
+    /// copy and a restore puts back exactly (what was not there is removed again).
+    public var backupPaths: [String] = []
+
+    /// Whether the app can be backed up at all: it names paths or has a `backup` script.
+    public var canBackUp: Bool { !backupPaths.isEmpty || scripts.backup != nil }
 
     public struct OSRequirements: Sendable, Equatable {
         /// `/etc/os-release` `ID`s that are supported, e.g. `debian`, `ubuntu`.
@@ -40,6 +46,8 @@ public struct Manifest: Sendable, Equatable {
         public var uninstall: String?
         public var upgrade: String?
         public var health: String?
+        public var backup: String?
+        public var restore: String?
 
         /// Every script with its role, in a fixed order.
         public var all: [(role: ScriptRole, path: String)] {
@@ -53,6 +61,8 @@ public struct Manifest: Sendable, Equatable {
             case .uninstall: uninstall
             case .upgrade: upgrade
             case .health: health
+            case .backup: backup
+            case .restore: restore
             }
         }
     }

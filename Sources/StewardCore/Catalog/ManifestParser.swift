@@ -63,7 +63,7 @@ public struct ManifestParser {
 
     private static let topLevelKeys: Set<String> = [
         "id", "name", "version", "description", "category", "os_requirements", "requires", "inputs", "scripts",
-        "install_script", "timeout_seconds", "idempotent", "retry", "outputs",
+        "install_script", "timeout_seconds", "idempotent", "retry", "outputs", "backup",
     ]
 
     private mutating func parseDocument(_ yaml: String) -> Manifest? {
@@ -100,6 +100,9 @@ public struct ManifestParser {
             osRequirements: osRequirements, requires: requires, inputs: inputs, scripts: scripts,
             timeoutSeconds: Int(clamping: timeout), idempotent: idempotent, retry: retry, outputs: outputs.map(\.name))
         manifest.secretOutputs = outputs.filter(\.secret).map(\.name)
+        if let node = fields["backup"], let backup = mapping(node, at: "backup", allowed: ["paths"]) {
+            manifest.backupPaths = backup["paths"].map { stringList($0, at: "backup.paths") } ?? []
+        }
         return manifest
     }
 
@@ -140,7 +143,7 @@ public struct ManifestParser {
         case (nil, .some(let node)):
             return string(node, at: "install_script").map { Manifest.Scripts(install: $0) }
         case (.some(let node), nil):
-            guard let scripts = mapping(node, at: "scripts", allowed: ["install", "uninstall", "upgrade", "health"]) else { return nil }
+            guard let scripts = mapping(node, at: "scripts", allowed: Set(ScriptRole.allCases.map(\.rawValue))) else { return nil }
             guard let installNode = scripts["install"] else {
                 report("scripts.install", line: node.mark?.line, "is required")
                 return nil
@@ -150,7 +153,9 @@ public struct ManifestParser {
                 install: install,
                 uninstall: scripts["uninstall"].flatMap { string($0, at: "scripts.uninstall") },
                 upgrade: scripts["upgrade"].flatMap { string($0, at: "scripts.upgrade") },
-                health: scripts["health"].flatMap { string($0, at: "scripts.health") })
+                health: scripts["health"].flatMap { string($0, at: "scripts.health") },
+                backup: scripts["backup"].flatMap { string($0, at: "scripts.backup") },
+                restore: scripts["restore"].flatMap { string($0, at: "scripts.restore") })
         case (nil, nil):
             report("scripts", line: nil, "is required (at least scripts.install)")
             return nil

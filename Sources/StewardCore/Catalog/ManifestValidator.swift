@@ -50,6 +50,7 @@ public struct ManifestValidator {
         checkOSRequirements()
         checkOutputs()
         checkScripts()
+        checkBackup()
         var seen: Set<String> = []
         for (position, input) in manifest.inputs.enumerated() {
             checkInput(input, at: parsed.inputPath(position), seen: &seen)
@@ -74,6 +75,22 @@ public struct ManifestValidator {
         }
         if let minimum = requirements.minVersion, OSVersion(minimum) == nil {
             report("os_requirements.min_version", "must be a version such as 12 or 22.04")
+        }
+    }
+
+    private mutating func checkBackup() {
+        var seen: Set<String> = []
+        if manifest.backupPaths.count > StepCheck.maxBackupPaths {
+            report("backup.paths", "must list at most \(StepCheck.maxBackupPaths) paths")
+        }
+        for (index, path) in manifest.backupPaths.enumerated() {
+            if !StepCheck.isBackupPath(path) {
+                report("backup.paths[\(index)]", "'\(path)' must be an absolute path at least two levels deep, such as /etc/nginx")
+            }
+            if !seen.insert(path).inserted { report("backup.paths[\(index)]", "'\(path)' is listed twice") }
+        }
+        if manifest.scripts.restore != nil, manifest.scripts.backup == nil {
+            report("scripts.restore", "needs a backup script: it loads what that one dumped")
         }
     }
 

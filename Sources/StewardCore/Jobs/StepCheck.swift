@@ -35,6 +35,19 @@ public enum StepCheck {
         return !components.contains { $0.isEmpty || $0 == "." || $0 == ".." }
     }
 
+    /// What a backup, a snapshot or a restore may copy and put back: a normalised absolute path at
+    /// least two levels deep, since a restore removes what is there first (never `/` or `/etc`).
+    public static func isBackupPath(_ path: String) -> Bool {
+        isNormalisedAbsolutePath(path) && path.split(separator: "/").count >= 2
+    }
+
+    public static let maxBackupPaths = 32
+
+    /// Ids of installations and backups, as the hub makes them (lower-case UUIDs) and names folders by.
+    public static func isArchiveID(_ id: String) -> Bool {
+        id.wholeMatch(of: /[a-z0-9][a-z0-9-]{0,63}/) != nil
+    }
+
     /// A systemd unit name such as `nginx.service` or `getty@tty1.service`.
     public static func isUnitName(_ unit: String) -> Bool {
         unit.wholeMatch(of: /[A-Za-z0-9:_.@\\-]{1,255}\.(service|socket|timer|target|path|mount)/) != nil
@@ -110,6 +123,28 @@ public enum StepCheck {
                 if !isUnitName(unit) { problem("unit", "must be a systemd unit name such as nginx.service") }
             } else {
                 problem("unit", "is required")
+            }
+        case .backup, .restore:
+            if step.app?.isEmpty ?? true { problem("app", "is required") }
+            for (field, id) in [("installation", step.installation), ("backup_id", step.backupID)] {
+                guard let id else {
+                    problem(field, "is required")
+                    continue
+                }
+                if !isArchiveID(id) { problem(field, "must be lower-case letters, digits and '-'") }
+            }
+            let paths = step.paths ?? []
+            if paths.count > maxBackupPaths { problem("paths", "must list at most \(maxBackupPaths) paths") }
+            for (position, path) in paths.enumerated() where !isBackupPath(path) {
+                problem("paths[\(position)]", "must be an absolute path at least two levels deep")
+            }
+            if paths.isEmpty, step.scriptSHA256 == nil { problem("paths", "give paths or a script: there is nothing to copy") }
+            for (position, id) in (step.keep ?? []).enumerated() where !isArchiveID(id) {
+                problem("keep[\(position)]", "must be a backup id")
+            }
+            if step.type == .restore, step.keep != nil { problem("keep", "is only for backups") }
+            if let digest = step.archiveSHA256, digest.wholeMatch(of: /[0-9a-f]{64}/) == nil {
+                problem("archive_sha256", "must be 64 lower-case hex digits")
             }
         case .container:
             if let action = step.action, containerActions.contains(action) {

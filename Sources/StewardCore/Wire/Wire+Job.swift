@@ -89,6 +89,10 @@ extension Wire {
             public var stepResults: [StepResult] = []
             /// The job that must succeed before this one runs: the install of an app this one `requires`.
             public var afterJobID: String?
+            /// The installation the job acts on (an install, upgrade, reconfigure, health check, backup…).
+            public var installationID: String?
+            /// `true` when a step failed and the job's rollback (an upgrade's snapshot) put things back.
+            public var rolledBack: Bool?
 
             public init(
                 id: String, serverID: String, kind: String, appID: String?, appVersion: String?, inputs: [String: String],
@@ -129,6 +133,8 @@ extension Wire {
                 case steps
                 case stepResults = "step_results"
                 case afterJobID = "after_job_id"
+                case installationID = "installation_id"
+                case rolledBack = "rolled_back"
             }
         }
 
@@ -147,6 +153,8 @@ extension Wire {
             public var secretNames: [String]
             /// For the whole job, all steps together.
             public var timeoutSeconds: Int
+            /// What undoes the job when one of its later steps fails (an upgrade's snapshot restore).
+            public var rollback: Rollback?
 
             public init(
                 kind: String, appID: String?, appVersion: String?, steps: [Step], environment: [String: String], secretNames: [String],
@@ -167,6 +175,7 @@ extension Wire {
                 case appVersion = "app_version"
                 case secretNames = "secret_names"
                 case timeoutSeconds = "timeout_seconds"
+                case rollback
             }
         }
 
@@ -188,16 +197,21 @@ extension Wire {
             public var exitCode: Int?
             public var outputs: [String: String]
             public var refusal: String?
+            /// How each step ended; the results of a rollback's steps follow, numbered on from the job's.
             public var steps: [StepResult]
+            /// Set when a step failed and the job's rollback ran: `true` when all its steps succeeded.
+            public var rolledBack: Bool?
 
             public init(
-                attempt: Int, exitCode: Int?, outputs: [String: String] = [:], refusal: String? = nil, steps: [StepResult] = []
+                attempt: Int, exitCode: Int?, outputs: [String: String] = [:], refusal: String? = nil, steps: [StepResult] = [],
+                rolledBack: Bool? = nil
             ) {
                 self.attempt = attempt
                 self.exitCode = exitCode
                 self.outputs = outputs
                 self.refusal = refusal
                 self.steps = steps
+                self.rolledBack = rolledBack
             }
 
             public init(from decoder: any Decoder) throws {
@@ -207,11 +221,13 @@ extension Wire {
                 outputs = try container.decodeIfPresent([String: String].self, forKey: .outputs) ?? [:]
                 refusal = try container.decodeIfPresent(String.self, forKey: .refusal)
                 steps = try container.decodeIfPresent([StepResult].self, forKey: .steps) ?? []
+                rolledBack = try container.decodeIfPresent(Bool.self, forKey: .rolledBack)
             }
 
             enum CodingKeys: String, CodingKey {
                 case attempt, outputs, refusal, steps
                 case exitCode = "exit_code"
+                case rolledBack = "rolled_back"
             }
 
             /// The result cut down until its JSON is at most `maxBytes`: read contents, read values and

@@ -15,6 +15,13 @@ extension Wire.Job {
             /// A Docker container's `action` (`start`, `stop`, `restart`, `pause`, `unpause`,
             /// `remove`, `logs` with `tail` lines), on the container named or with the id `container`.
             case container
+            /// Copies an installation's `paths` and what its app's `backup` script dumps into one archive
+            /// under the agent's backup directory, named `backup_id`; archives of the installation not
+            /// in `keep` are removed afterwards (rotation). The result's `archive` describes it.
+            case backup
+            /// Puts an installation's archive `backup_id` back: each of `paths` is removed and
+            /// restored exactly as archived, then the app's `restore` script loads its dump.
+            case restore
 
             /// Whether a job of only such steps may run beside other jobs on an agent that allows more
             /// than one at a time: reads and shell commands. Scripts (package managers lock), writes
@@ -61,6 +68,15 @@ extension Wire.Job {
         /// `container`: a container's name or id, and for `logs` how many of the last lines (default 200).
         public var container: String?
         public var tail: Int?
+        /// `backup`, `restore`: the installation and the archive, the paths it holds, and (backup)
+        /// the archives of the installation to keep. `script` and its fields carry the app's
+        /// `backup` or `restore` script when it has one.
+        public var installation: String?
+        public var backupID: String?
+        public var paths: [String]?
+        public var keep: [String]?
+        /// `restore`: the archive's SHA-256 when it was made; a damaged archive is not restored.
+        public var archiveSHA256: String?
 
         public init(type: Kind) {
             self.type = type
@@ -68,7 +84,9 @@ extension Wire.Job {
 
         enum CodingKeys: String, CodingKey {
             case type, app, role, inputs, script, environment, path, content, mode, owner, group, set, remove, keys, reveal, command
-            case arguments, action, unit, directory, container, tail
+            case arguments, action, unit, directory, container, tail, installation, paths, keep
+            case backupID = "backup_id"
+            case archiveSHA256 = "archive_sha256"
             case scriptSHA256 = "script_sha256"
             case secretNames = "secret_names"
             case maxBytes = "max_bytes"
@@ -105,6 +123,8 @@ extension Wire.Job {
             case .service:
                 action == "compose-up" ? "docker compose up -d in \(directory ?? "")" : "systemctl \(action ?? "") \(unit ?? "")"
             case .container: "container \(action ?? "") \(container ?? "")" + (action == "logs" ? " (last \(tail ?? 200) lines)" : "")
+            case .backup: "backup \(app ?? "") to archive \(backupID ?? "")"
+            case .restore: "restore \(app ?? "") from archive \(backupID ?? "")"
             }
         }
 
@@ -129,6 +149,8 @@ extension Wire.Job {
         public var truncated: Bool?
         /// `env.read`: the keys and values (secret-looking values masked unless revealed).
         public var values: [String: String]?
+        /// `backup`: the archive written.
+        public var archive: Archive?
 
         public init(index: Int, type: Step.Kind, exitCode: Int, error: String? = nil) {
             self.index = index
@@ -138,7 +160,7 @@ extension Wire.Job {
         }
 
         enum CodingKeys: String, CodingKey {
-            case index, type, error, content, truncated, values
+            case index, type, error, content, truncated, values, archive
             case exitCode = "exit_code"
             case contentEncoding = "content_encoding"
         }
@@ -150,6 +172,46 @@ extension Wire.Job {
             copy.content = nil
             copy.values = values?.mapValues { _ in SecretMasker.mask }
             return copy
+        }
+    }
+
+    /// An archive a `backup` step wrote: where, how big, its SHA-256 and how long it took.
+    public struct Archive: Codable, Sendable, Equatable {
+        public var path: String
+        public var sizeBytes: Int64
+        public var sha256: String
+        public var durationMS: Int64
+
+        public init(path: String, sizeBytes: Int64, sha256: String, durationMS: Int64) {
+            self.path = path
+            self.sizeBytes = sizeBytes
+            self.sha256 = sha256
+            self.durationMS = durationMS
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case path, sha256
+            case sizeBytes = "size_bytes"
+            case durationMS = "duration_ms"
+        }
+    }
+
+    /// Steps that undo a failed job: when a step at `fromStep` or later fails, the agent runs these
+    /// (stopping at the first that fails) and says in the result whether they all succeeded. An
+    /// upgrade's are "restore the snapshot, check health"; its snapshot is step 0, whose own failure
+    /// changed nothing and needs no undoing.
+    public struct Rollback: Codable, Sendable, Equatable {
+        public var fromStep: Int
+        public var steps: [Step]
+
+        public init(fromStep: Int, steps: [Step]) {
+            self.fromStep = fromStep
+            self.steps = steps
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case steps
+            case fromStep = "from_step"
         }
     }
 

@@ -5,6 +5,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case read = "fleet.read"
     /// Install and uninstall apps, run step jobs, cancel and retry jobs.
     case runJobs = "jobs.run"
+    /// See installed apps' generated passwords and secret outputs in the clear (audited).
+    case revealCredentials = "credentials.reveal"
     /// Change a server's labels.
     case editServers = "servers.edit"
     /// Acknowledge firing alerts.

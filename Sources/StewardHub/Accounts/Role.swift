@@ -9,7 +9,7 @@ public enum Role: String, Sendable, CaseIterable, Comparable, Codable {
         case .operator: Role.viewer.permissions.union([.runJobs, .editServers, .acknowledgeAlerts])
         case .admin:
             Role.operator.permissions.union([
-                .enrollServers, .decommissionServers, .manageUsers, .manageTenant, .manageAlerts,
+                .enrollServers, .decommissionServers, .manageUsers, .manageTenant, .manageAlerts, .revealCredentials,
             ])
         case .owner: Role.admin.permissions.union([.manageAdmins, .deleteTenant])
         }

@@ -84,21 +84,33 @@ struct JobDispatcher: Sendable {
         } else {
             throw StoreError("its steps were erased when it ended")
         }
-        for index in steps.indices where steps[index].type == .script {
-            guard let digest = steps[index].scriptSHA256, let script = try await store.script(sha256: digest) else {
-                throw StoreError("the script queued with it is not stored (\(steps[index].summary))")
-            }
-            steps[index].script = script.base64EncodedString()
+        var rollback = try job.sealedRollback.map { try box.open($0, as: Wire.Job.Rollback.self) }
+        try await attachScripts(to: &steps)
+        if var undo = rollback?.steps {
+            try await attachScripts(to: &undo)
+            rollback?.steps = undo
         }
         var environment = job.inputs
         if let sealed = job.sealedSecrets {
             environment.merge(try box.open(sealed)) { _, secret in secret }
         }
-        let payload = Wire.Job.Payload(
+        var payload = Wire.Job.Payload(
             kind: job.kind.rawValue, appID: job.appID, appVersion: job.appVersion, steps: steps, environment: environment,
             secretNames: job.secretNames, timeoutSeconds: job.timeoutSeconds)
+        payload.rollback = rollback
         return try JobSignature.sign(
             payload: try Wire.makeEncoder().encode(payload), jobID: job.id, attempt: job.attempt, agentID: agent.id,
             notAfter: jobs.clock.now.addingTimeInterval(Self.envelopeLifetime), key: jobs.keys.signingKey)
+    }
+
+    /// Fills in the bytes of the scripts the steps run (script steps, and backups and restores with
+    /// the app's own script), as stored when the job was queued.
+    private func attachScripts(to steps: inout [Wire.Job.Step]) async throws {
+        for index in steps.indices where steps[index].type == .script || steps[index].scriptSHA256 != nil {
+            guard let digest = steps[index].scriptSHA256, let script = try await store.script(sha256: digest) else {
+                throw StoreError("the script queued with it is not stored (\(steps[index].summary))")
+            }
+            steps[index].script = script.base64EncodedString()
+        }
     }
 }

@@ -51,9 +51,23 @@ public enum JobLifecycle {
         job.stepResults = result.steps
         job.sealedResults = sealedResults
         job.sealedOutputs = sealedOutputs
+        job.rolledBack = result.exitCode == 0 ? nil : result.rolledBack
         if let refusal = result.refusal {
             job.status = .failed
             job.error = "the agent refused the job: \(refusal)"
+        } else if let rolledBack = job.rolledBack {
+            // A job that was put back is over: running it again is an operator's decision. One whose
+            // rollback failed left the server half-changed, which an operator must look at.
+            let failed = result.steps.first { $0.exitCode != 0 }
+            let reason = failed.map { "step \($0.index + 1) (\($0.type.rawValue)) failed with exit code \($0.exitCode)" } ?? "a step failed"
+            if rolledBack {
+                job.status = .failed
+                job.error = "\(reason); rolled back to the snapshot taken before it"
+            } else {
+                let undo = result.steps.last { $0.exitCode != 0 && $0.index != failed?.index }
+                job.status = .needsAttention
+                job.error = "\(reason), and the rollback failed too" + (undo?.error.map { ": \($0)" } ?? "")
+            }
         } else {
             job.status = ExitCodeContract.status(exitCode: result.exitCode, attempt: job.attempt, maxAttempts: job.maxAttempts)
             job.error = job.status == .dead ? "gave up after \(job.attempt) attempts" : nil
@@ -105,6 +119,7 @@ public enum JobLifecycle {
         job.stepResults = []
         job.sealedResults = nil
         job.sealedOutputs = nil
+        job.rolledBack = nil
         return true
     }
 
@@ -122,6 +137,7 @@ public enum JobLifecycle {
             job.finishedAt = now
             job.sealedSecrets = nil
             job.sealedSteps = nil
+            job.sealedRollback = nil
         }
         job.leaseExpiresAt = nil
     }

@@ -58,12 +58,18 @@ public struct JobService: Sendable {
         guard manifest.scripts.path(for: role) != nil else {
             throw APIError(.conflict, code: "no_script", detail: "\(appID) has no \(role.rawValue) script")
         }
-        let validated: InputValidator.Validated
-        switch InputValidator.validate(manifest, given: body.inputs) {
-        case .success(let values): validated = values
-        case .failure(let failure): throw APIError.invalid(failure.errors)
-        }
         let server = try await server(body.serverID, tenantID: requester.identity.tenantID)
+        // What is installed keeps its inputs: an uninstall runs with them (and any given here).
+        let installed = try await store.installation(serverID: server.id, appID: appID, tenantID: server.tenantID)
+        let validated: InputValidator.Validated
+        if role == .uninstall, let installed {
+            validated = try inputs(of: installed, for: manifest, changing: body.inputs)
+        } else {
+            switch InputValidator.validate(manifest, given: body.inputs) {
+            case .success(let values): validated = values
+            case .failure(let failure): throw APIError.invalid(failure.errors)
+            }
+        }
         if let reason = Self.incompatibility(manifest, facts: server.facts) {
             throw APIError(.conflict, code: "os_not_supported", detail: "\(server.name) cannot run \(appID): \(reason)")
         }
@@ -95,12 +101,54 @@ public struct JobService: Sendable {
         }
         let job = try appJob(app, role, validated, server: server, requester: requester, after: chain.last?.id, scripts: &scripts)
         chain.append(job)
+        // Each install makes the app's installation on the server, or joins it; an uninstall removes
+        // it when it succeeds. They wait their turn behind another job that holds it.
+        var claims: [InstallationClaim] = []
+        for index in chain.indices {
+            let queued = chain[index]
+            guard let queuedApp = queued.appID else { continue }
+            let existing =
+                queuedApp == appID
+                ? installed : try await store.installation(serverID: server.id, appID: queuedApp, tenantID: server.tenantID)
+            if role == .uninstall && existing == nil { continue }
+            let installation =
+                existing
+                ?? InstallationRecord(
+                    id: UUID().uuidString.lowercased(), tenantID: server.tenantID, serverID: server.id, appID: queuedApp,
+                    createdAt: clock.now)
+            chain[index].installationID = installation.id
+            claims.append(
+                .init(
+                    installation: installation, isNew: existing == nil, jobID: queued.id,
+                    status: role == .install ? .installing : installation.status,
+                    pendingSealedSecrets: role == .install ? queued.sealedSecrets : nil, exclusive: false))
+        }
         var detail = ["app": appID, "server": server.id, "inputs": validated.values.keys.sorted().joined(separator: ",")]
         if chain.count > 1 { detail["requires"] = chain.dropLast().compactMap(\.appID).joined(separator: ",") }
-        try await store.createJobs(
-            chain, scripts: scripts, audit: requester.audit("job.\(role.rawValue)", target: "job:\(job.id)", detail: detail))
-        for queued in chain { await announce(queued) }
-        return job
+        let queued = try await store.createJobs(
+            chain, scripts: scripts, audit: requester.audit("job.\(role.rawValue)", target: "job:\(job.id)", detail: detail),
+            claims: claims)
+        for job in queued { await announce(job) }
+        return queued[queued.count - 1]
+    }
+
+    /// An installation's input values (secrets opened), with `changes`, validated against
+    /// `manifest`: an input a new version added gets its default or a generated password, one it
+    /// dropped is left out.
+    func inputs(
+        of installation: InstallationRecord, for manifest: Manifest, changing changes: [String: InputValue]
+    ) throws -> InputValidator.Validated {
+        var stored = installation.inputs
+        if let sealed = installation.sealedSecrets { stored.merge(try SecretBox(key: keys.masterKey).open(sealed)) { _, secret in secret } }
+        var given: [String: InputValue] = [:]
+        for input in manifest.inputs {
+            if let value = stored[input.environmentName] { given[input.name] = .text(value) }
+        }
+        given.merge(changes) { _, new in new }
+        switch InputValidator.validate(manifest, given: given) {
+        case .success(let validated): return validated
+        case .failure(let failure): throw APIError.invalid(failure.errors.map { .init(field: "inputs.\($0.field)", message: $0.message) })
+        }
     }
 
     /// A job running one of an app's scripts with validated inputs; secret inputs sealed, the
@@ -124,7 +172,19 @@ public struct JobService: Sendable {
         job.afterJobID = after
         job.scriptSHA256 = digest
         job.secretOutputs = manifest.secretOutputs
+        if role == .install { job.release = try release(of: app, scripts: &scripts) }
         return job
+    }
+
+    /// The app's version as the catalog has it now, every script fixed (added to `scripts`).
+    func release(of app: CatalogApp, scripts: inout [String: Data]) throws -> AppRelease {
+        var digests: [String: String] = [:]
+        for (role, _) in app.manifest.scripts.all {
+            let (digest, bytes) = try script(of: app, role: role)
+            scripts[digest] = bytes
+            digests[role.rawValue] = digest
+        }
+        return AppRelease(version: app.manifest.version, scripts: digests, backupPaths: app.manifest.backupPaths)
     }
 
     /// Queues a job of one step, or a `composite` chain of several, for one server. Step contents are
@@ -139,6 +199,13 @@ public struct JobService: Sendable {
         var secretOutputs: Set<String> = []
         for (index, step) in steps.enumerated() {
             problems += StepCheck.problems(step, index: index)
+            if step.type == .backup || step.type == .restore {
+                // They copy and replace an app's files: only an installation's own jobs have them.
+                problems.append(
+                    .init(
+                        field: "steps[\(index)].type",
+                        message: "use POST /api/v1/installations/{id}/backup or /restore for an app's backups"))
+            }
             // The hub fills these in; a client's values are never taken.
             steps[index].script = nil
             steps[index].scriptSHA256 = nil
@@ -190,7 +257,7 @@ public struct JobService: Sendable {
     }
 
     /// The SHA-256 (hex) and bytes of an app's script, read from the catalog now.
-    private func script(of app: CatalogApp, role: ScriptRole) throws -> (String, Data) {
+    func script(of app: CatalogApp, role: ScriptRole) throws -> (String, Data) {
         guard let path = app.manifest.scripts.path(for: role) else {
             throw APIError(.conflict, code: "no_script", detail: "\(app.manifest.id) has no \(role.rawValue) script")
         }

@@ -7,7 +7,7 @@
 enum Migrations {
     static let all: [Migration] = [
         foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs, teams, twoFactor,
-        rowLevelSecurity, metrics, alerting, compactMetrics, containers, agentRuns, logRules,
+        rowLevelSecurity, metrics, alerting, compactMetrics, containers, agentRuns, logRules, installations,
     ]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
@@ -532,6 +532,84 @@ enum Migrations {
             """
         ]
         if kind == .postgresql { statements += tenantIsolation(of: "log_rules") }
+        return statements
+    }
+
+    /// Installed apps (``InstallationRecord``) with the release they run (``AppRelease``), the jobs
+    /// that act on them, their backups and the results of their health checks. `active_job_id` is the one install, upgrade, reconfigure,
+    /// uninstall or restore that may run on an installation at a time; `pending_sealed_secrets` are
+    /// that job's secret inputs, which become the installation's when it succeeds.
+    static let installations = Migration(version: 19, name: "installations") { kind in
+        var statements = [
+            """
+            CREATE TABLE installations (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                server_id TEXT NOT NULL REFERENCES servers(id),
+                app_id TEXT NOT NULL,
+                version TEXT,
+                status TEXT NOT NULL,
+                inputs TEXT NOT NULL,
+                secret_names TEXT NOT NULL,
+                sealed_secrets TEXT,
+                outputs TEXT NOT NULL,
+                sealed_outputs TEXT,
+                active_job_id TEXT,
+                pending_sealed_secrets TEXT,
+                release TEXT,
+                last_job_id TEXT,
+                last_health TEXT,
+                health_interval_seconds BIGINT NOT NULL,
+                next_health_at BIGINT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX installations_current ON installations (server_id, app_id) WHERE status <> 'removed'",
+            "CREATE INDEX installations_health_due ON installations (next_health_at)",
+            "ALTER TABLE jobs ADD COLUMN installation_id TEXT",
+            "ALTER TABLE jobs ADD COLUMN rolled_back BOOLEAN",
+            "ALTER TABLE jobs ADD COLUMN sealed_rollback TEXT",
+            "ALTER TABLE jobs ADD COLUMN release TEXT",
+            "CREATE INDEX jobs_installation ON jobs (installation_id, created_at)",
+            """
+            CREATE TABLE backups (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                installation_id TEXT NOT NULL REFERENCES installations(id),
+                server_id TEXT NOT NULL REFERENCES servers(id),
+                kind TEXT NOT NULL,
+                status TEXT NOT NULL,
+                job_id TEXT NOT NULL,
+                app_version TEXT NOT NULL,
+                paths TEXT NOT NULL,
+                has_dump BOOLEAN NOT NULL,
+                path TEXT,
+                size_bytes BIGINT,
+                sha256 TEXT,
+                duration_ms BIGINT,
+                error TEXT,
+                created_at BIGINT NOT NULL,
+                finished_at BIGINT
+            )
+            """,
+            "CREATE INDEX backups_installation ON backups (installation_id, created_at)",
+            "CREATE INDEX backups_job ON backups (job_id)",
+            """
+            CREATE TABLE health_checks (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                installation_id TEXT NOT NULL REFERENCES installations(id),
+                job_id TEXT NOT NULL,
+                healthy BOOLEAN NOT NULL,
+                exit_code BIGINT,
+                detail TEXT,
+                checked_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX health_checks_installation ON health_checks (installation_id, checked_at)",
+        ]
+        if kind == .postgresql { statements += ["installations", "backups", "health_checks"].flatMap { tenantIsolation(of: $0) } }
         return statements
     }
 }

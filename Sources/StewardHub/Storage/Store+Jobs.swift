@@ -15,16 +15,21 @@ extension Store {
     /// Creates jobs together (a `requires` chain), audited once, with the scripts they run.
     public func createJobs(_ jobs: [JobRecord], scripts: [String: Data] = [:], audit: AuditEvent) async throws {
         try await pool.transaction(.tenant(audit.tenantID)) { db in
-            for (digest, content) in scripts.sorted(by: { $0.key < $1.key }) {
-                try await db.insert(into: "job_scripts")
-                    .columns("sha256", "content", "created_at")
-                    .values(SQLBind(digest), SQLBind(content.base64EncodedString()), SQLBind(Millis.from(jobs.first?.createdAt ?? Date())))
-                    .ignoringConflicts(with: ["sha256"])
-                    .run()
-            }
-            for job in jobs { try await Self.insert(job, on: db) }
+            try await Self.insertJobs(jobs, scripts: scripts, on: db)
             try await appendAudit(audit, on: db, at: jobs.first?.createdAt ?? Date())
         }
+    }
+
+    /// Inserts the jobs and the scripts they run (each script once, by its SHA-256).
+    static func insertJobs(_ jobs: [JobRecord], scripts: [String: Data], on db: any SQLDatabase) async throws {
+        for (digest, content) in scripts.sorted(by: { $0.key < $1.key }) {
+            try await db.insert(into: "job_scripts")
+                .columns("sha256", "content", "created_at")
+                .values(SQLBind(digest), SQLBind(content.base64EncodedString()), SQLBind(Millis.from(jobs.first?.createdAt ?? Date())))
+                .ignoringConflicts(with: ["sha256"])
+                .run()
+        }
+        for job in jobs { try await insert(job, on: db) }
     }
 
     private static func insert(_ job: JobRecord, on db: any SQLDatabase) async throws {
@@ -32,14 +37,16 @@ extension Store {
             """
             INSERT INTO jobs (id, tenant_id, server_id, kind, app_id, app_version, inputs, sealed_secrets, secret_names,
                 status, attempt, max_attempts, backoff_seconds, timeout_seconds, next_run_at, outputs, log_bytes, log_chunks,
-                steps, sealed_steps, after_job_id, exclusive, requested_by, created_at, script_sha256, secret_outputs)
+                steps, sealed_steps, after_job_id, exclusive, requested_by, created_at, script_sha256, secret_outputs,
+                installation_id, sealed_rollback, release)
             VALUES (\(bind: job.id), \(bind: job.tenantID), \(bind: job.serverID), \(bind: job.kind.rawValue), \(bind: job.appID),
                 \(bind: job.appVersion), \(bind: JSONColumn.encode(job.inputs)), \(bind: job.sealedSecrets),
                 \(bind: JSONColumn.encode(job.secretNames)), \(bind: job.status.rawValue), 0, \(bind: job.maxAttempts),
                 \(bind: JSONColumn.encode(job.backoffSeconds)), \(bind: job.timeoutSeconds), \(bind: Millis.from(job.nextRunAt)),
                 '{}', 0, 0, \(bind: JSONColumn.encode(job.steps)), \(bind: job.sealedSteps), \(bind: job.afterJobID),
                 \(bind: job.exclusive ? 1 : 0), \(bind: job.requestedBy), \(bind: Millis.from(job.createdAt)), \(bind: job.scriptSHA256),
-                \(bind: JSONColumn.encode(job.secretOutputs)))
+                \(bind: JSONColumn.encode(job.secretOutputs)), \(bind: job.installationID), \(bind: job.sealedRollback),
+                \(bind: job.release.map(JSONColumn.encode)))
             """
         ).run()
     }
@@ -376,11 +383,13 @@ extension Store {
                 started_at = \(bind: job.startedAt.map(Millis.from)), finished_at = \(bind: job.finishedAt.map(Millis.from)),
                 sealed_secrets = \(bind: job.sealedSecrets), sealed_steps = \(bind: job.sealedSteps),
                 step_results = \(bind: JSONColumn.encode(job.stepResults)), sealed_results = \(bind: job.sealedResults),
-                sealed_outputs = \(bind: job.sealedOutputs), log_dropped_bytes = \(bind: job.logDroppedBytes)
+                sealed_outputs = \(bind: job.sealedOutputs), log_dropped_bytes = \(bind: job.logDroppedBytes),
+                sealed_rollback = \(bind: job.sealedRollback), rolled_back = \(bind: job.rolledBack)
             WHERE id = \(bind: job.id)
             """
         ).run()
         if let event = job.endEvent { try await record(event, on: db) }
+        if job.installationID != nil { try await settleInstallation(after: job, on: db) }
     }
 
     /// `('a', 'b')` for a set of statuses: SQL lists come from the types, never retyped by hand.

@@ -55,6 +55,12 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Where app backups and the snapshots taken before upgrades are kept (default: backups/ in the state directory).",
+            valueName: "dir"))
+    var backupDir: String?
+
+    @Option(
+        help: ArgumentHelp(
             "A word that makes a container's environment value secret when its name contains it (repeatable; PASSWORD, SECRET, TOKEN, KEY and the like always do): the value is masked before it leaves the server.",
             valueName: "word"))
     var secretEnvWord: [String] = []
@@ -68,6 +74,7 @@ struct AgentCommand: AsyncParsableCommand {
         guard containersInterval == 0 || (5...3600).contains(containersInterval) else {
             throw ValidationError("--containers-interval must be 0 (off) or between 5 and 3600 seconds")
         }
+        if let backupDir, !backupDir.hasPrefix("/") { throw ValidationError("--backup-dir must be an absolute path") }
         for word in secretEnvWord where word.wholeMatch(of: /[A-Za-z0-9_]{2,64}/) == nil {
             throw ValidationError("--secret-env-word \(word) must be 2 to 64 letters, digits or _")
         }
@@ -82,6 +89,7 @@ struct AgentCommand: AsyncParsableCommand {
         configuration.metricsInterval = metricsInterval
         configuration.containersInterval = containersInterval
         configuration.dockerSocket = dockerSocket
+        configuration.backupDirectory = backupDir
         configuration.secretEnvWords += secretEnvWord.map { $0.uppercased() }
         do {
             if let policy { configuration.policy = try AgentPolicy.load(path: policy) }

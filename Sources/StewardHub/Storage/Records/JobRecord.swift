@@ -46,6 +46,16 @@ public struct JobRecord: Sendable, Equatable {
     public var afterJobID: String?
     /// Whether the job must run alone on its server; see ``Wire/Job/Step/Kind/allowsConcurrency``.
     public var exclusive = true
+    /// The installation the job acts on (``InstallationRecord``), if any.
+    public var installationID: String?
+    /// What undoes the job when a later step fails (an upgrade's snapshot restore), sealed like
+    /// the steps; `nil` once the job has ended.
+    public var sealedRollback: String?
+    /// Set when a step failed and the rollback ran: whether it put everything back.
+    public var rolledBack: Bool?
+    /// An install's or upgrade's app version with all its scripts, fixed when it was queued; the
+    /// installation's once the job succeeds.
+    public var release: AppRelease?
     public var requestedBy: String
     public var createdAt: Date
     public var startedAt: Date?
@@ -114,6 +124,10 @@ public struct JobRecord: Sendable, Equatable {
         logDroppedBytes = try row.decode(column: "log_dropped_bytes", as: Int64.self)
         afterJobID = try row.decode(column: "after_job_id", as: String?.self)
         exclusive = try row.decode(column: "exclusive", as: Int.self) != 0
+        installationID = try row.decode(column: "installation_id", as: String?.self)
+        sealedRollback = try row.decode(column: "sealed_rollback", as: String?.self)
+        rolledBack = try row.decode(column: "rolled_back", as: Bool?.self)
+        release = try row.decode(column: "release", as: String?.self).map { try JSONColumn.decode(AppRelease.self, from: $0) }
         requestedBy = try row.decode(column: "requested_by", as: String.self)
         createdAt = Millis.date(try row.decode(column: "created_at", as: Int64.self))
         startedAt = try row.decode(column: "started_at", as: Int64?.self).map(Millis.date)
@@ -132,6 +146,8 @@ public struct JobRecord: Sendable, Equatable {
         info.steps = steps
         info.stepResults = stepResults
         info.afterJobID = afterJobID
+        info.installationID = installationID
+        info.rolledBack = rolledBack
         return info
     }
 
