@@ -63,7 +63,7 @@ struct APIFuzzEndToEndTests {
         var failures: [String] = []
         for index in 0..<count {
             let route = routes[Int.random(in: 0..<routes.count, using: &random)]
-            let ids = [job.id, enrolled.serverID, "probe", "00000000-0000-0000-0000-000000000000"]
+            let ids = [job.id, enrolled.serverID, "probe", job.installationID ?? "", "00000000-0000-0000-0000-000000000000"]
             let (request, hostile, summary) = Self.request(
                 route, ids: ids, owner: FleetEndToEndTests.ownerToken, agent: agentBearer, random: &random)
             // A truncated body is waited for by the hub until the client gives up: do not wait long.
@@ -148,6 +148,19 @@ struct APIFuzzEndToEndTests {
             Route(method: "POST", path: "/api/v1/jobs/{id}/cancel", auth: .owner),
             Route(method: "POST", path: "/api/v1/jobs/{id}/retry", auth: .owner, body: #"{"inputs": {}}"#),
             Route(method: "GET", path: "/api/v1/events", auth: .owner, query: ["kind": ["job.queued", "bogus"]]),
+            Route(method: "GET", path: "/api/v1/installations", auth: .owner, query: ["server": [serverID, "x", ""]]),
+            Route(method: "GET", path: "/api/v1/installations/{id}", auth: .owner),
+            Route(method: "PATCH", path: "/api/v1/installations/{id}", auth: .owner, body: #"{"health_interval_seconds": 300}"#),
+            Route(method: "GET", path: "/api/v1/installations/{id}/health", auth: .owner),
+            Route(method: "GET", path: "/api/v1/installations/{id}/backups", auth: .owner),
+            Route(method: "POST", path: "/api/v1/installations/{id}/upgrade", auth: .owner),
+            Route(method: "POST", path: "/api/v1/installations/{id}/reconfigure", auth: .owner, body: #"{"inputs": {"marker": "/tmp/y"}}"#),
+            Route(method: "POST", path: "/api/v1/installations/{id}/uninstall", auth: .owner),
+            Route(method: "POST", path: "/api/v1/installations/{id}/backup", auth: .owner),
+            Route(
+                method: "POST", path: "/api/v1/installations/{id}/restore", auth: .owner, body: #"{"backup_id": "x", "confirm": "probe"}"#),
+            Route(method: "POST", path: "/api/v1/installations/{id}/check-health", auth: .owner),
+            Route(method: "POST", path: "/api/v1/installations/{id}/credentials", auth: .owner),
             Route(method: "POST", path: "/api/v1/auth/tokens", auth: .none, body: #"{"email": "nobody@example.com", "password": "x"}"#),
             Route(
                 method: "POST", path: "/api/v1/invitations/accept", auth: .none,

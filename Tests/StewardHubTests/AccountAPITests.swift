@@ -165,7 +165,7 @@ struct AccountAPITests {
 
             let foreign = [
                 ("servers", serverID), ("jobs", job.id), ("registration-tokens", registration.info.id), ("invitations", invitation.id),
-                ("api-tokens", apiToken.id),
+                ("api-tokens", apiToken.id), ("installations", job.installationID ?? "missing"),
             ]
             for (list, id) in foreign {
                 let answer = try await client.send(.get, "/api/v1/\(list)", bearer: outsider)
@@ -188,6 +188,17 @@ struct AccountAPITests {
                 (.patch, "/api/v1/users/\(owner.id)", #"{"role": "viewer"}"#),
                 (.delete, "/api/v1/users/\(owner.id)", #"{"confirm": "owner@example.com"}"#),
                 (.patch, "/api/v1/tenants/default", #"{"name": "Taken"}"#),
+                (.get, "/api/v1/installations/\(job.installationID ?? "")", nil),
+                (.patch, "/api/v1/installations/\(job.installationID ?? "")", #"{"health_interval_seconds": 0}"#),
+                (.get, "/api/v1/installations/\(job.installationID ?? "")/health", nil),
+                (.get, "/api/v1/installations/\(job.installationID ?? "")/backups", nil),
+                (.post, "/api/v1/installations/\(job.installationID ?? "")/upgrade", nil),
+                (.post, "/api/v1/installations/\(job.installationID ?? "")/uninstall", nil),
+                (.post, "/api/v1/installations/\(job.installationID ?? "")/backup", nil),
+                (.post, "/api/v1/installations/\(job.installationID ?? "")/check-health", nil),
+                (.post, "/api/v1/installations/\(job.installationID ?? "")/credentials", nil),
+                (.post, "/api/v1/installations/\(job.installationID ?? "")/reconfigure", #"{"inputs": {"title": "Taken"}}"#),
+                (.post, "/api/v1/installations/\(job.installationID ?? "")/restore", #"{"backup_id": "x", "confirm": "webapp"}"#),
                 (.delete, "/api/v1/tenants/default", #"{"confirm": "default"}"#),
             ]
             for (method, path, body) in tries {
