@@ -110,6 +110,12 @@ struct LifecycleEndToEndTests {
                     directory.path + "/agent", "--max-backoff", "2",
                 ],
                 environment: ["LOG_LEVEL": "debug"], logPath: directory.path + "/agent.log")
+            func steward(_ arguments: String...) async throws -> (status: Int32, output: String) {
+                let process = try StewardProcess(
+                    arguments, environment: ["STEWARD_HUB": api.baseURL, "STEWARD_API_TOKEN": FleetEndToEndTests.ownerToken],
+                    logPath: directory.path + "/cli-\(UUID()).log")
+                return (try await process.waitForExit(), process.output)
+            }
             do {
                 try await eventually("the agent is online") { try await api.servers().first?.status == .online }
                 let serverID = try #require(try await api.servers().first?.id)
@@ -124,6 +130,9 @@ struct LifecycleEndToEndTests {
                 #expect(!installation.upgradeAvailable)
                 #expect(installation.inputs["ADMIN_PASSWORD"] == "****")
                 #expect(installation.inputs["GREETING"] == "bonjour")
+                let table = try await steward("installations", "list", "--server", serverID)
+                #expect(table.status == 0)
+                #expect(table.output.contains(installation.id) && table.output.contains("keeper") && table.output.contains("installed"))
 
                 // The credentials view reveals the generated password, audited; lists never do.
                 let credentials = try await api.decode(
@@ -195,14 +204,15 @@ struct LifecycleEndToEndTests {
                 let unconfirmed = try await api.post(
                     "/api/v1/installations/\(installation.id)/restore", body: #"{"backup_id": "\#(backup.id)"}"#)
                 #expect(unconfirmed.status == .unprocessableEntity)
-                let restore = try await api.post(
-                    "/api/v1/installations/\(installation.id)/restore", body: #"{"backup_id": "\#(backup.id)", "confirm": "keeper"}"#)
-                #expect(restore.status == .accepted)
-                let restoreJob = try Wire.makeDecoder().decode(Wire.Job.Info.self, from: restore.body)
-                let restored = try await api.waitForJob(restoreJob.id) { $0.status.isFinal }
-                #expect(restored.status == .succeeded, "\(restored)")
+                // The same through the command line, followed to its end.
+                let listed = try await steward("installations", "backups", installation.id)
+                #expect(listed.status == 0)
+                #expect(listed.output.contains(backup.id) && listed.output.contains("manual") && listed.output.contains("snapshot"))
+                let restore = try await steward(
+                    "installations", "restore", installation.id, "--backup", backup.id, "--confirm", "keeper", "--follow")
+                #expect(restore.status == 0, "\(restore.output)")
+                #expect(restore.output.contains("loaded the dump") && restore.output.contains("healthy"))
                 #expect(Self.snapshot(root) == healthy)
-                #expect(try await api.text("/api/v1/jobs/\(restoreJob.id)/logs").contains("healthy"))
 
                 // A health check on demand is kept as the installation's last.
                 let check = try await api.action(installation.id, "check-health")
