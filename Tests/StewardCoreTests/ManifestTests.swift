@@ -38,6 +38,27 @@ struct ManifestTests {
         #expect(manifest.secretOutputs == ["admin_token"])
     }
 
+    @Test("backup paths and the backup, restore and upgrade scripts are read")
+    func backupFields() throws {
+        let parsed = ManifestParser.parse(
+            """
+            id: keeper
+            name: Keeper
+            version: "2"
+            scripts: {install: install.sh, upgrade: upgrade.sh, backup: backup.sh, restore: restore.sh}
+            backup:
+              paths: [/etc/keeper, /var/lib/keeper/uploads]
+            """, file: "keeper.yml")
+        #expect(parsed.problems.isEmpty, "\(parsed.problems)")
+        let manifest = try #require(parsed.manifest)
+        #expect(manifest.backupPaths == ["/etc/keeper", "/var/lib/keeper/uploads"])
+        #expect(manifest.scripts.all.map(\.role) == [.install, .upgrade, .backup, .restore])
+        #expect(manifest.canBackUp)
+        let unknown = ManifestParser.parse(
+            "id: k\nname: K\nversion: 1\nscripts: {install: i.sh}\nbackup: {paths: [/etc/k], files: [/x]}\n", file: "k.yml")
+        #expect(unknown.problems.contains { $0.path == "backup.files" }, "unknown keys are errors here too")
+    }
+
     @Test("a manifest of the earlier platform loads unchanged")
     func legacyManifest() throws {
         let result = CatalogLoader.load(directories: [Self.fixtures + "/valid/legacy"])

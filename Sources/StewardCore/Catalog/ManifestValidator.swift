@@ -89,8 +89,8 @@ public struct ManifestValidator {
             }
             if !seen.insert(path).inserted { report("backup.paths[\(index)]", "'\(path)' is listed twice") }
         }
-        if manifest.scripts.restore != nil, manifest.scripts.backup == nil {
-            report("scripts.restore", "needs a backup script: it loads what that one dumped")
+        if manifest.scripts.restore != nil, !manifest.canBackUp {
+            report("scripts.restore", "needs something to restore: backup.paths or a backup script")
         }
     }
 

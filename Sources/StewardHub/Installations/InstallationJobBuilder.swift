@@ -66,8 +66,8 @@ struct InstallationJobBuilder {
         return (step, record)
     }
 
-    /// A `restore` step putting `backup` back, checked against its SHA-256; the installed version's
-    /// `restore` script loads the dump when the backup has one.
+    /// A `restore` step putting `backup` back, checked against its SHA-256; then the installed
+    /// version's `restore` script loads the dump (if any) and brings the app up on what was restored.
     func restoreStep(_ backup: BackupRecord) throws -> Wire.Job.Step {
         var step = Wire.Job.Step(type: .restore)
         step.app = manifest.id
@@ -75,7 +75,7 @@ struct InstallationJobBuilder {
         step.backupID = backup.id
         step.paths = backup.paths
         step.archiveSHA256 = backup.sha256
-        if backup.hasDump, let load = try installedRelease().script(.restore) {
+        if let load = try installedRelease().script(.restore) {
             step.role = ScriptRole.restore.rawValue
             step.scriptSHA256 = load
         }
