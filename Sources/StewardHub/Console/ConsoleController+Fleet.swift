@@ -88,6 +88,7 @@ extension ConsoleController {
                 name: $0.name, image: $0.image, state: $0.state, health: $0.health, restarts: $0.restartCount, status: $0.status,
                 csrf: context.session.csrfToken, serverID: id, canAct: canAct, running: $0.state == "running")
         }
+        let installed = try await installations.list(tenantID: context.identity.tenantID, serverID: id).map(ConsolePages.InstallationRow.init)
         let info = record.info(at: clock.now, heartbeatInterval: heartbeatInterval)
         let facts = info.facts
         let jobs = try await store.jobs(tenantID: context.identity.tenantID, serverID: id, status: nil, appID: nil, limit: 50)
@@ -107,7 +108,8 @@ extension ConsoleController {
             charts: charts, hasCharts: charts.contains { $0.hasData },
             ranges: Self.chartRanges.sorted { $0.value < $1.value }.map {
                 ConsolePages.Option(value: $0.key, label: $0.key, selected: $0.key == range)
-            }, range: range, containers: containers, hasContainers: !containers.isEmpty)
+            }, range: range, containers: containers, hasContainers: !containers.isEmpty, installations: installed,
+            hasInstallations: !installed.isEmpty)
         return try render(page, fragment ? "server-charts" : "server", status: status)
     }
 

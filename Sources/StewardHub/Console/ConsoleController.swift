@@ -25,6 +25,7 @@ struct ConsoleController {
     let alertRules: AlertRuleService
     let logRules: LogRuleService
     let channels: ChannelService
+    let installations: InstallationService
 
     static let loginCookie = "steward_login"
 
@@ -43,6 +44,10 @@ struct ConsoleController {
         signedIn.post("servers/:id/labels", use: saveLabels)
         signedIn.post("servers/:id/decommission", use: decommission)
         signedIn.post("servers/:id/containers/:name/:action", use: containerAction)
+        signedIn.get("installations/:id", use: installationPage)
+        signedIn.post("installations/:id/credentials", use: revealCredentials)
+        signedIn.post("installations/:id/backups/:backup/restore", use: restoreInstallation)
+        signedIn.post("installations/:id/:action", use: installationAction)
         signedIn.get("apps", use: appList)
         signedIn.get("apps/:id", use: appPage)
         signedIn.post("apps/:id/install", use: install)

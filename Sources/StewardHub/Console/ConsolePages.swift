@@ -153,6 +153,8 @@ enum ConsolePages {
         var range: String
         var containers: [ContainerRow]
         var hasContainers: Bool
+        var installations: [InstallationRow]
+        var hasInstallations: Bool
     }
 
     /// A Docker container on a server's page; its buttons queue `container` steps.

@@ -13,6 +13,7 @@ enum ConsoleTemplates {
             ("audit", audit), ("account", account), ("team", team), ("tenants", tenants), ("alerts-nav", alertsNav),
             ("server-charts", serverCharts),
             ("alerts", alerts), ("rules", rules), ("log-rules", logRules), ("channels", channels), ("events", events),
+            ("server-installations", serverInstallations), ("installation", installation),
         ] {
             try library.register(text, named: name)
         }
@@ -168,6 +169,7 @@ enum ConsoleTemplates {
           <nav class="ranges" aria-label="Time span">{{#ranges}}<a href="/servers/{{server.id}}?range={{value}}#metrics"{{#selected}} aria-current="page"{{/selected}}>{{label}}</a> {{/ranges}}</nav>
           <div data-live-charts="{{server.id}}" data-range="{{range}}">{{>server-charts}}</div>
         </section>
+        {{>server-installations}}
         {{#hasContainers}}
         <section class="card" id="containers" aria-labelledby="containers-heading">
           <h2 id="containers-heading">Containers</h2>
