@@ -99,6 +99,10 @@ public func buildHubApplication(
     JobController(jobs: jobs).addRoutes(apps: operatorAPI.group("apps"), jobs: operatorAPI.group("jobs"))
     let installations = InstallationService(jobs: jobs)
     InstallationController(installations: installations).addRoutes(to: operatorAPI.group("installations"))
+    let rollouts = RolloutService(jobs: jobs, installations: installations)
+    RolloutController(rollouts: rollouts).addRoutes(to: operatorAPI.group("rollouts"))
+    let schedules = ScheduleService(jobs: jobs, installations: installations, rollouts: rollouts)
+    ScheduleController(schedules: schedules).addRoutes(to: operatorAPI.group("schedules"))
     // The web console: pages and assets get the security headers; a session cookie signs the operator in.
     let console = router.group()
         .add(middleware: SecurityHeadersMiddleware<HubRequestContext>())
@@ -134,6 +138,8 @@ public func buildHubApplication(
             retention: TimeInterval(configuration.alerting.retentionDays * 86_400), events: events, ready: migrated, logger: logger),
         NotificationSender(store: store, clock: configuration.clock, box: box, transport: transport, ready: migrated, logger: logger),
         HealthSchedule(installations: installations, interval: .seconds(15), ready: migrated, logger: logger),
+        RolloutRunner(rollouts: rollouts, interval: .seconds(2), ready: migrated, logger: logger),
+        ScheduleRunner(schedules: schedules, interval: .seconds(10), ready: migrated, logger: logger),
     ]
     // Hubs sharing PostgreSQL tell each other about queued jobs and everything else on the bus.
     if let postgres = pool as? PostgresPool {

@@ -57,7 +57,8 @@ struct ConsoleInstallationsTests {
             let backup = try await owner.post("/installations/\(installation.id)/backup", ["_csrf": csrf])
             #expect(backup.status == .conflict)
             #expect(backup.text.contains("declares nothing to back up"))
-            let restore = try await owner.post("/installations/\(installation.id)/backups/nope/restore", ["_csrf": csrf, "confirm": "webapp"])
+            let restore = try await owner.post(
+                "/installations/\(installation.id)/backups/nope/restore", ["_csrf": csrf, "confirm": "webapp"])
             #expect(restore.status == .unprocessableContent)
             #expect(restore.text.contains("no backup nope of this installation"))
 
@@ -70,7 +71,9 @@ struct ConsoleInstallationsTests {
             #expect(operatorPage.text.contains("Check now") && operatorPage.text.contains("Uninstall webapp"))
             #expect(!operatorPage.text.contains("Show passwords"))
             let operatorCSRF = try ConsoleTests.Browser.csrf(in: operatorPage.text)
-            #expect(try await operatorBrowser.post("/installations/\(installation.id)/credentials", ["_csrf": operatorCSRF]).status == .forbidden)
+            #expect(
+                try await operatorBrowser.post("/installations/\(installation.id)/credentials", ["_csrf": operatorCSRF]).status
+                    == .forbidden)
             let viewer = ConsoleTests.Browser(client)
             _ = try await viewer.signIn(email: "viewer@example.com", password: AccountAPITests.password)
             let viewerPage = try await viewer.get("/installations/\(installation.id)")

@@ -18,6 +18,9 @@ public enum Fixtures {
     /// An HTTP server that records every webhook it gets (and can fail the first few), for the alerting tests.
     public static let webhookReceiver = repositoryRoot + "/Tests/StewardHubTests/Fixtures/webhook-receiver.py"
 
+    /// `vault`: an app with backup paths and backup and restore scripts, for the lifecycle tests.
+    public static let lifecycleCatalog = repositoryRoot + "/Tests/StewardHubTests/Fixtures/lifecycle"
+
     /// Broken manifests, one folder per rule.
     public static let brokenManifests = repositoryRoot + "/Tests/StewardCoreTests/Fixtures/broken"
 }

@@ -88,7 +88,8 @@ extension ConsoleController {
                 name: $0.name, image: $0.image, state: $0.state, health: $0.health, restarts: $0.restartCount, status: $0.status,
                 csrf: context.session.csrfToken, serverID: id, canAct: canAct, running: $0.state == "running")
         }
-        let installed = try await installations.list(tenantID: context.identity.tenantID, serverID: id).map(ConsolePages.InstallationRow.init)
+        let installed = try await installations.list(tenantID: context.identity.tenantID, serverID: id).map(
+            ConsolePages.InstallationRow.init)
         let info = record.info(at: clock.now, heartbeatInterval: heartbeatInterval)
         let facts = info.facts
         let jobs = try await store.jobs(tenantID: context.identity.tenantID, serverID: id, status: nil, appID: nil, limit: 50)

@@ -26,7 +26,8 @@ extension ConsoleController {
                 let installation = try await installations.installation(id, tenantID: context.identity.tenantID)
                 guard form.confirm?.trimmingCharacters(in: .whitespaces) == installation.appID else {
                     return try await renderInstallation(
-                        id, context: context, confirmError: "Type \(installation.appID) exactly to remove it.", status: .unprocessableContent)
+                        id, context: context, confirmError: "Type \(installation.appID) exactly to remove it.",
+                        status: .unprocessableContent)
                 }
                 job = try await installations.uninstall(id, by: context.requester)
             case "check-health":
@@ -96,7 +97,9 @@ extension ConsoleController {
         credentials: [ConsolePages.Fact]? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let tenantID = context.identity.tenantID
-        guard let record = try await store.installation(id: id, tenantID: tenantID) else { return try notFound(context, what: "installation") }
+        guard let record = try await store.installation(id: id, tenantID: tenantID) else {
+            return try notFound(context, what: "installation")
+        }
         let item = installations.wire(record)
         let server = try await store.server(id: record.serverID, tenantID: tenantID)
         let release = record.release
@@ -108,7 +111,9 @@ extension ConsoleController {
                 snapshot
                     ? "First a snapshot: \((Set(release?.backupPaths ?? []).union(manifest.backupPaths)).sorted().joined(separator: ", "))\(release?.script(.backup) != nil ? " and the app's data dump" : "")."
                     : "No snapshot: the app declares nothing to back up, so a failed upgrade cannot be rolled back.")
-            plan.append("Then the new version's \(manifest.scripts.upgrade != nil ? "upgrade" : "install") script\(manifest.scripts.health != nil ? ", then its health check" : "").")
+            plan.append(
+                "Then the new version's \(manifest.scripts.upgrade != nil ? "upgrade" : "install") script\(manifest.scripts.health != nil ? ", then its health check" : "")."
+            )
             if snapshot { plan.append("If either fails, the snapshot is restored and the installed version's health checked again.") }
         }
         let health = try await store.healthChecks(installationID: id, tenantID: tenantID, limit: 20).map {
@@ -119,7 +124,8 @@ extension ConsoleController {
         let backups = try await store.backups(installationID: id, tenantID: tenantID).prefix(50).map { backup in
             ConsolePages.BackupRow(
                 id: backup.id, shortID: String(backup.id.prefix(8)), kind: backup.kind.rawValue, status: backup.status.rawValue,
-                version: backup.appVersion, size: backup.sizeBytes.map(ConsoleController.bytes) ?? "–", when: ConsolePages.ago(backup.createdAt),
+                version: backup.appVersion, size: backup.sizeBytes.map(ConsoleController.bytes) ?? "–",
+                when: ConsolePages.ago(backup.createdAt),
                 restorable: backup.status == .complete && backup.appVersion == record.version && record.status != .removed,
                 error: backup.error)
         }
@@ -139,8 +145,10 @@ extension ConsoleController {
             ],
             inputs: item.inputs.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) },
             outputs: item.outputs.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) },
-            hasOutputs: !item.outputs.isEmpty, upgradePlan: plan, canUpgrade: canAct && item.upgradeAvailable && record.status == .installed,
-            canBackUp: canAct && record.status == .installed && (release.map { !$0.backupPaths.isEmpty || $0.script(.backup) != nil } ?? false),
+            hasOutputs: !item.outputs.isEmpty, upgradePlan: plan,
+            canUpgrade: canAct && item.upgradeAvailable && record.status == .installed,
+            canBackUp: canAct && record.status == .installed
+                && (release.map { !$0.backupPaths.isEmpty || $0.script(.backup) != nil } ?? false),
             canCheckHealth: canAct && record.status == .installed && release?.script(.health) != nil, busy: record.activeJobID != nil,
             activeJobID: record.activeJobID, health: health, hasHealth: !health.isEmpty, backups: Array(backups),
             hasBackups: !backups.isEmpty, credentials: credentials ?? [], showsCredentials: credentials != nil,

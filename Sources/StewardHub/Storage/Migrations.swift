@@ -7,7 +7,7 @@
 enum Migrations {
     static let all: [Migration] = [
         foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs, teams, twoFactor,
-        rowLevelSecurity, metrics, alerting, compactMetrics, containers, agentRuns, logRules, installations,
+        rowLevelSecurity, metrics, alerting, compactMetrics, containers, agentRuns, logRules, installations, rolloutsAndSchedules,
     ]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
@@ -610,6 +610,72 @@ enum Migrations {
             "CREATE INDEX health_checks_installation ON health_checks (installation_id, checked_at)",
         ]
         if kind == .postgresql { statements += ["installations", "backups", "health_checks"].flatMap { tenantIsolation(of: $0) } }
+        return statements
+    }
+
+    /// Rollouts (one job per server a selector picked, in batches) and their targets; schedules (a
+    /// cron expression, its time zone, what it does, and when it fires next).
+    static let rolloutsAndSchedules = Migration(version: 20, name: "rollouts-and-schedules") { kind in
+        var statements = [
+            """
+            CREATE TABLE rollouts (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                action TEXT NOT NULL,
+                app_id TEXT,
+                sealed_request TEXT NOT NULL,
+                selector TEXT NOT NULL,
+                batch_size BIGINT NOT NULL,
+                max_failures BIGINT NOT NULL,
+                pause_seconds BIGINT NOT NULL,
+                on_failure TEXT NOT NULL,
+                status TEXT NOT NULL,
+                current_batch BIGINT NOT NULL,
+                batch_done_at BIGINT,
+                requested_by TEXT NOT NULL,
+                requester TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                finished_at BIGINT
+            )
+            """,
+            "CREATE INDEX rollouts_status ON rollouts (status)",
+            """
+            CREATE TABLE rollout_targets (
+                rollout_id TEXT NOT NULL REFERENCES rollouts(id),
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                server_id TEXT NOT NULL,
+                position BIGINT NOT NULL,
+                batch BIGINT NOT NULL,
+                job_id TEXT,
+                status TEXT NOT NULL,
+                error TEXT,
+                claimed_at BIGINT,
+                PRIMARY KEY (rollout_id, server_id)
+            )
+            """,
+            """
+            CREATE TABLE schedules (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                name TEXT NOT NULL,
+                cron TEXT NOT NULL,
+                time_zone TEXT NOT NULL,
+                missed TEXT NOT NULL,
+                enabled BOOLEAN NOT NULL,
+                sealed_action TEXT NOT NULL,
+                shown_action TEXT NOT NULL,
+                next_run_at BIGINT,
+                last_run_at BIGINT,
+                last_outcome TEXT,
+                created_by TEXT NOT NULL,
+                requester TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX schedules_due ON schedules (enabled, next_run_at)",
+        ]
+        if kind == .postgresql { statements += ["rollouts", "rollout_targets", "schedules"].flatMap { tenantIsolation(of: $0) } }
         return statements
     }
 }

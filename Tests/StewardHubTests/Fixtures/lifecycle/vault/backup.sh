@@ -1,0 +1,2 @@
+#!/bin/sh
+echo dump > "$STEWARD_BACKUP_DIR/dump"

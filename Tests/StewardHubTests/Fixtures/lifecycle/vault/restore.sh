@@ -1,0 +1,2 @@
+#!/bin/sh
+test -f "$STEWARD_BACKUP_DIR/dump"
