@@ -163,9 +163,18 @@ struct AccountAPITests {
             #expect(try await client.send(.post, "/api/v1/tenants", json: #"{"name": "Acme", "slug": "acme"}"#).status == .created)
             let outsider = try await Self.member(client, "out@example.com", role: .owner, tenantHeader: "acme")
 
+            #expect(try await client.send(.patch, "/api/v1/servers/\(serverID)", json: #"{"labels": {"env": "lab"}}"#).status == .ok)
+            let rollout = try await client.send(
+                .post, "/api/v1/rollouts",
+                json: #"{"action": "steps", "steps": [{"type": "file.read", "path": "/etc/hostname"}], "selector": {"labels": {"env": "lab"}}}"#)
+            let schedule = try await client.send(
+                .post, "/api/v1/schedules",
+                json: #"{"cron": "@daily", "action": {"server_id": "\#(serverID)", "steps": [{"type": "file.read", "path": "/etc/hostname"}]}}"#)
+            let scheduleID = try schedule.decode(Wire.Schedules.Info.self).id
+            let rolloutID = try rollout.decode(Wire.Rollouts.Info.self).id
             let foreign = [
                 ("servers", serverID), ("jobs", job.id), ("registration-tokens", registration.info.id), ("invitations", invitation.id),
-                ("api-tokens", apiToken.id), ("installations", job.installationID ?? "missing"),
+                ("api-tokens", apiToken.id), ("installations", job.installationID ?? "missing"), ("schedules", scheduleID), ("rollouts", rolloutID),
             ]
             for (list, id) in foreign {
                 let answer = try await client.send(.get, "/api/v1/\(list)", bearer: outsider)
@@ -198,6 +207,9 @@ struct AccountAPITests {
                 (.post, "/api/v1/installations/\(job.installationID ?? "")/check-health", nil),
                 (.post, "/api/v1/installations/\(job.installationID ?? "")/credentials", nil),
                 (.post, "/api/v1/installations/\(job.installationID ?? "")/reconfigure", #"{"inputs": {"title": "Taken"}}"#),
+                (.get, "/api/v1/rollouts/\(rolloutID)", nil), (.post, "/api/v1/rollouts/\(rolloutID)/cancel", nil),
+                (.get, "/api/v1/schedules/\(scheduleID)", nil), (.patch, "/api/v1/schedules/\(scheduleID)", #"{"enabled": false}"#),
+                (.delete, "/api/v1/schedules/\(scheduleID)", nil),
                 (.post, "/api/v1/installations/\(job.installationID ?? "")/restore", #"{"backup_id": "x", "confirm": "webapp"}"#),
                 (.delete, "/api/v1/tenants/default", #"{"confirm": "default"}"#),
             ]

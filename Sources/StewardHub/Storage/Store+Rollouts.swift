@@ -21,7 +21,7 @@ extension Store {
                     """
                     INSERT INTO rollout_targets (rollout_id, tenant_id, server_id, position, batch, job_id, status, error, claimed_at)
                     VALUES (\(bind: target.rolloutID), \(bind: target.tenantID), \(bind: target.serverID), \(bind: target.position),
-                        \(bind: target.batch), NULL, \(bind: target.status.rawValue), NULL, NULL)
+                        \(bind: target.batch), NULL, \(bind: target.status.rawValue), \(bind: target.error), NULL)
                     """
                 ).run()
             }
