@@ -8,7 +8,8 @@ struct Steward: AsyncParsableCommand {
         subcommands: [
             HubCommand.self, AgentCommand.self, DemoCommand.self, TokenCommand.self, ServersCommand.self, InstallCommand.self,
             JobsCommand.self, JobCommand.self, LogsCommand.self, CancelCommand.self, RetryCommand.self, CatalogCommand.self,
-            InstallationsCommand.self, LoginCommand.self, LogoutCommand.self, AdminCommand.self, BenchCommand.self,
+            InstallationsCommand.self, RolloutsCommand.self, SchedulesCommand.self, LoginCommand.self, LogoutCommand.self,
+            AdminCommand.self, BenchCommand.self,
         ]
     )
 }

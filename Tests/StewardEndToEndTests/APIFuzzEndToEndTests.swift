@@ -165,13 +165,17 @@ struct APIFuzzEndToEndTests {
             Route(method: "GET", path: "/api/v1/rollouts/{id}", auth: .owner),
             Route(
                 method: "POST", path: "/api/v1/rollouts", auth: .owner,
-                body: #"{"action": "steps", "steps": [{"type": "file.read", "path": "/etc/hostname"}], "selector": {"labels": {"env": "prod"}}, "batch_size": 2, "max_failures": 1}"#),
+                body:
+                    #"{"action": "steps", "steps": [{"type": "file.read", "path": "/etc/hostname"}], "selector": {"labels": {"env": "prod"}}, "batch_size": 2, "max_failures": 1}"#
+            ),
             Route(method: "POST", path: "/api/v1/rollouts/{id}/cancel", auth: .owner),
             Route(method: "GET", path: "/api/v1/schedules", auth: .owner),
             Route(method: "GET", path: "/api/v1/schedules/{id}", auth: .owner),
             Route(
                 method: "POST", path: "/api/v1/schedules", auth: .owner,
-                body: #"{"cron": "*/5 * * * *", "time_zone": "Europe/Berlin", "action": {"server_id": "\#(serverID)", "steps": [{"type": "file.read", "path": "/etc/hostname"}]}}"#),
+                body:
+                    #"{"cron": "*/5 * * * *", "time_zone": "Europe/Berlin", "action": {"server_id": "\#(serverID)", "steps": [{"type": "file.read", "path": "/etc/hostname"}]}}"#
+            ),
             Route(method: "PATCH", path: "/api/v1/schedules/{id}", auth: .owner, body: #"{"cron": "@daily", "enabled": false}"#),
             Route(method: "DELETE", path: "/api/v1/schedules/{id}", auth: .owner),
             Route(method: "POST", path: "/api/v1/auth/tokens", auth: .none, body: #"{"email": "nobody@example.com", "password": "x"}"#),

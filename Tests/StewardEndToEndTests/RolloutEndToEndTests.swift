@@ -9,7 +9,9 @@ import Testing
 /// stops after `max_failures`, one that works runs on every server.
 @Suite(.serialized)
 struct RolloutEndToEndTests {
-    @Test("a rollout over three agents selected by label stops after max_failures; a good one reaches all three", arguments: TestDatabase.available)
+    @Test(
+        "a rollout over three agents selected by label stops after max_failures; a good one reaches all three",
+        arguments: TestDatabase.available)
     func rollout(database: TestDatabase) async throws {
         try await database.withFreshLocation { (location: DatabaseLocation) -> Void in
             let directory = try TemporaryDirectory()

@@ -166,15 +166,20 @@ struct AccountAPITests {
             #expect(try await client.send(.patch, "/api/v1/servers/\(serverID)", json: #"{"labels": {"env": "lab"}}"#).status == .ok)
             let rollout = try await client.send(
                 .post, "/api/v1/rollouts",
-                json: #"{"action": "steps", "steps": [{"type": "file.read", "path": "/etc/hostname"}], "selector": {"labels": {"env": "lab"}}}"#)
+                json:
+                    #"{"action": "steps", "steps": [{"type": "file.read", "path": "/etc/hostname"}], "selector": {"labels": {"env": "lab"}}}"#
+            )
             let schedule = try await client.send(
                 .post, "/api/v1/schedules",
-                json: #"{"cron": "@daily", "action": {"server_id": "\#(serverID)", "steps": [{"type": "file.read", "path": "/etc/hostname"}]}}"#)
+                json:
+                    #"{"cron": "@daily", "action": {"server_id": "\#(serverID)", "steps": [{"type": "file.read", "path": "/etc/hostname"}]}}"#
+            )
             let scheduleID = try schedule.decode(Wire.Schedules.Info.self).id
             let rolloutID = try rollout.decode(Wire.Rollouts.Info.self).id
             let foreign = [
                 ("servers", serverID), ("jobs", job.id), ("registration-tokens", registration.info.id), ("invitations", invitation.id),
-                ("api-tokens", apiToken.id), ("installations", job.installationID ?? "missing"), ("schedules", scheduleID), ("rollouts", rolloutID),
+                ("api-tokens", apiToken.id), ("installations", job.installationID ?? "missing"), ("schedules", scheduleID),
+                ("rollouts", rolloutID),
             ]
             for (list, id) in foreign {
                 let answer = try await client.send(.get, "/api/v1/\(list)", bearer: outsider)

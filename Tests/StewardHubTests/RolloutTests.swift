@@ -40,7 +40,9 @@ struct RolloutTests {
             let servers = try await Self.fleet(harness, count: 5)
             _ = try await JobStoreTests.server(store)  // unlabelled: never picked
             let rollout = try await harness.rollouts.create(
-                .init(action: "steps", steps: Self.healthSteps(), selector: .init(labels: ["env": "prod"]), batchSize: 2, maxFailures: 1, pauseSeconds: 60),
+                .init(
+                    action: "steps", steps: Self.healthSteps(), selector: .init(labels: ["env": "prod"]), batchSize: 2, maxFailures: 1,
+                    pauseSeconds: 60),
                 by: harness.owner)
             var info = try await harness.rollouts.info(rollout.id, tenantID: Store.defaultTenant)
             #expect(info.servers.map(\.serverID) == servers, "every labelled server, by name")
@@ -69,7 +71,9 @@ struct RolloutTests {
             info = try await harness.rollouts.info(rollout.id, tenantID: Store.defaultTenant)
             #expect(info.servers.map(\.status) == ["succeeded", "failed", "queued", "queued", "pending"])
             for server in servers[2...3] {
-                #expect(try await store.jobs(tenantID: Store.defaultTenant, serverID: server, status: .queued, appID: nil, limit: 10).count == 1)
+                #expect(
+                    try await store.jobs(tenantID: Store.defaultTenant, serverID: server, status: .queued, appID: nil, limit: 10).count == 1
+                )
             }
 
             // A second failure is one too many: the last server is skipped and the rollout fails.
@@ -82,7 +86,8 @@ struct RolloutTests {
             #expect(info.servers.map(\.status) == ["succeeded", "failed", "failed", "succeeded", "skipped"])
             #expect(info.servers[1].error?.isEmpty == false)
             #expect(info.finishedAt != nil)
-            #expect(try await store.jobs(tenantID: Store.defaultTenant, serverID: servers[4], status: .queued, appID: nil, limit: 10).isEmpty)
+            #expect(
+                try await store.jobs(tenantID: Store.defaultTenant, serverID: servers[4], status: .queued, appID: nil, limit: 10).isEmpty)
         }
     }
 
@@ -101,7 +106,9 @@ struct RolloutTests {
             let upgrade = try await harness.rollouts.create(
                 .init(action: "upgrade", appID: "webapp", selector: .init(labels: ["env": "prod"]), maxFailures: 0, onFailure: "continue"),
                 by: harness.owner)
-            for _ in 0..<4 { try await harness.rollouts.advance(try #require(try await store.rollout(id: upgrade.id, tenantID: Store.defaultTenant))) }
+            for _ in 0..<4 {
+                try await harness.rollouts.advance(try #require(try await store.rollout(id: upgrade.id, tenantID: Store.defaultTenant)))
+            }
             var info = try await harness.rollouts.info(upgrade.id, tenantID: Store.defaultTenant)
             #expect(info.servers.map(\.status) == ["failed", "failed", "failed", "skipped"], "continue: every server tried")
             #expect(info.servers[0].error?.contains("up_to_date") == true || info.servers[0].error?.contains("installed already") == true)
@@ -137,13 +144,20 @@ struct RolloutTests {
                 }
             }
             #expect(
-                await fields(.init(action: "deploy", selector: .init(labels: [:]), batchSize: 0, maxFailures: -1, pauseSeconds: 90_000, onFailure: "panic"))
+                await fields(
+                    .init(
+                        action: "deploy", selector: .init(labels: [:]), batchSize: 0, maxFailures: -1, pauseSeconds: 90_000,
+                        onFailure: "panic"))
                     == ["action", "batch_size", "max_failures", "pause_seconds", "on_failure", "selector.labels"])
-            let inputs = await fields(.init(action: "install", appID: "webapp", inputs: ["workers": "0"], selector: .init(labels: ["env": "prod"])))
+            let inputs = await fields(
+                .init(action: "install", appID: "webapp", inputs: ["workers": "0"], selector: .init(labels: ["env": "prod"])))
             #expect(Set(inputs) == ["inputs.acme_email", "inputs.server_name", "inputs.workers"], "every input problem at once")
             #expect(await fields(.init(action: "install", appID: "nope", selector: .init(labels: ["env": "prod"]))) == ["app_id"])
             #expect(await fields(.init(action: "steps", selector: .init(labels: ["env": "prod"]))) == ["steps"])
-            #expect(await fields(.init(action: "steps", steps: Self.healthSteps(), selector: .init(labels: ["env": "nowhere"]))) == ["selector.labels"])
+            #expect(
+                await fields(.init(action: "steps", steps: Self.healthSteps(), selector: .init(labels: ["env": "nowhere"]))) == [
+                    "selector.labels"
+                ])
             #expect(try await store.rollouts(tenantID: Store.defaultTenant).isEmpty)
         }
     }

@@ -15,7 +15,8 @@ struct RowLevelSecurityTests {
     static let tables = [
         "servers", "agents", "registration_tokens", "api_tokens", "audit_log", "jobs", "sessions", "memberships",
         "invitations", "job_logs", "metric_samples", "metric_keysets", "fleet_events", "notification_channels", "alert_rules", "alerts",
-        "notification_deliveries", "containers", "log_rules", "installations", "backups", "health_checks", "rollouts", "rollout_targets", "schedules",
+        "notification_deliveries", "containers", "log_rules", "installations", "backups", "health_checks", "rollouts", "rollout_targets",
+        "schedules",
     ]
 
     /// The default tenant and `t-acme` each get a member, an invitation, a registration token, an
@@ -41,7 +42,8 @@ struct RowLevelSecurityTests {
             try await store.createRollout(
                 rollout, targets: [.init(rolloutID: rollout.id, tenantID: tenant, serverID: server.id, position: 0, batch: 0)],
                 audit: audit(tenant, "rollout.create"))
-            try await store.createSchedule(ScheduleTests.record("nightly", tenant: tenant, next: t0), audit: audit(tenant, "schedule.create"))
+            try await store.createSchedule(
+                ScheduleTests.record("nightly", tenant: tenant, next: t0), audit: audit(tenant, "schedule.create"))
             var job = JobStoreTests.job(on: server.id)
             job.tenantID = tenant
             try await store.createJobs([job], audit: audit(tenant, "job.install"))

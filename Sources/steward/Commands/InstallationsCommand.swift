@@ -61,7 +61,7 @@ struct InstallationsCommand: AsyncParsableCommand {
                     ("id", item.id), ("app", "\(item.appID) \(item.version ?? "")"), ("server", item.serverID), ("status", item.status),
                     ("upgrade", item.upgradeAvailable ? "version \(item.availableVersion ?? "?") is available" : "none"),
                     ("health", List.health(item.lastHealth)),
-                    ("health checks", item.healthIntervalSeconds == 0 ? "off" : "every \(item.healthIntervalSeconds) s"),
+                    ("checked", item.healthIntervalSeconds == 0 ? "never" : "every \(item.healthIntervalSeconds) s"),
                 ]
                 if let job = item.activeJobID { rows.append(("running job", job)) }
                 for (name, value) in item.inputs.sorted(by: { $0.key < $1.key }) { rows.append(("input", "\(name)=\(value)")) }
