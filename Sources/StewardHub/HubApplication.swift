@@ -112,7 +112,7 @@ public func buildHubApplication(
         store: store, events: events, jobs: jobs, clock: configuration.clock, catalog: catalog,
         heartbeatInterval: configuration.heartbeatInterval,
         templates: templates, signIn: signIn, accounts: accounts, metrics: metrics, alertRules: alertRules, logRules: logRules,
-        channels: channels, installations: installations
+        channels: channels, installations: installations, rollouts: rollouts, schedules: schedules
     ).addRoutes(
         public: console,
         signedIn: console.group().add(middleware: RequireSignIn()).add(middleware: LoadConsoleTenants(store: store))

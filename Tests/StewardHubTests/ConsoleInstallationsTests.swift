@@ -85,4 +85,58 @@ struct ConsoleInstallationsTests {
             #expect(try await owner.get("/installations/nope").status == .notFound)
         }
     }
+
+    @Test(
+        "nightly backups are scheduled from an app's page; the schedules page turns them off and deletes them; a rollout's page shows its servers and cancels"
+    )
+    func schedulesAndRollouts() async throws {
+        try await HubTestApp.run(catalogDirectories: [Fixtures.validCatalog, Fixtures.lifecycleCatalog]) { client in
+            let (bearer, serverID) = try await AgentJobAPITests.agent(client)
+            let queued = try await client.send(.post, "/api/v1/apps/vault/install", json: #"{"server_id": "\#(serverID)"}"#)
+            let install = try queued.decode(Wire.Job.Info.self)
+            try await InstallationAPITests.finish(client, install.id, bearer: bearer, exitCode: 0)
+            let installationID = try #require(install.installationID)
+            let owner = ConsoleTests.Browser(client)
+            _ = try await owner.signIn()
+            let page = try await owner.get("/installations/\(installationID)")
+            #expect(page.text.contains("Back up now") && page.text.contains(#"id="schedule-backups""#))
+            let csrf = try ConsoleTests.Browser.csrf(in: page.text)
+
+            let badHour = try await owner.post(
+                "/installations/\(installationID)/schedule-backups", ["_csrf": csrf, "hour": "25", "time_zone": "UTC"])
+            #expect(badHour.status == .unprocessableContent)
+            let badZone = try await owner.post(
+                "/installations/\(installationID)/schedule-backups", ["_csrf": csrf, "hour": "3", "time_zone": "Mars/Base"])
+            #expect(badZone.status == .unprocessableContent)
+            #expect(badZone.text.contains("time_zone"))
+            let scheduled = try await owner.post(
+                "/installations/\(installationID)/schedule-backups", ["_csrf": csrf, "hour": "3", "time_zone": "Europe/Berlin"])
+            #expect(scheduled.status == .seeOther)
+            let list = try await owner.get("/schedules")
+            #expect(list.text.contains("<code>0 3 * * *</code> <small>Europe/Berlin</small>"))
+            #expect(list.text.contains("Turn off"))
+            let schedule = try #require(
+                try await client.send(.get, "/api/v1/schedules").decode(Wire.ItemList<Wire.Schedules.Info>.self).items.first)
+            #expect(schedule.action.installationID == installationID && schedule.action.job == "backup")
+            let off = try await owner.post("/schedules/\(schedule.id)/toggle", ["_csrf": csrf])
+            #expect(off.text.contains("is off.") && off.text.contains("Turn on"))
+            let deleted = try await owner.post("/schedules/\(schedule.id)/delete", ["_csrf": csrf])
+            #expect(deleted.text.contains("The schedule is deleted.") && deleted.text.contains("No schedules yet."))
+
+            #expect(try await client.send(.patch, "/api/v1/servers/\(serverID)", json: #"{"labels": {"env": "lab"}}"#).status == .ok)
+            let created = try await client.send(
+                .post, "/api/v1/rollouts",
+                json:
+                    #"{"action": "steps", "steps": [{"type": "file.read", "path": "/etc/hostname"}], "selector": {"labels": {"env": "lab"}}}"#
+            )
+            #expect(created.status == .created, "\(created.text)")
+            let rollout = try created.decode(Wire.Rollouts.Info.self)
+            #expect(try await owner.get("/rollouts").text.contains(#"href="/rollouts/\#(rollout.id)""#))
+            let detail = try await owner.get("/rollouts/\(rollout.id)")
+            #expect(detail.text.contains("web-1") && detail.text.contains("queued") && detail.text.contains("Cancel the rollout"))
+            let cancelled = try await owner.post("/rollouts/\(rollout.id)/cancel", ["_csrf": csrf])
+            #expect(cancelled.text.contains("The rollout is cancelled.") && !cancelled.text.contains("Cancel the rollout"))
+            #expect(try await owner.get("/rollouts/nope").status == .notFound)
+        }
+    }
 }

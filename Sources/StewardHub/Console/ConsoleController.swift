@@ -26,6 +26,8 @@ struct ConsoleController {
     let logRules: LogRuleService
     let channels: ChannelService
     let installations: InstallationService
+    let rollouts: RolloutService
+    let schedules: ScheduleService
 
     static let loginCookie = "steward_login"
 
@@ -47,6 +49,12 @@ struct ConsoleController {
         signedIn.get("installations/:id", use: installationPage)
         signedIn.post("installations/:id/credentials", use: revealCredentials)
         signedIn.post("installations/:id/backups/:backup/restore", use: restoreInstallation)
+        signedIn.post("installations/:id/schedule-backups", use: scheduleBackups)
+        signedIn.get("rollouts", use: rolloutsPage)
+        signedIn.get("rollouts/:id", use: rolloutPage)
+        signedIn.post("rollouts/:id/cancel", use: cancelRollout)
+        signedIn.get("schedules", use: schedulesPage)
+        signedIn.post("schedules/:id/:action", use: scheduleAction)
         signedIn.post("installations/:id/:action", use: installationAction)
         signedIn.get("apps", use: appList)
         signedIn.get("apps/:id", use: appPage)

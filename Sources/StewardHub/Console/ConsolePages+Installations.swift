@@ -77,3 +77,77 @@ extension ConsolePages {
         var error: String?
     }
 }
+
+/// What the rollout and schedule pages show.
+extension ConsolePages {
+    struct RolloutRow {
+        var id: String
+        var shortID: String
+        var what: String
+        var selector: String
+        var status: String
+        var servers: Int
+        var failures: Int
+        var created: String
+
+        init(_ info: Wire.Rollouts.Info) {
+            id = info.id
+            shortID = String(info.id.prefix(8))
+            what = info.action + (info.appID.map { " \($0)" } ?? "")
+            selector = info.selector.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+            status = info.status
+            servers = info.servers.count
+            failures = info.failures
+            created = ConsolePages.ago(info.createdAt)
+        }
+    }
+
+    struct Rollouts {
+        let title = "Rollouts"
+        var chrome: Chrome
+        var rollouts: [RolloutRow]
+        var hasRollouts: Bool
+    }
+
+    struct RolloutTargetRow {
+        var serverID: String
+        var server: String
+        var batch: String
+        var status: String
+        var jobID: String?
+        var error: String?
+    }
+
+    struct Rollout {
+        var title: String
+        var chrome: Chrome
+        var rollout: RolloutRow
+        var limits: String
+        var targets: [RolloutTargetRow]
+        var running: Bool
+        var csrf: String
+        var notice: String?
+    }
+
+    struct ScheduleRow {
+        var id: String
+        var name: String
+        var cron: String
+        var timeZone: String
+        var enabled: Bool
+        var next: String
+        var last: String?
+        var lastFailed: Bool
+        var lastJobID: String?
+        var lastRolloutID: String?
+        var csrf: String
+    }
+
+    struct Schedules {
+        let title = "Schedules"
+        var chrome: Chrome
+        var schedules: [ScheduleRow]
+        var hasSchedules: Bool
+        var notice: String?
+    }
+}

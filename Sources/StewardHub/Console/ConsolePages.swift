@@ -12,6 +12,8 @@ enum ConsolePages {
         var navServers = false
         var navEnroll = false
         var navJobs = false
+        var navRollouts = false
+        var navSchedules = false
         var navApps = false
         var navAudit = false
         var navAlerts = false

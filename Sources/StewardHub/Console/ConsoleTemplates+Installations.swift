@@ -69,6 +69,10 @@ extension ConsoleTemplates {
         <section class="card" id="backups" aria-labelledby="backups-heading">
           <h2 id="backups-heading">Backups</h2>
           {{#canBackUp}}<form method="post" action="/installations/{{installation.id}}/backup" class="inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit">Back up now</button></form>{{/canBackUp}}
+          {{#canBackUp}}<form method="post" action="/installations/{{installation.id}}/schedule-backups" class="inline" id="schedule-backups"><input type="hidden" name="_csrf" value="{{csrf}}">
+            <label for="backup-hour">Back up every day at</label> <input id="backup-hour" name="hour" inputmode="numeric" size="2" value="3" required> h
+            <label for="backup-zone" class="sr-only">Time zone</label> <input id="backup-zone" name="time_zone" value="UTC" size="14" required>
+            <button type="submit">Schedule</button></form>{{/canBackUp}}
           {{#hasBackups}}
           <table class="list">
             <thead><tr><th scope="col">Backup</th><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Version</th><th scope="col">Size</th><th scope="col">When</th><th scope="col"><span class="sr-only">Restore</span></th></tr></thead>
@@ -106,6 +110,69 @@ extension ConsoleTemplates {
           </form>
         </section>
         {{/installation.removed}}{{/chrome.can.runJobs}}
+        {{/body}}{{/layout}}
+        """
+}
+
+/// The rollout and schedule pages' templates.
+extension ConsoleTemplates {
+    static let rollouts = """
+        {{<layout}}{{$body}}
+        <h1>Rollouts</h1>
+        <p class="hint">A rollout runs one job on every server a label selector picks, in batches: <code>steward rollouts create</code> or <code>POST /api/v1/rollouts</code>.</p>
+        {{#hasRollouts}}
+        <table class="list">
+          <thead><tr><th scope="col">Rollout</th><th scope="col">What</th><th scope="col">Servers</th><th scope="col">Status</th><th scope="col">Failed</th><th scope="col">Started</th></tr></thead>
+          <tbody>
+          {{#rollouts}}<tr><td><a href="/rollouts/{{id}}"><code>{{shortID}}</code></a></td><td>{{what}} <small>{{selector}}</small></td><td>{{servers}}</td><td><span class="status {{status}}">{{status}}</span></td><td>{{failures}}</td><td>{{created}}</td></tr>{{/rollouts}}
+          </tbody>
+        </table>
+        {{/hasRollouts}}
+        {{^hasRollouts}}<p class="empty">No rollouts yet.</p>{{/hasRollouts}}
+        {{/body}}{{/layout}}
+        """
+
+    static let rollout = """
+        {{<layout}}{{$body}}
+        <p class="crumbs"><a href="/rollouts">Rollouts</a> › <code>{{rollout.shortID}}</code></p>
+        <h1>{{rollout.what}} <small>{{rollout.selector}}</small></h1>
+        {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
+        <p><span class="status {{rollout.status}}">{{rollout.status}}</span> · {{limits}} · {{rollout.failures}} failed</p>
+        <table class="list" id="rollout-servers">
+          <thead><tr><th scope="col">Server</th><th scope="col">Batch</th><th scope="col">Status</th><th scope="col">Job</th></tr></thead>
+          <tbody>
+          {{#targets}}<tr data-server="{{serverID}}"><td><a href="/servers/{{serverID}}">{{server}}</a></td><td>{{batch}}</td><td><span class="status {{status}}">{{status}}</span>{{#error}} <small>{{error}}</small>{{/error}}</td><td>{{#jobID}}<a href="/jobs/{{jobID}}">log</a>{{/jobID}}</td></tr>{{/targets}}
+          </tbody>
+        </table>
+        {{#running}}{{#chrome.can.runJobs}}
+        <form method="post" action="/rollouts/{{rollout.id}}/cancel"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger">Cancel the rollout</button></form>
+        {{/chrome.can.runJobs}}{{/running}}
+        {{/body}}{{/layout}}
+        """
+
+    static let schedules = """
+        {{<layout}}{{$body}}
+        <h1>Schedules</h1>
+        {{#notice}}<p class="notice" role="status" id="schedules-notice">{{notice}}</p>{{/notice}}
+        <p class="hint">Schedules run backups, health checks, upgrades, step jobs and rollouts on cron expressions: <code>steward schedules create</code>, or nightly backups from an installed app's page.</p>
+        {{#hasSchedules}}
+        <table class="list">
+          <thead><tr><th scope="col">Name</th><th scope="col">When</th><th scope="col">Next</th><th scope="col">Last</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+          {{#schedules}}
+          <tr data-schedule="{{id}}">
+            <td>{{name}}</td><td><code>{{cron}}</code> <small>{{timeZone}}</small></td><td>{{next}}</td>
+            <td>{{#last}}<span{{#lastFailed}} class="status failed"{{/lastFailed}}>{{last}}</span>{{/last}}{{#lastJobID}} <a href="/jobs/{{lastJobID}}">job</a>{{/lastJobID}}{{#lastRolloutID}} <a href="/rollouts/{{lastRolloutID}}">rollout</a>{{/lastRolloutID}}</td>
+            <td>{{#chrome.can.runJobs}}
+              <form method="post" action="/schedules/{{id}}/toggle" class="inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit">{{#enabled}}Turn off{{/enabled}}{{^enabled}}Turn on{{/enabled}}</button></form>
+              <form method="post" action="/schedules/{{id}}/delete" class="inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="danger">Delete</button></form>
+            {{/chrome.can.runJobs}}</td>
+          </tr>
+          {{/schedules}}
+          </tbody>
+        </table>
+        {{/hasSchedules}}
+        {{^hasSchedules}}<p class="empty">No schedules yet.</p>{{/hasSchedules}}
         {{/body}}{{/layout}}
         """
 }

@@ -13,7 +13,8 @@ enum ConsoleTemplates {
             ("audit", audit), ("account", account), ("team", team), ("tenants", tenants), ("alerts-nav", alertsNav),
             ("server-charts", serverCharts),
             ("alerts", alerts), ("rules", rules), ("log-rules", logRules), ("channels", channels), ("events", events),
-            ("server-installations", serverInstallations), ("installation", installation),
+            ("server-installations", serverInstallations), ("installation", installation), ("rollouts", rollouts), ("rollout", rollout),
+            ("schedules", schedules),
         ] {
             try library.register(text, named: name)
         }
@@ -39,6 +40,8 @@ enum ConsoleTemplates {
             <a href="/servers"{{#navServers}} aria-current="page"{{/navServers}}>Servers</a>
             <a href="/apps"{{#navApps}} aria-current="page"{{/navApps}}>Apps</a>
             <a href="/jobs"{{#navJobs}} aria-current="page"{{/navJobs}}>Jobs</a>
+            <a href="/rollouts"{{#navRollouts}} aria-current="page"{{/navRollouts}}>Rollouts</a>
+            <a href="/schedules"{{#navSchedules}} aria-current="page"{{/navSchedules}}>Schedules</a>
             {{#can.enroll}}<a href="/enroll"{{#navEnroll}} aria-current="page"{{/navEnroll}}>Enroll a server</a>{{/can.enroll}}
             <a href="/alerts"{{#navAlerts}} aria-current="page"{{/navAlerts}}>Alerts</a>
             <a href="/audit"{{#navAudit}} aria-current="page"{{/navAudit}}>Audit</a>
