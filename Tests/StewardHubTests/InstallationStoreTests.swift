@@ -346,6 +346,46 @@ struct InstallationStoreTests {
         }
     }
 
+    @Test(
+        "a backup rule fires for an app with no successful backup for its hours, counted from the install, and resolves after one",
+        arguments: TestDatabase.available)
+    func backupAlert(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let server = try await JobStoreTests.server(store)
+            let new = InstallationRecord(
+                id: UUID().uuidString.lowercased(), tenantID: Store.defaultTenant, serverID: server, appID: "greeter", createdAt: Self.t0)
+            var install = Self.job(.install, on: new)
+            install.release = AppRelease(version: "1.0.0", scripts: [:], backupPaths: ["/etc/greeter"])
+            try await store.createJobs(
+                [install], scripts: [:], audit: StoreTests.audit("job.install"), claims: [Self.claim(install, new, isNew: true)])
+            try await Self.run(install, store: store, exitCode: 0)
+            let rule = AlertRuleRecord(
+                id: "rule-backup", tenantID: Store.defaultTenant, name: "no backup", kind: .backup, threshold: 24, forSeconds: 0,
+                cooldownSeconds: 0, createdAt: Self.t0)
+            #expect(try await store.createRule(rule, audit: StoreTests.audit("alert_rule.create")))
+            let hour: TimeInterval = 3600
+            #expect(try await AlertingStoreTests.evaluate(store, at: Self.t0.addingTimeInterval(23 * hour)).isEmpty)
+            let fired = try await AlertingStoreTests.evaluate(store, at: Self.t0.addingTimeInterval(25 * hour))
+            #expect(fired.map(\.alert.state) == [.firing])
+            #expect(fired.first?.alert.subject == new.id)
+            #expect(fired.first?.alert.summary.contains("never been backed up") == true)
+
+            let backupJob = Self.job(.backup, on: new, at: Self.t0.addingTimeInterval(25 * hour))
+            let record = BackupRecord(
+                id: "b-1", tenantID: Store.defaultTenant, installationID: new.id, serverID: server, kind: .manual, jobID: backupJob.id,
+                appVersion: "1.0.0", paths: ["/etc/greeter"], hasDump: false, createdAt: Self.t0.addingTimeInterval(25 * hour))
+            try await store.createJobs([backupJob], scripts: [:], audit: nil, claims: [], backups: [record])
+            var archive = Wire.Job.StepResult(index: 0, type: .backup, exitCode: 0)
+            archive.archive = .init(path: "/x.tar", sizeBytes: 1, sha256: String(repeating: "b", count: 64), durationMS: 1)
+            try await Self.run(backupJob, store: store, exitCode: 0, steps: [archive], at: Self.t0.addingTimeInterval(25 * hour + 60))
+            let resolved = try await AlertingStoreTests.evaluate(store, at: Self.t0.addingTimeInterval(26 * hour))
+            #expect(resolved.map(\.alert.state) == [.resolved])
+            // A day later without another backup, it fires again.
+            let again = try await AlertingStoreTests.evaluate(store, at: Self.t0.addingTimeInterval(50 * hour))
+            #expect(again.first?.alert.summary.contains("no successful backup for 24 h") == true)
+        }
+    }
+
     @Test("rotation keeps the newest snapshots and manual backups, and scheduled ones by day (7) and week (4)")
     func retention() {
         let day: TimeInterval = 86_400

@@ -127,6 +127,20 @@ enum AlertEvaluation {
                     summary: "container \(container.name) on \(server.name) is \(state.replacingOccurrences(of: "_", with: " "))\(detail)",
                     since: now)
             }
+        case .backup:
+            let window = (rule.threshold ?? 24) * 3600
+            return (snapshot.backups[server.id] ?? []).compactMap { app in
+                let since = app.lastSuccess ?? app.installedAt
+                let age = now.timeIntervalSince(since)
+                guard age >= window else { return nil }
+                let hours = (age / 3600).rounded(.down)
+                return Observation(
+                    subject: app.installationID, value: hours,
+                    summary: app.lastSuccess == nil
+                        ? "\(app.appID) on \(server.name) has never been backed up (installed \(Int(hours)) h ago)"
+                        : "\(app.appID) on \(server.name) has had no successful backup for \(Int(hours)) h",
+                    since: since.addingTimeInterval(window))
+            }
         case .job:
             let statuses = Set(rule.statuses ?? Array(JobRecord.eventfulEnds))
             return snapshot.jobs.filter { job in

@@ -9,6 +9,9 @@ public enum AlertKind: String, Sendable, CaseIterable {
     /// Docker containers in one of the rule's states (`exited` with a non-zero code, `dead`,
     /// `restarting`, `paused`, `unhealthy`, `oom_killed`).
     case container
+    /// An installed app that can be backed up and has had no successful backup (any kind) for
+    /// `threshold` hours (counted from its install when it never had one).
+    case backup
 
     /// The states a `container` rule may watch, and what it watches when given none.
     static let containerStates = ["dead", "exited", "oom_killed", "paused", "restarting", "unhealthy"]

@@ -136,6 +136,13 @@ struct AlertRuleService: Sendable {
             if !(rule.threshold?.isFinite ?? false) {
                 problems.append(.init(field: "threshold", message: "a metric rule needs a finite threshold"))
             }
+        case .backup:
+            if !(1...8760).contains(rule.threshold ?? 0) {
+                problems.append(.init(field: "threshold", message: "a backup rule needs the hours without a successful backup, 1 to 8760"))
+            }
+            for (field, given) in [("metric", rule.metric != nil), ("operator", rule.comparison != nil)] where given {
+                problems.append(.init(field: field, message: "only metric rules have one"))
+            }
         case .offline, .job, .container:
             for (field, given) in [
                 ("metric", rule.metric != nil), ("operator", rule.comparison != nil), ("threshold", rule.threshold != nil),

@@ -28,6 +28,16 @@ public struct AlertSnapshot: Sendable {
     public var jobs: [JobRecord] = []
     /// Each server's containers as last reported (only read when a container rule exists).
     public var containers: [String: [Wire.Containers.Container]] = [:]
+    /// Each server's installed apps that can be backed up, with their last successful backup (only
+    /// read when a backup rule exists).
+    public var backups: [String: [Backups]] = [:]
+
+    public struct Backups: Sendable, Equatable {
+        public var installationID: String
+        public var appID: String
+        public var installedAt: Date
+        public var lastSuccess: Date?
+    }
 
     static func notifiedKey(_ ruleID: String, _ serverID: String) -> String { ruleID + " " + serverID }
 }

@@ -190,6 +190,8 @@ extension ConsoleController {
             return "a job ends " + (rule.statuses ?? Array(JobRecord.eventfulEnds)).map(\.rawValue).sorted().joined(separator: " or ")
         case .container:
             return "a container is " + (rule.containerStates ?? AlertKind.defaultContainerStates).joined(separator: " or ") + lasting
+        case .backup:
+            return "an app has had no successful backup for \(AlertEvaluation.formatted(rule.threshold ?? 24)) h"
         }
     }
 

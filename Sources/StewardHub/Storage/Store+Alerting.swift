@@ -271,6 +271,25 @@ extension Store {
         if enabled.contains(where: { $0.kind == .container }) {
             snapshot.containers = try await allContainers(on: db)
         }
+        if enabled.contains(where: { $0.kind == .backup }) {
+            let rows = try await db.raw(
+                """
+                SELECT i.id, i.server_id, i.app_id, i.created_at, i.release,
+                    (SELECT MAX(b.finished_at) FROM backups b WHERE b.installation_id = i.id AND b.status IN ('complete', 'pruned')) AS last_success
+                FROM installations i WHERE i.status = 'installed'
+                """
+            ).all()
+            for row in rows {
+                let release = try row.decode(column: "release", as: String?.self).map { try JSONColumn.decode(AppRelease.self, from: $0) }
+                guard let release, !release.backupPaths.isEmpty || release.script(.backup) != nil else { continue }
+                snapshot.backups[try row.decode(column: "server_id", as: String.self), default: []].append(
+                    .init(
+                        installationID: try row.decode(column: "id", as: String.self),
+                        appID: try row.decode(column: "app_id", as: String.self),
+                        installedAt: Millis.date(try row.decode(column: "created_at", as: Int64.self)),
+                        lastSuccess: try row.decode(column: "last_success", as: Int64?.self).map(Millis.date)))
+            }
+        }
         if enabled.contains(where: { $0.kind == .job }) {
             snapshot.jobs = try await db.raw(
                 """

@@ -49,8 +49,17 @@ extension Store {
     ) async throws -> [JobRecord] {
         guard let tenantID = jobs.first?.tenantID else { return [] }
         let now = jobs.first?.createdAt ?? Date()
+        let lockServers = pool.kind == .postgresql && !claims.isEmpty
         return try await pool.transaction(.tenant(tenantID)) { db in
             var jobs = jobs
+            // Claims and lease changes lock a server's row and then its installations; take the
+            // server's row first here too (the jobs' foreign keys would take it last), or the two
+            // could wait for each other.
+            if lockServers {
+                for serverID in Set(jobs.map(\.serverID)).sorted() {
+                    _ = try await db.raw("SELECT id FROM servers WHERE id = \(bind: serverID) FOR KEY SHARE").first()
+                }
+            }
             for claim in claims {
                 var installationID = claim.installation.id
                 if claim.isNew {
