@@ -346,6 +346,18 @@ struct InstallationStoreTests {
         }
     }
 
+    @Test("a decommissioned server's apps are neither listed nor checked", arguments: TestDatabase.available)
+    func decommissioned(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let installation = try await Self.installed(store)
+            let due = try #require(installation.nextHealthAt)
+            _ = try await store.decommissionServer(
+                id: installation.serverID, tenantID: Store.defaultTenant, at: Self.t0, audit: StoreTests.audit("server.decommission"))
+            #expect(try await store.installations(tenantID: Store.defaultTenant, serverID: nil).isEmpty)
+            #expect(try await store.takeDueHealthChecks(now: due, limit: 10).isEmpty)
+        }
+    }
+
     @Test(
         "a backup rule fires for an app with no successful backup for its hours, counted from the install, and resolves after one",
         arguments: TestDatabase.available)

@@ -134,14 +134,7 @@ struct RolloutTests {
             defer { directory.remove() }
             let harness = try ServiceHarness(store: store, keysIn: directory.path)
             func fields(_ request: Wire.Rollouts.Request) async -> [String] {
-                do {
-                    _ = try await harness.rollouts.create(request, by: harness.owner)
-                    return []
-                } catch let error as APIError {
-                    return error.errors?.map(\.field) ?? [error.code]
-                } catch {
-                    return ["\(error)"]
-                }
+                await ServiceHarness.refusedFields { _ = try await harness.rollouts.create(request, by: harness.owner) }
             }
             #expect(
                 await fields(

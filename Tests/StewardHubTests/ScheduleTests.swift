@@ -125,14 +125,7 @@ struct ScheduleTests {
             let harness = try ServiceHarness(store: store, keysIn: directory.path)
             let installation = try await harness.installed("vault", inputs: [:])
             func problems(_ request: Wire.Schedules.Request) async -> [String] {
-                do {
-                    _ = try await harness.schedules.create(request, by: harness.owner)
-                    return []
-                } catch let error as APIError {
-                    return error.errors?.map(\.field) ?? [error.code]
-                } catch {
-                    return ["\(error)"]
-                }
+                await ServiceHarness.refusedFields { _ = try await harness.schedules.create(request, by: harness.owner) }
             }
             #expect(
                 await problems(

@@ -63,4 +63,16 @@ struct ServiceHarness {
         }
         return installation
     }
+
+    /// The fields an operation's `APIError` names (its code when it names none); empty when it succeeds.
+    static func refusedFields(_ operation: () async throws -> Void) async -> [String] {
+        do {
+            try await operation()
+            return []
+        } catch let error as APIError {
+            return error.errors?.map(\.field) ?? [error.code]
+        } catch {
+            return ["\(error)"]
+        }
+    }
 }

@@ -53,14 +53,9 @@ extension ConsoleController {
         var _csrf: String?
     }
 
-    struct RestoreForm: Decodable {
-        var confirm: String?
-        var _csrf: String?
-    }
-
     /// `POST /installations/{id}/backups/{backup}/restore`, confirmed with the app's id.
     @Sendable func restoreInstallation(request: Request, context: ConsoleRequestContext) async throws -> Response {
-        let form = try await Self.form(RestoreForm.self, from: request, context: context)
+        let form = try await Self.form(ConfirmForm.self, from: request, context: context)
         guard Self.validCSRF(form._csrf, context) else { return try renderCSRFError(context) }
         let id = try context.parameters.require("id")
         let backup = try context.parameters.require("backup")

@@ -82,7 +82,7 @@ struct InstallationService: Sendable {
                 .conflict, code: "up_to_date",
                 detail: "\(manifest.id) \(manifest.version) is installed already; the catalog has no other version")
         }
-        let validated = try inputs(of: installation, for: manifest, changing: [:])
+        let validated = try jobs.inputs(of: installation, for: manifest, changing: [:])
         var builder = InstallationJobBuilder(service: self, installation: installation, app: app, requestedBy: requester.identity.email)
         let canSnapshot = installation.release.map { !$0.backupPaths.isEmpty || $0.script(.backup) != nil } ?? false
         let snapshot =
@@ -120,7 +120,7 @@ struct InstallationService: Sendable {
             )
         }
         guard !changes.isEmpty else { throw APIError.invalid([.init(field: "inputs", message: "give at least one input to change")]) }
-        let validated = try inputs(of: installation, for: app.manifest, changing: changes)
+        let validated = try jobs.inputs(of: installation, for: app.manifest, changing: changes)
         var builder = InstallationJobBuilder(service: self, installation: installation, app: app, requestedBy: requester.identity.email)
         let job = try builder.job(.install, validated: validated, from: .catalog)
         return try await builder.queue(
@@ -138,7 +138,7 @@ struct InstallationService: Sendable {
             throw APIError(.conflict, code: "removed", detail: "installation \(id) is removed already")
         }
         let app = try catalogApp(of: installation)
-        let validated = try inputs(of: installation, for: app.manifest, changing: [:])
+        let validated = try jobs.inputs(of: installation, for: app.manifest, changing: [:])
         var builder = InstallationJobBuilder(service: self, installation: installation, app: app, requestedBy: requester.identity.email)
         // An install that never succeeded has no version of its own: the catalog's cleans up after it.
         let job = try builder.job(.uninstall, validated: validated, from: installation.release == nil ? .catalog : .installed)
@@ -157,7 +157,7 @@ struct InstallationService: Sendable {
                 .conflict, code: "no_backup",
                 detail: "\(app.manifest.id) \(installation.version ?? "") declares nothing to back up (backup.paths or a backup script)")
         }
-        let validated = try inputs(of: installation, for: app.manifest, changing: [:])
+        let validated = try jobs.inputs(of: installation, for: app.manifest, changing: [:])
         var builder = InstallationJobBuilder(service: self, installation: installation, app: app, requestedBy: requester.identity.email)
         let backup = try builder.backup(kind, keeping: try await keptArchives(of: installation, adding: kind))
         let job = try builder.job(.backup, validated: validated, steps: [backup.step])
@@ -192,7 +192,7 @@ struct InstallationService: Sendable {
                 detail: "backup \(backup.id) is of version \(backup.appVersion) and \(installation.version ?? "none") is installed")
         }
         let app = try catalogApp(of: installation)
-        let validated = try inputs(of: installation, for: app.manifest, changing: [:])
+        let validated = try jobs.inputs(of: installation, for: app.manifest, changing: [:])
         var builder = InstallationJobBuilder(service: self, installation: installation, app: app, requestedBy: requester.identity.email)
         var steps = [try builder.restoreStep(backup)]
         if installation.release?.script(.health) != nil { steps.append(try builder.scriptStep(.health, from: .installed)) }
@@ -215,7 +215,7 @@ struct InstallationService: Sendable {
     func checkHealth(_ installation: InstallationRecord, requestedBy: String, audit: AuditEvent? = nil) async throws -> JobRecord? {
         guard let app = catalog.app(id: installation.appID), installation.release?.script(.health) != nil else { return nil }
         guard try await !store.hasOpenHealthCheck(installationID: installation.id, tenantID: installation.tenantID) else { return nil }
-        let validated = try inputs(of: installation, for: app.manifest, changing: [:])
+        let validated = try jobs.inputs(of: installation, for: app.manifest, changing: [:])
         var builder = InstallationJobBuilder(service: self, installation: installation, app: app, requestedBy: requestedBy)
         let job = try builder.job(.health, validated: validated)
         return try await builder.queue(job, audit: audit)
@@ -238,12 +238,6 @@ struct InstallationService: Sendable {
             throw APIError(.conflict, code: "app_unavailable", detail: "the catalog no longer has \(installation.appID)")
         }
         return app
-    }
-
-    func inputs(
-        of installation: InstallationRecord, for manifest: Manifest, changing changes: [String: InputValue]
-    ) throws -> InputValidator.Validated {
-        try jobs.inputs(of: installation, for: manifest, changing: changes)
     }
 
     /// The archives the installation's next backup step keeps on the server: the newest snapshots

@@ -154,10 +154,14 @@ extension Store {
     /// The tenant's installations, optionally of one server; removed ones only when asked.
     public func installations(tenantID: String, serverID: String?, includeRemoved: Bool = false) async throws -> [InstallationRecord] {
         try await pool.read(.tenant(tenantID)) { db in
-            var query = db.select().column("*").from("installations").where("tenant_id", .equal, tenantID)
-            if let serverID { query = query.where("server_id", .equal, serverID) }
-            if !includeRemoved { query = query.where("status", .notEqual, InstallationRecord.Status.removed.rawValue) }
-            return try await query.orderBy("created_at").orderBy("id").all().map(InstallationRecord.init(row:))
+            // A decommissioned server's apps are gone with it.
+            var query: SQLQueryString = """
+                SELECT * FROM installations WHERE tenant_id = \(bind: tenantID)
+                AND server_id IN (SELECT id FROM servers WHERE decommissioned_at IS NULL)
+                """
+            if let serverID { query = query + " AND server_id = \(bind: serverID)" }
+            if !includeRemoved { query = query + " AND status <> 'removed'" }
+            return try await db.raw(query + " ORDER BY created_at, id").all().map(InstallationRecord.init(row:))
         }
     }
 
@@ -236,6 +240,7 @@ extension Store {
                 """
                 SELECT * FROM installations WHERE status = 'installed' AND active_job_id IS NULL AND health_interval_seconds > 0
                 AND next_health_at IS NOT NULL AND next_health_at <= \(bind: Millis.from(now))
+                AND server_id IN (SELECT id FROM servers WHERE decommissioned_at IS NULL)
                 ORDER BY next_health_at LIMIT \(bind: limit)\(unsafeRaw: lock)
                 """
             ).all().map(InstallationRecord.init(row:))
