@@ -133,8 +133,15 @@ struct InstallationStoreTests {
                     claims: [Self.claim(reconfigure, installation, isNew: false)])
             }
             #expect(try await store.job(id: reconfigure.id) == nil, "the refused job was not queued")
-            // A health check only looks: it needs no claim and is queued beside.
-            try await store.createJobs([Self.job(.health, on: installation)], scripts: [:], audit: nil, claims: [])
+            // A backup only looks: queued beside, its end leaves the upgrade's hold and the status alone.
+            let backup = Self.job(.backup, on: installation, at: Self.t0.addingTimeInterval(-1))
+            try await store.createJobs([backup], scripts: [:], audit: nil, claims: [])
+            try await Self.run(backup, store: store, exitCode: 1)
+            let held = try #require(try await store.installation(id: installation.id, tenantID: Store.defaultTenant))
+            #expect(held.activeJobID == upgrade.id)
+            #expect(held.pendingSealedSecrets == "sealed-upgrade-2.0.0")
+            #expect(held.status == .upgrading)
+            #expect(held.lastJobID == backup.id)
         }
     }
 

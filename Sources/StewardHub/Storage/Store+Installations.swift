@@ -297,7 +297,14 @@ extension Store {
             try await recordHealth(of: job, installation: installation, on: db)
             return
         }
-        guard holdsClaim || !role.holdsInstallation else { return }
+        guard role.holdsInstallation else {
+            // A backup only looks: it leaves the status and another job's hold as they are.
+            try await db.raw(
+                "UPDATE installations SET last_job_id = \(bind: job.id), updated_at = \(bind: now) WHERE id = \(bind: installationID)"
+            ).run()
+            return
+        }
+        guard holdsClaim else { return }
         var status = installation.status
         var changes: SQLQueryString = ""
         if job.status == .succeeded {
@@ -319,13 +326,15 @@ extension Store {
                 // Its secrets are kept no longer than the app is installed.
                 status = .removed
                 changes = ", sealed_secrets = NULL, sealed_outputs = NULL, next_health_at = NULL"
-            case .restore, .backup, .health:
+            case .restore:
                 status = .installed
+            case .backup, .health:
+                break  // they only look, and were recorded above
             }
         } else if job.rolledBack == true {
             // The upgrade failed and the snapshot put the previous version back, healthy.
             status = .installed
-        } else if role.holdsInstallation {
+        } else {
             status = .failed
         }
         try await db.raw(
