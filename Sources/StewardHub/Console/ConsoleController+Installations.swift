@@ -100,7 +100,7 @@ extension ConsoleController {
         let release = record.release
         var plan: [String] = []
         if item.upgradeAvailable, let manifest = catalog.app(id: record.appID)?.manifest {
-            let snapshot = (release.map { !$0.backupPaths.isEmpty || $0.script(.backup) != nil } ?? false) || !manifest.backupPaths.isEmpty
+            let snapshot = (release?.canBackUp ?? false) || !manifest.backupPaths.isEmpty
             plan.append("\(record.appID) \(item.version ?? "?") → \(manifest.version), with the inputs it has now.")
             plan.append(
                 snapshot
@@ -143,7 +143,7 @@ extension ConsoleController {
             hasOutputs: !item.outputs.isEmpty, upgradePlan: plan,
             canUpgrade: canAct && item.upgradeAvailable && record.status == .installed,
             canBackUp: canAct && record.status == .installed
-                && (release.map { !$0.backupPaths.isEmpty || $0.script(.backup) != nil } ?? false),
+                && (release?.canBackUp ?? false),
             canCheckHealth: canAct && record.status == .installed && release?.script(.health) != nil, busy: record.activeJobID != nil,
             activeJobID: record.activeJobID, health: health, hasHealth: !health.isEmpty, backups: Array(backups),
             hasBackups: !backups.isEmpty, credentials: credentials ?? [], showsCredentials: credentials != nil,

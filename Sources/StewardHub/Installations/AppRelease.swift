@@ -23,4 +23,7 @@ public struct AppRelease: Codable, Sendable, Equatable {
     }
 
     public func script(_ role: ScriptRole) -> String? { scripts[role.rawValue] }
+
+    /// Whether the version can be backed up at all: it names paths or has a `backup` script.
+    public var canBackUp: Bool { !backupPaths.isEmpty || script(.backup) != nil }
 }

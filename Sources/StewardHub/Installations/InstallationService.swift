@@ -84,7 +84,7 @@ struct InstallationService: Sendable {
         }
         let validated = try jobs.inputs(of: installation, for: manifest, changing: [:])
         var builder = InstallationJobBuilder(service: self, installation: installation, app: app, requestedBy: requester.identity.email)
-        let canSnapshot = installation.release.map { !$0.backupPaths.isEmpty || $0.script(.backup) != nil } ?? false
+        let canSnapshot = installation.release?.canBackUp ?? false
         let snapshot =
             canSnapshot || !manifest.backupPaths.isEmpty
             ? try builder.backup(.snapshot, keeping: try await keptArchives(of: installation), alsoPaths: manifest.backupPaths) : nil
@@ -152,7 +152,7 @@ struct InstallationService: Sendable {
     func backup(_ id: String, kind: BackupRecord.Kind = .manual, by requester: Requester) async throws -> JobRecord {
         let installation = try await installed(id, tenantID: requester.identity.tenantID)
         let app = try catalogApp(of: installation)
-        guard let release = installation.release, !release.backupPaths.isEmpty || release.script(.backup) != nil else {
+        guard installation.release?.canBackUp == true else {
             throw APIError(
                 .conflict, code: "no_backup",
                 detail: "\(app.manifest.id) \(installation.version ?? "") declares nothing to back up (backup.paths or a backup script)")

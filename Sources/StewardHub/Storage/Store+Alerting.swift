@@ -281,7 +281,7 @@ extension Store {
             ).all()
             for row in rows {
                 let release = try row.decode(column: "release", as: String?.self).map { try JSONColumn.decode(AppRelease.self, from: $0) }
-                guard let release, !release.backupPaths.isEmpty || release.script(.backup) != nil else { continue }
+                guard let release, release.canBackUp else { continue }
                 snapshot.backups[try row.decode(column: "server_id", as: String.self), default: []].append(
                     .init(
                         installationID: try row.decode(column: "id", as: String.self),
