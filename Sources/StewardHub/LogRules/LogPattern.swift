@@ -103,7 +103,9 @@ struct LogPattern: @unchecked Sendable {
             String(repeating: "0123456789", count: 200) + "x",
             String(repeating: "- [ ] ( ) { } . * + ? ", count: 90),
         ]
-        if match(probes, budget: Self.budget) == .overBudget {
+        // The budget is wall time: a busy machine can make one run late, but a pattern that backtracks
+        // without end is late every time. Only one late on every try is refused.
+        if (0..<3).allSatisfy({ _ in match(probes, budget: Self.budget) == .overBudget }) {
             throw Problem(
                 message: "takes longer than \(Self.budget) on a 2 KiB line; nested repetition such as (a+)+ backtracks without end")
         }
