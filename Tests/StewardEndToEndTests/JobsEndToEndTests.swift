@@ -116,7 +116,8 @@ struct JobsEndToEndTests {
             #expect(lost.error?.contains("lost") == true)
 
             let restarted = try StewardProcess(
-                ["agent", "--state-dir", directory.path + "/agent"], logPath: directory.path + "/agent-again.log")
+                ["agent", "--state-dir", directory.path + "/agent"], environment: ["LOG_LEVEL": "debug"],
+                logPath: directory.path + "/agent-again.log")
             let done = try await api.waitForJob(job.id) { $0.status.isFinal }
             #expect(done.status == .succeeded)
             #expect(done.attempt == 2)
@@ -169,8 +170,19 @@ struct JobsEndToEndTests {
             agent.signal(SIGKILL)
             _ = try await agent.waitForExit()
             let restarted = try StewardProcess(
-                ["agent", "--state-dir", directory.path + "/agent"], logPath: directory.path + "/agent-again.log")
-            try await eventually("the new run said hello") { restarted.output.contains("the hub took this run's first heartbeat") }
+                ["agent", "--state-dir", directory.path + "/agent"], environment: ["LOG_LEVEL": "debug"],
+                logPath: directory.path + "/agent-again.log")
+            do {
+                // A precondition, not the claim under test: a fresh debug process on a loaded CI machine
+                // once needed more than 20 s to start and say hello (its log is printed if it ever fails).
+                try await eventually("the new run said hello", timeout: .seconds(60)) {
+                    restarted.output.contains("the hub took this run's first heartbeat")
+                }
+            } catch {
+                await restarted.stop()
+                print("--- restarted agent log ---\n" + restarted.output)
+                throw error
+            }
             let marker = directory.path + "/marker-poll"
             let started = ContinuousClock.now
             let job = try await api.install("probe", server: serverID, inputs: ["marker": .text(marker)])
