@@ -101,6 +101,8 @@ public func buildHubApplication(
     InstallationController(installations: installations).addRoutes(to: operatorAPI.group("installations"))
     let rollouts = RolloutService(jobs: jobs, installations: installations)
     RolloutController(rollouts: rollouts).addRoutes(to: operatorAPI.group("rollouts"))
+    let configHistory = ConfigHistoryService(jobs: jobs)
+    ConfigHistoryController(history: configHistory).addRoutes(to: operatorAPI.group("servers"))
     let schedules = ScheduleService(jobs: jobs, installations: installations, rollouts: rollouts)
     ScheduleController(schedules: schedules).addRoutes(to: operatorAPI.group("schedules"))
     // The web console: pages and assets get the security headers; a session cookie signs the operator in.
@@ -140,6 +142,9 @@ public func buildHubApplication(
         HealthSchedule(installations: installations, interval: .seconds(15), ready: migrated, logger: logger),
         RolloutRunner(rollouts: rollouts, interval: .seconds(2), ready: migrated, logger: logger),
         ScheduleRunner(schedules: schedules, interval: .seconds(10), ready: migrated, logger: logger),
+        ConfigDriftSchedule(
+            history: configHistory, interval: TimeInterval(configuration.configCheckInterval), period: .seconds(30), ready: migrated,
+            logger: logger),
     ]
     // Hubs sharing PostgreSQL tell each other about queued jobs and everything else on the bus.
     if let postgres = pool as? PostgresPool {

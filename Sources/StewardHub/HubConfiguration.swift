@@ -26,6 +26,8 @@ public struct HubConfiguration: Sendable {
     public var metricsRetention: MetricsRetention
     /// Alert evaluation, event retention and notification targets.
     public var alerting: AlertingSettings
+    /// Seconds between drift checks of each server's tracked config files (`--config-check-interval`); 0 turns them off.
+    public var configCheckInterval: Int
     /// Where invitation links are e-mailed from (`--smtp-url`); without it they are only shown.
     public var smtp: SMTPSettings?
     /// Values for the very first start: the owner's API token, password and e-mail.
@@ -49,6 +51,7 @@ public struct HubConfiguration: Sendable {
         smtp: SMTPSettings? = nil,
         metricsRetention: MetricsRetention = .init(),
         alerting: AlertingSettings = .init(),
+        configCheckInterval: Int = 3600,
         bootstrap: OwnerBootstrap.Settings = .init(),
         announceOwner: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = { _ in }
     ) {
@@ -67,6 +70,7 @@ public struct HubConfiguration: Sendable {
         self.smtp = smtp
         self.metricsRetention = metricsRetention
         self.alerting = alerting
+        self.configCheckInterval = configCheckInterval
         self.bootstrap = bootstrap
         self.announceOwner = announceOwner
     }
@@ -82,6 +86,9 @@ public struct HubConfiguration: Sendable {
         guard (4096...(1 << 40)).contains(maxLogBytes) else { throw ConfigurationError("--max-log-bytes must be between 4096 and 2^40") }
         for network in trustedProxies where TrustedProxies.Network(network) == nil {
             throw ConfigurationError("--trusted-proxy \(network) is not an IP address or a CIDR network such as 10.0.0.0/8")
+        }
+        guard configCheckInterval == 0 || (60...604_800).contains(configCheckInterval) else {
+            throw ConfigurationError("--config-check-interval must be 0 (off) or between 60 and 604800 seconds")
         }
         try metricsRetention.validate()
         try alerting.validate()

@@ -131,6 +131,16 @@ struct APIFuzzEndToEndTests {
             Route(method: "GET", path: "/api/v1/servers", auth: .owner),
             Route(method: "GET", path: "/api/v1/servers/{id}", auth: .owner),
             Route(method: "PATCH", path: "/api/v1/servers/{id}", auth: .owner, body: #"{"name": "web", "labels": {"env": "prod"}}"#),
+            Route(
+                method: "GET", path: "/api/v1/servers/{id}/config", auth: .owner,
+                query: ["path": ["/etc/hostname", "relative", "/a/../b", ""]]),
+            Route(
+                method: "GET", path: "/api/v1/servers/{id}/config/diff", auth: .owner, query: ["from": ["x", ""], "to": ["y", "\u{0}"]]),
+            Route(method: "GET", path: "/api/v1/servers/{id}/config/export", auth: .owner),
+            Route(method: "POST", path: "/api/v1/servers/{id}/config/check", auth: .owner),
+            Route(
+                method: "POST", path: "/api/v1/servers/{id}/config/versions/{id}/restore", auth: .owner,
+                body: #"{"confirm": "/etc/hostname"}"#),
             Route(method: "GET", path: "/api/v1/audit", auth: .owner, query: ["limit": ["5", "-1", "x"], "before": ["1", "abc"]]),
             Route(method: "GET", path: "/api/v1/apps", auth: .owner),
             Route(method: "GET", path: "/api/v1/apps/{id}", auth: .owner),

@@ -217,6 +217,9 @@ struct AccountAPITests {
                 (.delete, "/api/v1/schedules/\(scheduleID)", nil),
                 (.post, "/api/v1/installations/\(job.installationID ?? "")/restore", #"{"backup_id": "x", "confirm": "webapp"}"#),
                 (.delete, "/api/v1/tenants/default", #"{"confirm": "default"}"#),
+                (.get, "/api/v1/servers/\(serverID)/config", nil), (.get, "/api/v1/servers/\(serverID)/config/diff?from=a&to=b", nil),
+                (.get, "/api/v1/servers/\(serverID)/config/export", nil), (.post, "/api/v1/servers/\(serverID)/config/check", nil),
+                (.post, "/api/v1/servers/\(serverID)/config/versions/v/restore", #"{"confirm": "/etc/hostname"}"#),
             ]
             for (method, path, body) in tries {
                 let answer = try await client.send(method, path, json: body, bearer: outsider)

@@ -16,7 +16,7 @@ struct RowLevelSecurityTests {
         "servers", "agents", "registration_tokens", "api_tokens", "audit_log", "jobs", "sessions", "memberships",
         "invitations", "job_logs", "metric_samples", "metric_keysets", "fleet_events", "notification_channels", "alert_rules", "alerts",
         "notification_deliveries", "containers", "log_rules", "installations", "backups", "health_checks", "rollouts", "rollout_targets",
-        "schedules",
+        "schedules", "config_versions",
     ]
 
     /// The default tenant and `t-acme` each get a member, an invitation, a registration token, an
@@ -44,6 +44,9 @@ struct RowLevelSecurityTests {
                 audit: audit(tenant, "rollout.create"))
             try await store.createSchedule(
                 ScheduleTests.record("nightly", tenant: tenant, next: t0), audit: audit(tenant, "schedule.create"))
+            var version = ConfigHistoryTests.version(store, server: server.id, content: "OWNER=\(tenant)\n")
+            version.tenantID = tenant
+            #expect(try await store.recordConfigVersions([version]).count == 1)
             var job = JobStoreTests.job(on: server.id)
             job.tenantID = tenant
             try await store.createJobs([job], audit: audit(tenant, "job.install"))

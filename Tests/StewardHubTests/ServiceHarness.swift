@@ -13,6 +13,7 @@ struct ServiceHarness {
     let installations: InstallationService
     let rollouts: RolloutService
     let schedules: ScheduleService
+    let configHistory: ConfigHistoryService
     let owner: Requester
 
     init(
@@ -29,6 +30,7 @@ struct ServiceHarness {
         installations = InstallationService(jobs: jobs)
         rollouts = RolloutService(jobs: jobs, installations: installations)
         schedules = ScheduleService(jobs: jobs, installations: installations, rollouts: rollouts)
+        configHistory = ConfigHistoryService(jobs: jobs)
         owner = Requester(
             identity: .init(userID: "u-owner", tenantID: Store.defaultTenant, email: "owner@example.com", role: .owner, credentialID: "c"),
             sourceAddress: "127.0.0.1")

@@ -52,7 +52,11 @@ struct StepExecutor {
             switch step.type {
             case .script:
                 guard let script = Self.scriptBytes(of: step) else { return failure(step, index, "the script does not match its SHA-256") }
-                return try await program(.script(script), step, index, context, inputs: step.environment ?? context.environment)
+                var outcome = try await program(.script(script), step, index, context, inputs: step.environment ?? context.environment)
+                if outcome.result.exitCode == 0, let tracked = step.track, !tracked.isEmpty {
+                    outcome.result.files = tracked.map { tracker.state(of: $0, app: step.app) }
+                }
+                return outcome
             case .shell:
                 return try await program(.executable(path: step.command ?? "", arguments: step.arguments ?? []), step, index, context)
             case .service:
@@ -64,21 +68,35 @@ struct StepExecutor {
                 return try await program(
                     .executable(path: "/usr/bin/systemctl", arguments: [step.action ?? "", step.unit ?? ""]), step, index, context)
             case .fileWrite:
-                return try writeFile(step, index)
+                return try tracking(writeFile(step, index), step)
             case .fileRead:
                 return try readFile(step, index)
             case .envSet:
-                return try setEnvironment(step, index)
+                return try tracking(setEnvironment(step, index), step)
             case .envRead:
                 return try readEnvironment(step, index)
             case .container:
                 return try await container(step, index, context)
             case .backup, .restore:
                 return try await archive(step, index, context)
+            case .configCheck:
+                var result = Wire.Job.StepResult(index: index, type: step.type, exitCode: 0)
+                result.files = (step.paths ?? []).map { tracker.state(of: $0, app: step.app) }
+                return Outcome(result: result)
             }
         } catch {
             return failure(step, index, "\(error)")
         }
+    }
+
+    private var tracker: FileTracker { FileTracker(policy: policy) }
+
+    /// A successful write's outcome with what the file holds now, for config history.
+    private func tracking(_ outcome: Outcome, _ step: Wire.Job.Step) -> Outcome {
+        guard outcome.result.exitCode == 0, let path = step.path else { return outcome }
+        var tracked = outcome
+        tracked.result.files = [tracker.state(of: path, app: nil)]
+        return tracked
     }
 
     private func program(
@@ -147,8 +165,17 @@ struct StepExecutor {
         guard content.count <= policy.maxFileBytes else {
             return failure(step, index, "\(content.count) bytes is more than this agent's limit of \(policy.maxFileBytes)")
         }
-        let mode = step.mode.flatMap { mode_t($0, radix: 8) } ?? 0o644
-        try AtomicFile.write(content, to: path, mode: mode)
+        // Without a mode, a file that exists keeps its mode and owner (a restored 0600 secret stays
+        // 0600); a new one is 0644.
+        var mode: mode_t = 0o644
+        var existingOwner: (uid_t, gid_t)?
+        var info = stat()
+        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG {
+            mode = info.st_mode & 0o7777
+            existingOwner = (info.st_uid, info.st_gid)
+        }
+        if let given = step.mode.flatMap({ mode_t($0, radix: 8) }) { mode = given }
+        try AtomicFile.write(content, to: path, mode: mode, owner: existingOwner)
         if step.owner != nil || step.group != nil {
             var uid = uid_t.max
             var gid = gid_t.max
@@ -225,9 +252,11 @@ struct StepExecutor {
         SecretMasker.looksSecret(key)
     }
 
-    /// Reads at most `limit` bytes, refusing to follow a symbolic link at the last component.
-    static func read(_ path: String, limit: Int) throws -> (Data, truncated: Bool) {
-        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    /// Reads at most `limit` bytes, refusing to follow a symbolic link at the last component unless
+    /// told to (config history reads links such as `sites-enabled/default` after the policy
+    /// resolved them).
+    static func read(_ path: String, limit: Int, followLinks: Bool = false) throws -> (Data, truncated: Bool) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW))
         guard descriptor >= 0 else { throw AtomicFile.WriteError(path: path, operation: "open", errno: errno) }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         let data = try handle.read(upToCount: limit + 1) ?? Data()

@@ -134,6 +134,12 @@ public struct AgentPolicy: Codable, Sendable, Equatable {
         case .fileWrite, .fileRead, .envSet, .envRead:
             guard let roots = files?.roots, !roots.isEmpty else { return "this agent's policy allows no file steps" }
             return PathGuard.refusal(of: step.path ?? "", roots: roots)
+        case .configCheck:
+            // Each path is checked as it is read (``trackingRefusal(of:app:)``): a file the policy
+            // keeps out is reported as such, and the others are still checked.
+            if let apps, let app = step.app, !apps.contains(app) { return "scripts of \(app) are not allowed by this agent's policy" }
+            if step.app == nil, files?.roots.isEmpty ?? true { return "this agent's policy allows no file steps" }
+            return nil
         case .shell:
             let command = step.command ?? ""
             let arguments = step.arguments ?? []
@@ -175,4 +181,21 @@ public struct AgentPolicy: Codable, Sendable, Equatable {
     }
 
     var maxFileBytes: Int { files?.maxBytes ?? Self.defaultMaxBytes }
+
+    /// Why config history may not read `path` on this server, or `nil` when it may. A file written
+    /// by a file or env step is read under `files.roots`, like the step. An app's declared config
+    /// file is read where the app's scripts may run: those scripts could read it anyway. When the
+    /// policy pins script digests, though, the hub cannot run whatever it likes, and reading an
+    /// app's files then needs `files.roots` too.
+    func trackingRefusal(of path: String, app: String?) -> String? {
+        let roots = files?.roots ?? []
+        if let app {
+            if let apps, !apps.contains(app) { return "scripts of \(app) are not allowed by this agent's policy" }
+            guard scriptDigests != nil else { return nil }
+            guard !roots.isEmpty else { return "this agent pins script digests and its policy allows no file steps" }
+            return PathGuard.refusal(of: path, roots: roots)
+        }
+        guard !roots.isEmpty else { return "this agent's policy allows no file steps" }
+        return PathGuard.refusal(of: path, roots: roots)
+    }
 }

@@ -25,8 +25,24 @@ public struct Manifest: Sendable, Equatable {
     /// copy and a restore puts back exactly (what was not there is removed again).
     public var backupPaths: [String] = []
 
+    /// `config_files`: files the app's scripts write that config history keeps a version of after
+    /// each install, upgrade and reconfigure, and that the drift check watches.
+    public var configFiles: [ConfigFile] = []
+
     /// Whether the app can be backed up at all: it names paths or has a `backup` script.
     public var canBackUp: Bool { !backupPaths.isEmpty || scripts.backup != nil }
+
+    /// A file under `config_files`; a `secret` one (a key, a password file) is sealed and only
+    /// ever shown as its checksum and size.
+    public struct ConfigFile: Codable, Sendable, Equatable {
+        public var path: String
+        public var secret: Bool
+
+        public init(path: String, secret: Bool = false) {
+            self.path = path
+            self.secret = secret
+        }
+    }
 
     public struct OSRequirements: Sendable, Equatable {
         /// `/etc/os-release` `ID`s that are supported, e.g. `debian`, `ubuntu`.

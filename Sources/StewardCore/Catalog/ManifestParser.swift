@@ -64,6 +64,7 @@ public struct ManifestParser {
     private static let topLevelKeys: Set<String> = [
         "id", "name", "version", "description", "category", "os_requirements", "requires", "inputs", "scripts",
         "install_script", "timeout_seconds", "idempotent", "retry", "outputs", "backup",
+        "config_files",
     ]
 
     private mutating func parseDocument(_ yaml: String) -> Manifest? {
@@ -103,7 +104,27 @@ public struct ManifestParser {
         if let node = fields["backup"], let backup = mapping(node, at: "backup", allowed: ["paths"]) {
             manifest.backupPaths = backup["paths"].map { stringList($0, at: "backup.paths") } ?? []
         }
+        manifest.configFiles = fields["config_files"].map { parseConfigFiles($0) } ?? []
         return manifest
+    }
+
+    /// `config_files`: each a path, or `{ path: /etc/app/key.pem, secret: true }`.
+    private mutating func parseConfigFiles(_ node: Node) -> [Manifest.ConfigFile] {
+        guard case .sequence(let sequence) = node else {
+            report("config_files", line: node.mark?.line, "must be a list")
+            return []
+        }
+        return sequence.enumerated().compactMap { index, item in
+            let path = "config_files[\(index)]"
+            if item.scalar != nil { return string(item, at: path).map { Manifest.ConfigFile(path: $0) } }
+            guard let fields = mapping(item, at: path, allowed: ["path", "secret"]) else { return nil }
+            let secret = fields["secret"].flatMap { boolean($0, at: "\(path).secret") } ?? false
+            guard let pathNode = fields["path"] else {
+                report("\(path).path", line: item.mark?.line, "is required")
+                return nil
+            }
+            return string(pathNode, at: "\(path).path").map { Manifest.ConfigFile(path: $0, secret: secret) }
+        }
     }
 
     /// `outputs`: each a name, or `{ name: api_key, secret: true }`.

@@ -51,6 +51,7 @@ public struct ManifestValidator {
         checkOutputs()
         checkScripts()
         checkBackup()
+        checkConfigFiles()
         var seen: Set<String> = []
         for (position, input) in manifest.inputs.enumerated() {
             checkInput(input, at: parsed.inputPath(position), seen: &seen)
@@ -91,6 +92,19 @@ public struct ManifestValidator {
         }
         if manifest.scripts.restore != nil, !manifest.canBackUp {
             report("scripts.restore", "needs something to restore: backup.paths or a backup script")
+        }
+    }
+
+    private mutating func checkConfigFiles() {
+        var seen: Set<String> = []
+        if manifest.configFiles.count > Wire.Job.FileState.maxTrackedFiles {
+            report("config_files", "must list at most \(Wire.Job.FileState.maxTrackedFiles) files")
+        }
+        for (index, file) in manifest.configFiles.enumerated() {
+            if !StepCheck.isNormalisedAbsolutePath(file.path) || file.path == "/" {
+                report("config_files[\(index)]", "'\(file.path)' must be an absolute path to a file, such as /etc/redis/redis.conf")
+            }
+            if !seen.insert(file.path).inserted { report("config_files[\(index)]", "'\(file.path)' is listed twice") }
         }
     }
 

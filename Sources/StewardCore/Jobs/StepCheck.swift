@@ -67,6 +67,13 @@ public enum StepCheck {
         case .script:
             if step.app?.isEmpty ?? true { problem("app", "is required") }
             if step.role?.isEmpty ?? true { problem("role", "is required") }
+            let tracked = step.track ?? []
+            if tracked.count > Wire.Job.FileState.maxTrackedFiles {
+                problem("track", "must list at most \(Wire.Job.FileState.maxTrackedFiles) paths")
+            }
+            for (position, path) in tracked.enumerated() where !isNormalisedAbsolutePath(path) {
+                problem("track[\(position)]", "must be an absolute path without '.', '..' or empty components")
+            }
         case .fileWrite:
             requirePath()
             if let content = step.content {
@@ -123,6 +130,14 @@ public enum StepCheck {
                 if !isUnitName(unit) { problem("unit", "must be a systemd unit name such as nginx.service") }
             } else {
                 problem("unit", "is required")
+            }
+        case .configCheck:
+            let paths = step.paths ?? []
+            if paths.isEmpty || paths.count > Wire.Job.FileState.maxTrackedFiles {
+                problem("paths", "give 1 to \(Wire.Job.FileState.maxTrackedFiles) paths")
+            }
+            for (position, path) in paths.enumerated() where !isNormalisedAbsolutePath(path) {
+                problem("paths[\(position)]", "must be an absolute path without '.', '..' or empty components")
             }
         case .backup, .restore:
             if step.app?.isEmpty ?? true { problem("app", "is required") }

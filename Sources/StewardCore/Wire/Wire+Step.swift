@@ -22,11 +22,15 @@ extension Wire.Job {
             /// Puts an installation's archive `backup_id` back: each of `paths` is removed and
             /// restored exactly as archived, then the app's `restore` script loads its dump.
             case restore
+            /// Reads the tracked files `paths` for config history's drift check: each file's state
+            /// (a missing one is a state, not a failure). With `app`, the paths are that app's
+            /// declared `config_files`, read under the same policy rule as its scripts.
+            case configCheck = "config.check"
 
             /// Whether a job of only such steps may run beside other jobs on an agent that allows more
             /// than one at a time: reads and shell commands. Scripts (package managers lock), writes
             /// and services run alone.
-            public var allowsConcurrency: Bool { [.fileRead, .envRead, .shell].contains(self) }
+            public var allowsConcurrency: Bool { [.fileRead, .envRead, .shell, .configCheck].contains(self) }
         }
 
         public var type: Kind
@@ -77,6 +81,9 @@ extension Wire.Job {
         public var keep: [String]?
         /// `restore`: the archive's SHA-256 when it was made; a damaged archive is not restored.
         public var archiveSHA256: String?
+        /// `script`, filled in by the hub: the app's declared `config_files`, which the agent reads
+        /// back after the script succeeds so that config history records what it left there.
+        public var track: [String]?
 
         public init(type: Kind) {
             self.type = type
@@ -84,7 +91,7 @@ extension Wire.Job {
 
         enum CodingKeys: String, CodingKey {
             case type, app, role, inputs, script, environment, path, content, mode, owner, group, set, remove, keys, reveal, command
-            case arguments, action, unit, directory, container, tail, installation, paths, keep
+            case arguments, action, unit, directory, container, tail, installation, paths, keep, track
             case backupID = "backup_id"
             case archiveSHA256 = "archive_sha256"
             case scriptSHA256 = "script_sha256"
@@ -125,6 +132,7 @@ extension Wire.Job {
             case .container: "container \(action ?? "") \(container ?? "")" + (action == "logs" ? " (last \(tail ?? 200) lines)" : "")
             case .backup: "backup \(app ?? "") to archive \(backupID ?? "")"
             case .restore: "restore \(app ?? "") from archive \(backupID ?? "")"
+            case .configCheck: "config.check \((paths ?? []).joined(separator: ", "))"
             }
         }
 
@@ -151,6 +159,9 @@ extension Wire.Job {
         public var values: [String: String]?
         /// `backup`: the archive written.
         public var archive: Archive?
+        /// What the step left in the files it wrote (`file.write`, `env.set`), the files a script
+        /// step tracks, or (`config.check`) the files it read: config history's versions.
+        public var files: [FileState]?
 
         public init(index: Int, type: Step.Kind, exitCode: Int, error: String? = nil) {
             self.index = index
@@ -160,7 +171,7 @@ extension Wire.Job {
         }
 
         enum CodingKeys: String, CodingKey {
-            case index, type, error, content, truncated, values, archive
+            case index, type, error, content, truncated, values, archive, files
             case exitCode = "exit_code"
             case contentEncoding = "content_encoding"
         }
@@ -171,6 +182,39 @@ extension Wire.Job {
             var copy = self
             copy.content = nil
             copy.values = values?.mapValues { _ in SecretMasker.mask }
+            copy.files = files?.map(\.withoutContent)
+            return copy
+        }
+    }
+
+    /// A file as a step found it: whether it exists, its SHA-256 and size, and its content (base64)
+    /// when it is at most ``maxContentBytes``. `error` says why it could not be read (the agent's
+    /// policy, a directory where a file was expected).
+    public struct FileState: Codable, Sendable, Equatable {
+        /// Config files larger than this are recorded by checksum and size only.
+        public static let maxContentBytes = 256 << 10
+        public static let maxTrackedFiles = 32
+
+        public var path: String
+        public var exists: Bool
+        public var sha256: String?
+        public var size: Int64?
+        public var content: String?
+        public var error: String?
+
+        public init(path: String, exists: Bool, sha256: String? = nil, size: Int64? = nil, content: String? = nil, error: String? = nil) {
+            self.path = path
+            self.exists = exists
+            self.sha256 = sha256
+            self.size = size
+            self.content = content
+            self.error = error
+        }
+
+        /// The state fit to show in lists: checksum and size, not what the file holds.
+        public var withoutContent: FileState {
+            var copy = self
+            copy.content = nil
             return copy
         }
     }

@@ -37,6 +37,10 @@ struct InstallationJobBuilder {
         step.app = manifest.id
         step.role = role.rawValue
         step.scriptSHA256 = try script(role, from: source)
+        if role == .install || role == .upgrade {
+            let files = source == .catalog ? manifest.configFiles : try installedRelease().configFiles
+            step.track = files.isEmpty ? nil : files.map(\.path)
+        }
         return step
     }
 

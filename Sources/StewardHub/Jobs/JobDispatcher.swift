@@ -80,6 +80,7 @@ struct JobDispatcher: Sendable {
             step.app = appID
             step.role = role.rawValue
             step.scriptSHA256 = job.scriptSHA256
+            if role == .install || role == .upgrade { step.track = job.release?.trackedPaths }
             steps = [step]
         } else {
             throw StoreError("its steps were erased when it ended")

@@ -45,6 +45,11 @@ public struct JobService: Sendable {
     /// Matches the lines attempts log against the tenant's log rules.
     let logScanner: LogScanner
 
+    /// Keeps the versions of files that attempts report, for config history.
+    var configRecorder: ConfigRecorder {
+        ConfigRecorder(store: store, catalog: catalog, keys: keys, clock: clock, logger: logger)
+    }
+
     /// Logs are read and sent in slices of at most this many bytes.
     public static let logSliceBytes = 256 << 10
 
@@ -184,7 +189,8 @@ public struct JobService: Sendable {
             scripts[digest] = bytes
             digests[role.rawValue] = digest
         }
-        return AppRelease(version: app.manifest.version, scripts: digests, backupPaths: app.manifest.backupPaths)
+        return AppRelease(
+            version: app.manifest.version, scripts: digests, backupPaths: app.manifest.backupPaths, configFiles: app.manifest.configFiles)
     }
 
     /// Queues a job of one step, or a `composite` chain of several, for one server. Step contents are
@@ -206,11 +212,17 @@ public struct JobService: Sendable {
                         field: "steps[\(index)].type",
                         message: "use POST /api/v1/installations/{id}/backup or /restore for an app's backups"))
             }
+            if step.type == .configCheck {
+                // It reads an app's files under the rule for its scripts: only the drift check sends it.
+                problems.append(
+                    .init(field: "steps[\(index)].type", message: "use POST /api/v1/servers/{id}/config/check for a drift check"))
+            }
             // The hub fills these in; a client's values are never taken.
             steps[index].script = nil
             steps[index].scriptSHA256 = nil
             steps[index].environment = nil
             steps[index].secretNames = nil
+            steps[index].track = nil
             guard step.type == .script, let appID = step.app, let roleText = step.role else { continue }
             guard let app = catalog.app(id: appID) else {
                 problems.append(.init(field: "steps[\(index)].app", message: "no app with id \(appID) in the catalog"))
@@ -230,6 +242,9 @@ public struct JobService: Sendable {
                 let (digest, bytes) = try script(of: app, role: role)
                 scripts[digest] = bytes
                 steps[index].scriptSHA256 = digest
+                if role == .install || role == .upgrade, !app.manifest.configFiles.isEmpty {
+                    steps[index].track = app.manifest.configFiles.map(\.path)
+                }
                 secretOutputs.formUnion(app.manifest.secretOutputs)
             case .failure(let failure):
                 problems += failure.errors.map { .init(field: "steps[\(index)].inputs.\($0.field)", message: $0.message) }
@@ -240,18 +255,30 @@ public struct JobService: Sendable {
         guard problems.isEmpty else { throw APIError.invalid(problems) }
         let server = try await server(body.serverID, tenantID: requester.identity.tenantID)
         let kind: JobKind = body.steps.count == 1 ? .step(body.steps[0].type) : .composite
+        let jobID = UUID().uuidString.lowercased()
+        var detail = ["server": server.id, "steps": body.steps.map(\.type.rawValue).joined(separator: ",")]
+        // Revealing secret-looking values is an explicit choice, and the audit log says who made it.
+        if steps.contains(where: { $0.type == .envRead && $0.reveal == true }) { detail["reveal"] = "true" }
+        return try await queuePrepared(
+            steps, id: jobID, kind: kind, on: server, requestedBy: requester.identity.email, timeoutSeconds: timeout, scripts: scripts,
+            secretOutputs: secretOutputs, audit: requester.audit("job.steps", target: "job:\(jobID)", detail: detail))
+    }
+
+    /// Queues steps checked already (by ``queueSteps(_:by:)``, or built by the hub itself: a config
+    /// restore, a drift check) as one job of one attempt, the steps sealed.
+    func queuePrepared(
+        _ steps: [Wire.Job.Step], id: String = UUID().uuidString.lowercased(), kind: JobKind, on server: ServerRecord,
+        requestedBy: String, timeoutSeconds: Int, scripts: [String: Data] = [:], secretOutputs: Set<String> = [], audit: AuditEvent?
+    ) async throws -> JobRecord {
         var job = JobRecord(
-            id: UUID().uuidString.lowercased(), tenantID: requester.identity.tenantID, serverID: server.id, kind: kind, appID: nil,
-            appVersion: nil, inputs: [:], sealedSecrets: nil, secretNames: [], maxAttempts: 1, backoffSeconds: [],
-            timeoutSeconds: timeout, requestedBy: requester.identity.email, createdAt: clock.now)
+            id: id, tenantID: server.tenantID, serverID: server.id, kind: kind, appID: nil, appVersion: nil, inputs: [:],
+            sealedSecrets: nil, secretNames: [], maxAttempts: 1, backoffSeconds: [], timeoutSeconds: timeoutSeconds,
+            requestedBy: requestedBy, createdAt: clock.now)
         job.steps = steps.map(\.masked)
         job.exclusive = !steps.allSatisfy(\.type.allowsConcurrency)
         job.sealedSteps = try SecretBox(key: keys.masterKey).seal(encoding: steps)
         job.secretOutputs = secretOutputs.sorted()
-        var detail = ["server": server.id, "steps": body.steps.map(\.type.rawValue).joined(separator: ",")]
-        // Revealing secret-looking values is an explicit choice, and the audit log says who made it.
-        if steps.contains(where: { $0.type == .envRead && $0.reveal == true }) { detail["reveal"] = "true" }
-        try await store.createJobs([job], scripts: scripts, audit: requester.audit("job.steps", target: "job:\(job.id)", detail: detail))
+        _ = try await store.createJobs([job], scripts: scripts, audit: audit, claims: [])
         await announce(job)
         return job
     }
@@ -421,7 +448,13 @@ public struct JobService: Sendable {
     func recordResult(_ result: Wire.Job.Result, for job: JobRecord) async throws -> JobRecord {
         let now = clock.now
         let box = SecretBox(key: keys.masterKey)
-        let sealed = result.steps.contains { $0.content != nil || $0.values != nil } ? try box.seal(encoding: result.steps) : nil
+        // What tracked files hold goes to config history (sealed there), not into the job.
+        let steps = result.steps.map { step in
+            var kept = step
+            kept.files = step.files?.map(\.withoutContent)
+            return kept
+        }
+        let sealed = steps.contains { $0.content != nil || $0.values != nil } ? try box.seal(encoding: steps) : nil
         let secretOutputs = result.outputs.filter { job.secretOutputs.contains($0.key) }
         let sealedOutputs = secretOutputs.isEmpty ? nil : try box.seal(secretOutputs)
         var masked = result
@@ -443,9 +476,12 @@ public struct JobService: Sendable {
             logger.info(
                 "job attempt finished",
                 metadata: ["job.id": "\(job.id)", "job.attempt": "\(recorded.attempt)", "job.status": "\(recorded.status.rawValue)"])
+            await configRecorder.record(result, of: job)
             await announce(recorded)
         case .duplicate:
-            break
+            // The hub may have stopped between keeping the result and recording the files: an
+            // unchanged file records nothing, so doing it again is safe.
+            await configRecorder.record(result, of: job)
         case .stale(let current):
             throw APIError(.conflict, code: "stale_attempt", detail: "job \(job.id) is at attempt \(current), not \(result.attempt)")
         }

@@ -8,6 +8,7 @@ enum Migrations {
     static let all: [Migration] = [
         foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs, teams, twoFactor,
         rowLevelSecurity, metrics, alerting, compactMetrics, containers, agentRuns, logRules, installations, rolloutsAndSchedules,
+        configHistory,
     ]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
@@ -676,6 +677,38 @@ enum Migrations {
             "CREATE INDEX schedules_due ON schedules (enabled, next_run_at)",
         ]
         if kind == .postgresql { statements += ["rollouts", "rollout_targets", "schedules"].flatMap { tenantIsolation(of: $0) } }
+        return statements
+    }
+
+    /// Config history: versions of files per server (content sealed, a masked rendering in the
+    /// clear), and when each server's tracked files are next checked for drift.
+    static let configHistory = Migration(version: 21, name: "config-history") { kind in
+        var statements = [
+            """
+            CREATE TABLE config_versions (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                server_id TEXT NOT NULL REFERENCES servers(id),
+                path TEXT NOT NULL,
+                seq BIGINT NOT NULL,
+                sha256 TEXT NOT NULL,
+                size_bytes BIGINT NOT NULL,
+                deleted BOOLEAN NOT NULL,
+                secret BOOLEAN NOT NULL,
+                app_id TEXT,
+                source TEXT NOT NULL,
+                job_id TEXT,
+                author TEXT NOT NULL,
+                masked_content TEXT,
+                sealed_content TEXT,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX config_versions_order ON config_versions (server_id, seq)",
+            "CREATE INDEX config_versions_path ON config_versions (server_id, path, seq)",
+            "ALTER TABLE servers ADD COLUMN next_config_check_at BIGINT",
+        ]
+        if kind == .postgresql { statements += tenantIsolation(of: "config_versions") }
         return statements
     }
 }

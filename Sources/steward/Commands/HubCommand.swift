@@ -88,6 +88,9 @@ struct HubOptions: ParsableArguments {
     @Flag(help: "Let notifications go to loopback, private and link-local addresses (a receiver on the LAN).")
     var allowPrivateNotificationTargets = false
 
+    @Option(help: "Seconds between drift checks of each server's tracked config files; 0 turns them off.")
+    var configCheckInterval = 3600
+
     @Option(help: "Log format: text or json.")
     var logFormat = LogFormat.text
 
@@ -108,7 +111,7 @@ struct HubOptions: ParsableArguments {
             alerting: .init(
                 interval: alertInterval, retentionDays: eventRetentionDays,
                 allowPrivateTargets: allowPrivateNotificationTargets || environment["STEWARD_ALLOW_PRIVATE_NOTIFICATION_TARGETS"] == "1"),
-            bootstrap: .init(environment: environment), announceOwner: announce)
+            configCheckInterval: configCheckInterval, bootstrap: .init(environment: environment), announceOwner: announce)
     }
 }
 
