@@ -114,7 +114,7 @@ public func buildHubApplication(
         store: store, events: events, jobs: jobs, clock: configuration.clock, catalog: catalog,
         heartbeatInterval: configuration.heartbeatInterval,
         templates: templates, signIn: signIn, accounts: accounts, metrics: metrics, alertRules: alertRules, logRules: logRules,
-        channels: channels, installations: installations, rollouts: rollouts, schedules: schedules
+        channels: channels, installations: installations, rollouts: rollouts, schedules: schedules, configHistory: configHistory
     ).addRoutes(
         public: console,
         signedIn: console.group().add(middleware: RequireSignIn()).add(middleware: LoadConsoleTenants(store: store))

@@ -50,10 +50,16 @@ struct ConfigHistoryController {
     @Sendable func export(request: Request, context: OperatorRequestContext) async throws -> Response {
         let (server, archive) = try await history.export(
             serverID: try context.parameters.require("id"), tenantID: context.identity.tenantID)
-        let name = String(server.name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "-" }.prefix(64))
         return Response(
             status: .ok,
-            headers: [.contentType: "application/x-tar", .contentDisposition: "attachment; filename=\"\(name)-config.tar\""],
+            headers: [
+                .contentType: "application/x-tar", .contentDisposition: "attachment; filename=\"\(Self.fileName(for: server))-config.tar\"",
+            ],
             body: .init(byteBuffer: ByteBuffer(bytes: archive)))
+    }
+
+    /// The server's name fit for a download's file name: letters, digits, `-` and `.`.
+    static func fileName(for server: ServerRecord) -> String {
+        String(server.name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") ? $0 : "-" }.prefix(64))
     }
 }

@@ -42,6 +42,9 @@ enum ConsoleAssets {
         .error, .field-error { color: var(--danger); } .field-error { margin: .3rem 0 0; font-size: .92rem; }
         .notice { background: #e8f3ec; border: 1px solid #b9dcc5; padding: .5rem .8rem; border-radius: 6px; }
         table.list { width: 100%; border-collapse: collapse; background: var(--card); }
+        pre.diff { background: var(--card); border: 1px solid var(--line); padding: .6rem; overflow-x: auto; }
+        pre.diff .add { background: #dcf2e3; } pre.diff .remove { background: #fbe4dc; }
+        pre.diff .hunk { color: var(--accent); } pre.diff .file { color: var(--muted); }
         table.list th, table.list td { text-align: left; padding: .5rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
         table.list th { font-size: .85rem; color: var(--muted); font-weight: 600; }
         .status { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .82rem; font-weight: 600; background: #eceff4; }

@@ -28,6 +28,7 @@ struct ConsoleController {
     let installations: InstallationService
     let rollouts: RolloutService
     let schedules: ScheduleService
+    let configHistory: ConfigHistoryService
 
     static let loginCookie = "steward_login"
 
@@ -46,6 +47,11 @@ struct ConsoleController {
         signedIn.post("servers/:id/labels", use: saveLabels)
         signedIn.post("servers/:id/decommission", use: decommission)
         signedIn.post("servers/:id/containers/:name/:action", use: containerAction)
+        signedIn.get("servers/:id/config", use: configHistoryPage)
+        signedIn.get("servers/:id/config/diff", use: configDiffPage)
+        signedIn.get("servers/:id/config/export", use: configExport)
+        signedIn.post("servers/:id/config/check", use: checkConfig)
+        signedIn.post("servers/:id/config/versions/:version/restore", use: restoreConfigVersion)
         signedIn.get("installations/:id", use: installationPage)
         signedIn.post("installations/:id/credentials", use: revealCredentials)
         signedIn.post("installations/:id/backups/:backup/restore", use: restoreInstallation)

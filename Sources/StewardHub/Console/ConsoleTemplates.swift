@@ -14,7 +14,7 @@ enum ConsoleTemplates {
             ("server-charts", serverCharts),
             ("alerts", alerts), ("rules", rules), ("log-rules", logRules), ("channels", channels), ("events", events),
             ("server-installations", serverInstallations), ("installation", installation), ("rollouts", rollouts), ("rollout", rollout),
-            ("schedules", schedules),
+            ("schedules", schedules), ("config-files", configFiles), ("config-versions", configVersions), ("config-diff", configDiff),
         ] {
             try library.register(text, named: name)
         }
@@ -173,6 +173,7 @@ enum ConsoleTemplates {
           <div data-live-charts="{{server.id}}" data-range="{{range}}">{{>server-charts}}</div>
         </section>
         {{>server-installations}}
+        <p id="config-link"><a href="/servers/{{server.id}}/config">Config history</a>: every file jobs wrote here, its versions, diffs and restores.</p>
         {{#hasContainers}}
         <section class="card" id="containers" aria-labelledby="containers-heading">
           <h2 id="containers-heading">Containers</h2>
