@@ -88,6 +88,44 @@ struct ConfigHistoryEndToEndTests {
         }
     }
 
+    @Test("the CLI lists files and versions, diffs, restores with --follow, and exports a repository git reads")
+    func commandLine() async throws {
+        try await StepJobsEndToEndTests.withPolicyFleet { api, serverID, root, _, _ in
+            let path = root + "/cli.conf"
+            for content in ["mode=one\n", "mode=two\n"] {
+                let queued = try await StepJobsEndToEndTests.steps(
+                    api, server: serverID, [["type": "file.write", "path": path, "content": Data(content.utf8).base64EncodedString()]])
+                _ = try await api.waitForJob(try #require(queued.job).id) { $0.status.isFinal }
+            }
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let environment = ["STEWARD_HUB": api.baseURL, "STEWARD_API_TOKEN": FleetEndToEndTests.ownerToken]
+            func steward(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+                let process = try StewardProcess(arguments, environment: environment, logPath: directory.path + "/cli-\(UUID()).log")
+                return (try await process.waitForExit(timeout: .seconds(30)), process.output)
+            }
+            let files = try await steward(["config", "history", "--server", serverID])
+            #expect(files.status == 0 && files.output.contains(path), "\(files.output)")
+            let versions = try await steward(["config", "history", "--server", serverID, "--path", path, "--json"])
+            let list = try Wire.makeDecoder().decode(Wire.ItemList<Wire.ConfigHistory.Version>.self, from: Data(versions.output.utf8))
+            try #require(list.items.count == 2)
+            let diff = try await steward(["config", "diff", "--server", serverID, list.items[1].id, list.items[0].id])
+            #expect(diff.output.contains("-mode=one\n+mode=two"), "\(diff.output)")
+            let restore = try await steward(
+                ["config", "restore", "--server", serverID, list.items[1].id, "--confirm", path, "--follow"])
+            #expect(restore.status == 0, "\(restore.output)")
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "mode=one\n")
+            let refused = try await steward(["config", "restore", "--server", serverID, list.items[1].id, "--confirm", "/nope"])
+            #expect(refused.status != 0 && refused.output.contains("to restore it"), "\(refused.output)")
+            let export = try await steward(["config", "export", "--server", serverID, "-o", directory.path + "/history.tar"])
+            #expect(export.status == 0, "\(export.output)")
+            #expect(try Self.run(["tar", "-xf", "history.tar"], in: directory.path).status == 0)
+            #expect(try Self.run(["git", "-C", "config.git", "fsck", "--strict"], in: directory.path).status == 0)
+            let log = try Self.run(["git", "-C", "config.git", "log", "--oneline"], in: directory.path)
+            #expect(log.output.split(separator: "\n").count == 3, "\(log.output)")
+        }
+    }
+
     static func run(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
