@@ -109,26 +109,29 @@ extension Store {
     }
 
     /// Servers whose tracked files are due for a drift check, with the due time moved on by
-    /// `interval` in the same transaction, so that of several hubs one takes each. A server with no
-    /// history, or decommissioned, is never due.
+    /// `interval` in the same transaction, so that of several hubs one takes each. A server's first
+    /// check falls due `interval` after its history began; one with no history, or decommissioned,
+    /// is never due.
     public func takeDueConfigChecks(now: Date, interval: TimeInterval, limit: Int) async throws -> [ServerRecord] {
         let lock = skipLockedRows
+        let next = Millis.from(now.addingTimeInterval(interval))
         return try await pool.transaction(.hub) { db in
+            try await db.raw(
+                """
+                UPDATE servers SET next_config_check_at = \(bind: next)
+                WHERE next_config_check_at IS NULL AND decommissioned_at IS NULL
+                AND EXISTS (SELECT 1 FROM config_versions v WHERE v.server_id = servers.id)
+                """
+            ).run()
             let due = try await db.raw(
                 """
                 SELECT * FROM servers WHERE decommissioned_at IS NULL
-                AND (next_config_check_at IS NULL OR next_config_check_at <= \(bind: Millis.from(now)))
-                AND EXISTS (SELECT 1 FROM config_versions v WHERE v.server_id = servers.id)
+                AND next_config_check_at <= \(bind: Millis.from(now))
                 ORDER BY next_config_check_at, id LIMIT \(bind: limit)\(unsafeRaw: lock)
                 """
             ).all().map(ServerRecord.init(row:))
             for server in due {
-                try await db.raw(
-                    """
-                    UPDATE servers SET next_config_check_at = \(bind: Millis.from(now.addingTimeInterval(interval)))
-                    WHERE id = \(bind: server.id)
-                    """
-                ).run()
+                try await db.raw("UPDATE servers SET next_config_check_at = \(bind: next) WHERE id = \(bind: server.id)").run()
             }
             return due
         }
