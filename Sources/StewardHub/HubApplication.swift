@@ -36,6 +36,7 @@ public func buildHubApplication(
         ])
 
     let notifier = JobNotifier()
+    let hubMetrics = HubMetrics()
     let events = EventBus(observer: JobDispatcher.wakesLongPolls(notifier))
     // A lease lasts three heartbeats and a margin: an agent renews the attempts it holds with each.
     let logScanner = LogScanner(store: store, clock: configuration.clock, logger: logger)
@@ -45,13 +46,15 @@ public func buildHubApplication(
             backoffScale: configuration.backoffScale, leaseWindow: TimeInterval(3 * configuration.heartbeatInterval + 5),
             maxLogBytes: configuration.maxLogBytes),
         logger: logger, logScanner: logScanner)
-    let dispatcher = JobDispatcher(jobs: jobs, notifier: notifier)
+    let dispatcher = JobDispatcher(jobs: jobs, notifier: notifier, metrics: hubMetrics)
     let metrics = MetricsService(store: store, clock: configuration.clock, retention: configuration.metricsRetention)
 
     let migrated = StartupGate()
     let router = Router(context: HubRequestContext.self)
-    router.add(
-        middleware: ClientAddressMiddleware(proxies: TrustedProxies(configuration.trustedProxies.compactMap(TrustedProxies.Network.init))))
+    let proxies = TrustedProxies(configuration.trustedProxies.compactMap(TrustedProxies.Network.init))
+    router.add(middleware: RequestIDMiddleware(proxies: proxies))
+    router.add(middleware: RequestMetricsMiddleware(metrics: hubMetrics))
+    router.add(middleware: ClientAddressMiddleware(proxies: proxies))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: RequestFramingMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
@@ -131,7 +134,7 @@ public func buildHubApplication(
         pool,
         passwords,
         Sweeper(
-            jobs: jobs, offlineAfter: TimeInterval(3 * configuration.heartbeatInterval), ready: migrated,
+            jobs: jobs, offlineAfter: TimeInterval(3 * configuration.heartbeatInterval), ready: migrated, metrics: hubMetrics,
             logger: logger),
         MetricsMaintenance(
             store: store, clock: configuration.clock, retention: configuration.metricsRetention, ready: migrated, logger: logger),
@@ -142,10 +145,18 @@ public func buildHubApplication(
         HealthSchedule(installations: installations, interval: .seconds(15), ready: migrated, logger: logger),
         RolloutRunner(rollouts: rollouts, interval: .seconds(2), ready: migrated, logger: logger),
         ScheduleRunner(schedules: schedules, interval: .seconds(10), ready: migrated, logger: logger),
+        RetentionSweeper(store: store, clock: configuration.clock, settings: configuration.retention, ready: migrated, logger: logger),
         ConfigDriftSchedule(
             history: configHistory, interval: TimeInterval(configuration.configCheckInterval), period: .seconds(30), ready: migrated,
             logger: logger),
     ]
+    if let listen = configuration.metricsListen {
+        let endpoint = MetricsEndpoint(metrics: hubMetrics, store: store, events: events, clock: configuration.clock)
+        services.append(
+            endpoint.application(host: listen.host, port: listen.port, logger: logger) { port in
+                logger.info("metrics listening", metadata: ["metrics.address": "\(listen.host):\(port)"])
+            })
+    }
     // Hubs sharing PostgreSQL tell each other about queued jobs and everything else on the bus.
     if let postgres = pool as? PostgresPool {
         let relay = PostgresEventRelay(client: postgres.client, bus: events, logger: logger)

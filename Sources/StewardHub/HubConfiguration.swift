@@ -28,6 +28,10 @@ public struct HubConfiguration: Sendable {
     public var alerting: AlertingSettings
     /// Seconds between drift checks of each server's tracked config files (`--config-check-interval`); 0 turns them off.
     public var configCheckInterval: Int
+    /// Where `GET /metrics` (Prometheus) is served (`--metrics-listen HOST:PORT`); off when `nil`.
+    public var metricsListen: (host: String, port: Int)?
+    /// How long finished jobs, their logs and audit entries are kept.
+    public var retention: RetentionSettings
     /// Where invitation links are e-mailed from (`--smtp-url`); without it they are only shown.
     public var smtp: SMTPSettings?
     /// Values for the very first start: the owner's API token, password and e-mail.
@@ -52,6 +56,8 @@ public struct HubConfiguration: Sendable {
         metricsRetention: MetricsRetention = .init(),
         alerting: AlertingSettings = .init(),
         configCheckInterval: Int = 3600,
+        metricsListen: (host: String, port: Int)? = nil,
+        retention: RetentionSettings = .init(),
         bootstrap: OwnerBootstrap.Settings = .init(),
         announceOwner: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = { _ in }
     ) {
@@ -71,6 +77,8 @@ public struct HubConfiguration: Sendable {
         self.metricsRetention = metricsRetention
         self.alerting = alerting
         self.configCheckInterval = configCheckInterval
+        self.metricsListen = metricsListen
+        self.retention = retention
         self.bootstrap = bootstrap
         self.announceOwner = announceOwner
     }
@@ -91,6 +99,7 @@ public struct HubConfiguration: Sendable {
             throw ConfigurationError("--config-check-interval must be 0 (off) or between 60 and 604800 seconds")
         }
         try metricsRetention.validate()
+        try retention.validate()
         try alerting.validate()
         try bootstrap.validate()
     }

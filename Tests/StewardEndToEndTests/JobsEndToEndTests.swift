@@ -15,16 +15,18 @@ import Glibc
 struct JobsEndToEndTests {
     /// A hub with the probe catalog and fast retries, and one enrolled agent.
     static func withFleet(
-        _ database: TestDatabase, agentArguments: [String] = [], heartbeatInterval: Int = 1,
+        _ database: TestDatabase, agentArguments: [String] = [], hubArguments: [String] = [], heartbeatInterval: Int = 1,
         _ body: (HubAPI, String, TemporaryDirectory, StewardProcess, StewardProcess) async throws -> Void
     ) async throws {
         try await database.withFreshLocation { (location: DatabaseLocation) -> Void in
             let directory = try TemporaryDirectory()
             defer { directory.remove() }
-            var arguments = [
-                "hub", "--data-dir", directory.path + "/hub", "--listen", "127.0.0.1:0", "--heartbeat-interval", String(heartbeatInterval),
-                "--no-builtin-catalog", "--catalog", Fixtures.jobsCatalog, "--backoff-scale", "0.05",
-            ]
+            var arguments =
+                [
+                    "hub", "--data-dir", directory.path + "/hub", "--listen", "127.0.0.1:0", "--heartbeat-interval",
+                    String(heartbeatInterval),
+                    "--no-builtin-catalog", "--catalog", Fixtures.jobsCatalog, "--backoff-scale", "0.05",
+                ] + hubArguments
             if case .postgresql(url: let url) = location { arguments += ["--database-url", url] }
             let hub = try StewardProcess(
                 arguments, environment: ["STEWARD_BOOTSTRAP_TOKEN": FleetEndToEndTests.ownerToken, "LOG_LEVEL": "debug"],

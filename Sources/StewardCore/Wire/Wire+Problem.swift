@@ -8,13 +8,23 @@ extension Wire {
         public var detail: String?
         /// Every field that was wrong, when the request body was the problem.
         public var errors: [FieldError]?
+        /// The id of the request, as in its `X-Request-Id` header and the hub's log.
+        public var requestID: String?
 
-        public init(code: String, title: String, status: Int, detail: String? = nil, errors: [FieldError]? = nil) {
+        public init(
+            code: String, title: String, status: Int, detail: String? = nil, errors: [FieldError]? = nil, requestID: String? = nil
+        ) {
             self.code = code
             self.title = title
             self.status = status
             self.detail = detail
             self.errors = errors
+            self.requestID = requestID
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case code, title, status, detail, errors
+            case requestID = "request_id"
         }
     }
 

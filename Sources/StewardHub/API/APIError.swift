@@ -13,6 +13,8 @@ public struct APIError: HTTPResponseError, Sendable {
     public var detail: String
     public var errors: [Wire.FieldError]?
     public var headers: HTTPFields = [:]
+    /// The request's id (``RequestIDMiddleware``), repeated in the problem so a report can quote it.
+    public var requestID: String?
 
     public init(_ status: HTTPResponse.Status, code: String, detail: String, errors: [Wire.FieldError]? = nil) {
         self.status = status
@@ -22,7 +24,7 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public var problem: Wire.Problem {
-        .init(code: code, title: status.reasonPhrase, status: status.code, detail: detail, errors: errors)
+        .init(code: code, title: status.reasonPhrase, status: status.code, detail: detail, errors: errors, requestID: requestID)
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {

@@ -42,6 +42,7 @@ struct AgentJobController {
         let job = try await ownJob(context)
         let batch = try await request.decodeJSON(as: Wire.Job.LogBatch.self, context: context, nul: .replace)
         try await jobs.appendLog(batch, to: job)
+        dispatcher.metrics.logIngested(bytes: batch.lines.reduce(0) { $0 + $1.utf8.count + 1 })
         return Response(status: .noContent)
     }
 

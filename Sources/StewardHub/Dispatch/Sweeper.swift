@@ -12,6 +12,7 @@ struct Sweeper: Service {
     /// A server is offline after this long without a heartbeat.
     let offlineAfter: TimeInterval
     let ready: StartupGate
+    let metrics: HubMetrics
     let logger: Logger
 
     func run() async throws {
@@ -31,6 +32,8 @@ struct Sweeper: Service {
     }
 
     private func sweep() async {
+        let start = ContinuousClock.now
+        defer { metrics.sweepTook(.now - start) }
         do {
             for job in try await jobs.expireLeases() {
                 logger.warning(

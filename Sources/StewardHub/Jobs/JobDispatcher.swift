@@ -7,6 +7,7 @@ import StewardCore
 struct JobDispatcher: Sendable {
     let jobs: JobService
     let notifier: JobNotifier
+    let metrics: HubMetrics
     /// How long an envelope stays valid: enough to reach the agent, not enough to be kept for later.
     static let envelopeLifetime: TimeInterval = 300
 
@@ -39,6 +40,7 @@ struct JobDispatcher: Sendable {
                     detail: "agent \(agent.id) started another run since this poll's run \(runID ?? "")")
             }
             if let job = claimed {
+                metrics.dispatched(after: jobs.clock.now.timeIntervalSince(max(job.createdAt, job.nextRunAt)))
                 do {
                     let envelope = try await envelope(for: job, agent: agent)
                     await jobs.announce(job)
@@ -62,7 +64,9 @@ struct JobDispatcher: Sendable {
             let notifier = self.notifier
             let serverID = agent.serverID
             let wait = timeout
+            metrics.pollStarted()
             _ = await cancelWhenGracefulShutdown { await notifier.wait(serverID: serverID, after: seen, timeout: wait) }
+            metrics.pollEnded()
             if Task.isShuttingDownGracefully { return nil }
             try Task.checkCancellation()
         }

@@ -8,7 +8,7 @@ enum Migrations {
     static let all: [Migration] = [
         foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs, teams, twoFactor,
         rowLevelSecurity, metrics, alerting, compactMetrics, containers, agentRuns, logRules, installations, rolloutsAndSchedules,
-        configHistory,
+        configHistory, retention,
     ]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
@@ -710,5 +710,14 @@ enum Migrations {
         ]
         if kind == .postgresql { statements += tenantIsolation(of: "config_versions") }
         return statements
+    }
+
+    /// What the retention sweeper looks old rows up by.
+    static let retention = Migration(version: 22, name: "retention") { _ in
+        [
+            "CREATE INDEX jobs_finished ON jobs (finished_at)",
+            "CREATE INDEX audit_log_created ON audit_log (created_at)",
+            "CREATE INDEX sessions_expires ON sessions (expires_at)",
+        ]
     }
 }

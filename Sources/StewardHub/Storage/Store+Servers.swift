@@ -121,3 +121,28 @@ extension Store {
         ).first().map(ServerRecord.init(row:))
     }
 }
+
+extension Store {
+    /// Counts for the hub's `/metrics`: jobs by status, jobs due to run, servers enrolled and online.
+    public func fleetCounts(now: Date) async throws -> (jobsByStatus: [String: Int], due: Int, servers: Int, online: Int) {
+        try await pool.read(.hub) { db in
+            var byStatus: [String: Int] = [:]
+            for row in try await db.raw("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status").all() {
+                byStatus[try row.decode(column: "status", as: String.self)] = try row.decode(column: "n", as: Int.self)
+            }
+            let due =
+                try await db.raw(
+                    "SELECT COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'retrying') AND next_run_at <= \(bind: Millis.from(now))"
+                ).first()?.decode(column: "n", as: Int.self) ?? 0
+            let servers = try await db.raw(
+                """
+                SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN presence = 'online' THEN 1 ELSE 0 END), 0) AS online
+                FROM servers WHERE decommissioned_at IS NULL
+                """
+            ).first()
+            return (
+                byStatus, due, try servers?.decode(column: "n", as: Int.self) ?? 0, try servers?.decode(column: "online", as: Int.self) ?? 0
+            )
+        }
+    }
+}

@@ -91,6 +91,18 @@ struct HubOptions: ParsableArguments {
     @Option(help: "Seconds between drift checks of each server's tracked config files; 0 turns them off.")
     var configCheckInterval = 3600
 
+    @Option(help: "Serve GET /metrics (Prometheus text format) on HOST:PORT, e.g. 127.0.0.1:9464; off when not given.")
+    var metricsListen: ListenAddress?
+
+    @Option(help: "Days to keep finished jobs (their logs go earlier, see --log-retention-days).")
+    var jobRetentionDays = 400
+
+    @Option(help: "Days to keep the logs of finished jobs.")
+    var logRetentionDays = 90
+
+    @Option(help: "Days to keep audit log entries.")
+    var auditRetentionDays = 400
+
     @Option(help: "Log format: text or json.")
     var logFormat = LogFormat.text
 
@@ -111,7 +123,9 @@ struct HubOptions: ParsableArguments {
             alerting: .init(
                 interval: alertInterval, retentionDays: eventRetentionDays,
                 allowPrivateTargets: allowPrivateNotificationTargets || environment["STEWARD_ALLOW_PRIVATE_NOTIFICATION_TARGETS"] == "1"),
-            configCheckInterval: configCheckInterval, bootstrap: .init(environment: environment), announceOwner: announce)
+            configCheckInterval: configCheckInterval, metricsListen: metricsListen.map { ($0.host, $0.port) },
+            retention: .init(jobDays: jobRetentionDays, logDays: logRetentionDays, auditDays: auditRetentionDays),
+            bootstrap: .init(environment: environment), announceOwner: announce)
     }
 }
 
