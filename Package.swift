@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "steward", targets: ["steward"]),
+        .executable(name: "steward-agent", targets: ["steward-agent"]),
         .library(name: "StewardCore", targets: ["StewardCore"]),
         .library(name: "StewardHub", targets: ["StewardHub"]),
         .library(name: "StewardAgent", targets: ["StewardAgent"]),
@@ -85,12 +86,37 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The agent's command line, shared by `steward agent` and `steward-agent`.
+        .target(
+            name: "StewardAgentCommand",
+            dependencies: [
+                "StewardAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The agent alone, for servers: no hub, SQL or templates. scripts/build-agent builds it in
+        // release with the Swift runtime linked in (--static-swift-stdlib), to run where no Swift is.
+        .executableTarget(
+            name: "steward-agent",
+            dependencies: [
+                "StewardAgentCommand",
+                "StewardCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "steward",
             dependencies: [
                 "StewardCore",
                 "StewardHub",
                 "StewardAgent",
+                "StewardAgentCommand",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -60,6 +60,8 @@ public func buildHubApplication(
     router.add(middleware: LogRequestsMiddleware(.debug))
     let api = router.group("api/v1")
     HealthController(databaseKind: pool.kind).addRoutes(to: api)
+    DistributionController(distribution: AgentDistribution(directory: configuration.agentBinaries), publicURL: nil)
+        .addRoutes(to: router)
     AgentController(
         store: store, keys: keys, events: events, jobs: jobs, heartbeatInterval: configuration.heartbeatInterval,
         registrationLimiter: RateLimiter(capacity: configuration.registrationsPerMinute, period: 60)

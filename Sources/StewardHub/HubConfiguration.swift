@@ -30,6 +30,9 @@ public struct HubConfiguration: Sendable {
     public var configCheckInterval: Int
     /// Where `GET /metrics` (Prometheus) is served (`--metrics-listen HOST:PORT`); off when `nil`.
     public var metricsListen: (host: String, port: Int)?
+    /// Where the agent binaries `/downloads/` serves are (`--agent-binaries DIR`, files named
+    /// `steward-agent-linux-<arch>`); without it, the `steward-agent` next to the hub's own binary.
+    public var agentBinaries: String?
     /// How long finished jobs, their logs and audit entries are kept.
     public var retention: RetentionSettings
     /// Where invitation links are e-mailed from (`--smtp-url`); without it they are only shown.
@@ -57,6 +60,7 @@ public struct HubConfiguration: Sendable {
         alerting: AlertingSettings = .init(),
         configCheckInterval: Int = 3600,
         metricsListen: (host: String, port: Int)? = nil,
+        agentBinaries: String? = nil,
         retention: RetentionSettings = .init(),
         bootstrap: OwnerBootstrap.Settings = .init(),
         announceOwner: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = { _ in }
@@ -78,6 +82,7 @@ public struct HubConfiguration: Sendable {
         self.alerting = alerting
         self.configCheckInterval = configCheckInterval
         self.metricsListen = metricsListen
+        self.agentBinaries = agentBinaries
         self.retention = retention
         self.bootstrap = bootstrap
         self.announceOwner = announceOwner

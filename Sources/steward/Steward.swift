@@ -1,4 +1,5 @@
 import ArgumentParser
+import StewardAgentCommand
 
 @main
 struct Steward: AsyncParsableCommand {

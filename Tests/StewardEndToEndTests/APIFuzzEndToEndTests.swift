@@ -135,7 +135,8 @@ struct APIFuzzEndToEndTests {
                 method: "GET", path: "/api/v1/servers/{id}/config", auth: .owner,
                 query: ["path": ["/etc/hostname", "relative", "/a/../b", ""]]),
             Route(
-                method: "GET", path: "/api/v1/servers/{id}/config/diff", auth: .owner, query: ["from": ["x", ""], "to": ["y", "\u{0}"]]),
+                method: "GET", path: "/api/v1/servers/{id}/config/diff", auth: .owner,
+                query: ["from": ["x", "", "%00"], "to": ["y", "%2F..%2F"]]),
             Route(method: "GET", path: "/api/v1/servers/{id}/config/export", auth: .owner),
             Route(method: "POST", path: "/api/v1/servers/{id}/config/check", auth: .owner),
             Route(

@@ -172,7 +172,8 @@ public enum RoutePermissions {
     ]
 
     /// Routes that need no operator: health, the agents' routes (their own credentials), the
-    /// sign-in pages and assets, and the two account routes whose body is the credential.
+    /// sign-in pages and assets, the two account routes whose body is the credential, and the
+    /// agent's installer and binaries (a server has no credentials yet).
     public static let publicRoutes: Set<String> = [
         "GET /api/v1/health",
         "POST /api/v1/agent/register", "POST /api/v1/agent/heartbeat", "POST /api/v1/agent/jobs/next",
@@ -181,6 +182,7 @@ public enum RoutePermissions {
         "POST /api/v1/auth/tokens", "POST /api/v1/invitations/accept",
         "GET /login", "POST /login", "GET /assets/console.css", "GET /assets/console.js",
         "GET /invitations/accept", "POST /invitations/accept",
+        "GET /install.sh", "GET /downloads/{file}",
     ]
 
     /// The permission `method` on the route `path` needs; `nil` when the route is not in the table.

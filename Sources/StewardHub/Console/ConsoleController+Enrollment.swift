@@ -39,8 +39,11 @@ extension ConsoleController {
             description: form.description, expiresInSeconds: seconds > 0 ? seconds : nil, maxUses: maxUses, labels: labels)
         do {
             let created = try await RegistrationTokenController.issue(body, store: store, now: clock.now, context: context)
-            let command = "steward agent --hub \(Self.hubURL(request)) --token \(created.token)"
-            return try await renderEnroll(context, form: .init(), created: .init(token: created.token, command: command))
+            let hub = Self.hubURL(request)
+            let command = "steward agent --hub \(hub) --token \(created.token)"
+            let installer = "curl -fsSL \(hub)/install.sh | STEWARD_TOKEN=\(created.token) sh"
+            return try await renderEnroll(
+                context, form: .init(), created: .init(token: created.token, command: command, installer: installer))
         } catch let error as APIError where error.errors != nil {
             for problem in error.errors ?? [] {
                 switch problem.field {

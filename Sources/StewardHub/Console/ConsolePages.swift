@@ -202,6 +202,8 @@ enum ConsolePages {
     struct Created {
         var token: String
         var command: String
+        /// The one-line installer (`curl … /install.sh | STEWARD_TOKEN=… sh`).
+        var installer: String
     }
 
     /// The values of the token form as typed, kept when it comes back with errors.

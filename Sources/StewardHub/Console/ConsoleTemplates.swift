@@ -226,7 +226,9 @@ enum ConsoleTemplates {
         {{#created}}
         <section class="card created" aria-labelledby="created-heading">
           <h2 id="created-heading">Registration token created</h2>
-          <p>It is shown only now. On the server, run as root:</p>
+          <p>It is shown only now. On the server, run as root: it installs the agent as a systemd service and enrolls it.</p>
+          <pre class="command" id="agent-installer">{{installer}}</pre>
+          <p>Or, where <code>steward</code> itself is installed:</p>
           <pre class="command" id="agent-command">{{command}}</pre>
           <p class="hint">The token itself: <code id="token-value">{{token}}</code></p>
         </section>

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import StewardAgent
+import StewardAgentCommand
 import StewardCore
 import StewardHub
 import UnixSignals

@@ -85,19 +85,11 @@ struct DispatchBench: AsyncParsableCommand {
     func run() async throws {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = inFlight + 8
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        do {
-            try await measure(http: http)
-            try await http.shutdown()
-        } catch {
-            try? await http.shutdown()
-            throw error
-        }
+        try await BenchSupport.withHTTPClient(configuration) { try await measure(http: $0) }
     }
 
     private func measure(http: HTTPClient) async throws {
-        let directory = NSTemporaryDirectory() + "steward-bench-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try BenchSupport.scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
         let port = try BenchSupport.freePort()

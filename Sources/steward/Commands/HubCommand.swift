@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import StewardAgentCommand
 import StewardHub
 
 struct HubCommand: AsyncParsableCommand {
@@ -94,6 +95,12 @@ struct HubOptions: ParsableArguments {
     @Option(help: "Serve GET /metrics (Prometheus text format) on HOST:PORT, e.g. 127.0.0.1:9464; off when not given.")
     var metricsListen: ListenAddress?
 
+    @Option(
+        help: ArgumentHelp(
+            "A directory of agent binaries named steward-agent-linux-<arch> that /install.sh and /downloads/ serve (default: the steward-agent next to this binary).",
+            valueName: "dir"))
+    var agentBinaries: String?
+
     @Option(help: "Days to keep finished jobs (their logs go earlier, see --log-retention-days).")
     var jobRetentionDays = 400
 
@@ -123,7 +130,7 @@ struct HubOptions: ParsableArguments {
             alerting: .init(
                 interval: alertInterval, retentionDays: eventRetentionDays,
                 allowPrivateTargets: allowPrivateNotificationTargets || environment["STEWARD_ALLOW_PRIVATE_NOTIFICATION_TARGETS"] == "1"),
-            configCheckInterval: configCheckInterval, metricsListen: metricsListen.map { ($0.host, $0.port) },
+            configCheckInterval: configCheckInterval, metricsListen: metricsListen.map { ($0.host, $0.port) }, agentBinaries: agentBinaries,
             retention: .init(jobDays: jobRetentionDays, logDays: logRetentionDays, auditDays: auditRetentionDays),
             bootstrap: .init(environment: environment), announceOwner: announce)
     }

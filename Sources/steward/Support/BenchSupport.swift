@@ -30,6 +30,27 @@ enum BenchSupport {
         return process
     }
 
+    /// Runs `body` with an HTTP client that is shut down afterwards, whatever happens.
+    static func withHTTPClient(
+        _ configuration: HTTPClient.Configuration = .init(), _ body: (HTTPClient) async throws -> Void
+    ) async throws {
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            try await body(http)
+            try await http.shutdown()
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    /// A new directory under the system's temporary directory, for one benchmark's hub and agents.
+    static func scratchDirectory() throws -> String {
+        let directory = NSTemporaryDirectory() + "steward-bench-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
     /// SIGTERM, then waits for the process to exit (SIGKILL after 5 s).
     static func stop(_ process: Process) {
         guard process.isRunning else { return }

@@ -3,12 +3,12 @@ import Foundation
 import Logging
 
 /// How the process writes its log: readable text for terminals, JSON lines for log collectors.
-enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+public enum LogFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case text
     case json
 
     /// Bootstraps swift-log once for the whole process; the level comes from `LOG_LEVEL` (default `info`).
-    func bootstrap(label: String) -> Logger {
+    public func bootstrap(label: String) -> Logger {
         let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler =

@@ -6,8 +6,9 @@ import ServiceLifecycle
 import StewardAgent
 import UnixSignals
 
-struct AgentCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `steward agent` and `steward-agent`: the agent's options and its run, shared by both programs.
+public struct AgentCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Run the agent on a server: enroll once, then keep in touch with the hub.",
         discussion: """
@@ -65,7 +66,9 @@ struct AgentCommand: AsyncParsableCommand {
             valueName: "word"))
     var secretEnvWord: [String] = []
 
-    func validate() throws {
+    public init() {}
+
+    public func validate() throws {
         guard (1...3600).contains(maxBackoff) else { throw ValidationError("--max-backoff must be between 1 and 3600 seconds") }
         guard (1...16).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 16") }
         guard metricsInterval == 0 || (5...3600).contains(metricsInterval) else {
@@ -80,7 +83,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    public func run() async throws {
         let logger = logFormat.bootstrap(label: "steward.agent")
         let token = self.token ?? ProcessInfo.processInfo.environment["STEWARD_REGISTRATION_TOKEN"]
         var configuration = AgentConfiguration(hubURL: hub, registrationToken: token, stateDirectory: stateDir)
@@ -102,8 +105,8 @@ struct AgentCommand: AsyncParsableCommand {
 }
 
 /// Runs an agent in its own service group and turns an `AgentError` into its exit status.
-enum AgentRunner {
-    static func run(configuration: AgentConfiguration, logger: Logger) async throws {
+public enum AgentRunner {
+    public static func run(configuration: AgentConfiguration, logger: Logger) async throws {
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HubClient.httpClientConfiguration)
         do {
             let agent = Agent(configuration: configuration, httpClient: httpClient, logger: logger)
