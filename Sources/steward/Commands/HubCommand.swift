@@ -5,9 +5,16 @@ import Logging
 import StewardAgentCommand
 import StewardHub
 
+/// `steward hub`: runs the hub (the default), or backs it up and restores it.
 struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "hub",
+        commandName: "hub", abstract: "Run the hub (the default), or back it up and restore it.",
+        subcommands: [HubRunCommand.self, HubBackupCommand.self, HubRestoreCommand.self], defaultSubcommand: HubRunCommand.self)
+}
+
+struct HubRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run the hub: the API, the database and the catalog.",
         discussion: """
             On the first start with an empty database the hub creates the owner account and prints its

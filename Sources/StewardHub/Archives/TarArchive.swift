@@ -1,14 +1,17 @@
 import Foundation
 
-/// A POSIX ustar archive of files (and the folders they are in), built in memory. The hub's config
-/// export is a few files of text; a streaming writer would be more than it needs.
+/// A POSIX ustar archive of files (and the folders they are in), built in memory, and read back:
+/// the config export and hub backups. Both are written and read whole; a streaming writer would be
+/// more than they need so far.
 struct TarArchive {
     enum Failure: Error, CustomStringConvertible {
         case nameTooLong(String)
+        case damaged(String)
 
         var description: String {
             switch self {
             case .nameTooLong(let name): "\(name) is too long for a tar archive"
+            case .damaged(let what): "the archive is damaged: \(what)"
             }
         }
     }
@@ -31,6 +34,32 @@ struct TarArchive {
         try append(header(name: path, size: content.count, type: "0", mode: 0o644))
         data.append(content)
         data.append(Data(count: (512 - content.count % 512) % 512))
+    }
+
+    /// The regular files of a ustar archive (as this type writes them), by path.
+    static func files(in archive: Data) throws -> [String: Data] {
+        let bytes = [UInt8](archive)
+        var files: [String: Data] = [:]
+        var offset = 0
+        func text(_ range: Range<Int>) -> String {
+            String(decoding: bytes[range].prefix { $0 != 0 }, as: UTF8.self)
+        }
+        while offset + 512 <= bytes.count {
+            let header = offset..<(offset + 512)
+            if bytes[header].allSatisfy({ $0 == 0 }) { break }
+            let name = text(offset..<(offset + 100))
+            let prefix = text((offset + 345)..<(offset + 500))
+            let sizeText = text((offset + 124)..<(offset + 136)).trimmingCharacters(in: .whitespaces)
+            guard let size = Int(sizeText, radix: 8), size >= 0, offset + 512 + size <= bytes.count else {
+                throw Failure.damaged("entry \(name) has a size that does not fit the archive")
+            }
+            let type = bytes[offset + 156]
+            if type == UInt8(ascii: "0") || type == 0 {
+                files[prefix.isEmpty ? name : prefix + "/" + name] = Data(bytes[(offset + 512)..<(offset + 512 + size)])
+            }
+            offset += 512 + (size + 511) / 512 * 512
+        }
+        return files
     }
 
     /// The archive with its end: two blocks of zeros.
