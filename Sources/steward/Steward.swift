@@ -10,7 +10,8 @@ struct Steward: AsyncParsableCommand {
             HubCommand.self, AgentCommand.self, DemoCommand.self, TokenCommand.self, ServersCommand.self, InstallCommand.self,
             JobsCommand.self, JobCommand.self, LogsCommand.self, CancelCommand.self, RetryCommand.self, CatalogCommand.self,
             InstallationsCommand.self, RolloutsCommand.self, SchedulesCommand.self, LoginCommand.self, LogoutCommand.self,
-            ConfigCommand.self, AdminCommand.self, BenchCommand.self,
+            ConfigCommand.self, AppsCommand.self, UninstallCommand.self, RunStepsCommand.self, AuditCommand.self, EventsCommand.self,
+            AdminCommand.self, BenchCommand.self,
         ]
     )
 }
