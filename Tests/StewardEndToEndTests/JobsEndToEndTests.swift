@@ -167,17 +167,19 @@ struct JobsEndToEndTests {
         arguments: TestDatabase.available)
     func restartedWhilePolling(database: TestDatabase) async throws {
         // A lease of 65 s: a job handed to the dead run's poll would come back only after it.
-        try await Self.withFleet(database, heartbeatInterval: 20) { api, serverID, directory, _, agent in
-            try await eventually("the agent is online") { try await api.servers().first?.status == .online }
+        try await Self.withFleet(database, heartbeatInterval: 20) { api, serverID, directory, hub, agent in
+            // Not just "online", which a server is from its enrollment on: killed before it stored
+            // its credentials, the agent could not start again (CI caught exactly that). Its first
+            // heartbeat comes after they are stored, and its long poll after that.
+            try await eventually("the agent's first heartbeat") { agent.output.contains("the hub took this run's first heartbeat") }
+            try await eventually("the agent's long poll") { hub.output.contains("hb.request.path=/api/v1/agent/jobs/next") }
             agent.signal(SIGKILL)
             _ = try await agent.waitForExit()
             let restarted = try StewardProcess(
                 ["agent", "--state-dir", directory.path + "/agent"], environment: ["LOG_LEVEL": "debug"],
                 logPath: directory.path + "/agent-again.log")
             do {
-                // A precondition, not the claim under test: a fresh debug process on a loaded CI machine
-                // once needed more than 20 s to start and say hello (its log is printed if it ever fails).
-                try await eventually("the new run said hello", timeout: .seconds(60)) {
+                try await eventually("the new run said hello") {
                     restarted.output.contains("the hub took this run's first heartbeat")
                 }
             } catch {
