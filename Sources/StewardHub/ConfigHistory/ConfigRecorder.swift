@@ -22,6 +22,9 @@ struct ConfigRecorder {
     func record(_ result: Wire.Job.Result, of job: JobRecord) async {
         // A rolled-back job put the files back; what its steps saw in between is gone.
         guard result.rolledBack != true else { return }
+        // Every job result comes here; only one that reports files is worth opening the job's
+        // sealed steps and secrets for.
+        guard result.steps.contains(where: { $0.exitCode == 0 && !($0.files ?? []).isEmpty }) else { return }
         do {
             let candidates = try versions(in: result, of: job)
             guard !candidates.isEmpty else { return }

@@ -146,15 +146,10 @@ struct AgentMemoryBench: AsyncParsableCommand {
 
     /// RSS and PSS in MiB, from `/proc/PID/smaps_rollup` (PSS counts shared pages by share).
     static func memory(_ pid: Int32) -> (rss: Double, pss: Double) {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8) else {
+        let file = "/proc/\(pid)/smaps_rollup"
+        guard let rss = BenchSupport.kilobytes("Rss:", in: file), let pss = BenchSupport.kilobytes("Pss:", in: file) else {
             return (BenchSupport.residentMiB(pid), 0)
         }
-        func field(_ name: String) -> Double {
-            for line in text.split(separator: "\n") where line.hasPrefix(name) {
-                return (line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Double($0) } ?? 0) / 1024
-            }
-            return 0
-        }
-        return (field("Rss:"), field("Pss:"))
+        return (rss / 1024, pss / 1024)
     }
 }

@@ -133,8 +133,14 @@ enum BenchSupport {
 
     /// A field of `/proc/PID/status` counted in kB, such as `VmRSS:`; 0 when it cannot be read.
     private static func statusField(_ name: String, of pid: Int32) -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix(name) {
+        kilobytes(name, in: "/proc/\(pid)/status") ?? 0
+    }
+
+    /// A `Name:  123 kB` field of a `/proc` file (`status`, `smaps_rollup`); `nil` when the file
+    /// cannot be read, 0 when it has no such field.
+    static func kilobytes(_ name: String, in file: String) -> Double? {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(name) {
             return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Double($0) } ?? 0
         }
         return 0
