@@ -92,6 +92,7 @@ let package = Package(
             name: "StewardAgentCommand",
             dependencies: [
                 "StewardAgent",
+                "StewardCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

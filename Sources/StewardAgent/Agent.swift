@@ -90,6 +90,8 @@ public struct Agent: Service {
                     "ignoring --hub: this agent is enrolled with another hub",
                     metadata: ["hub.stored": "\(stored.hubURL)", "hub.given": "\(hubURL)"])
             }
+            try checkAddress(stored.hubURL)
+            try checkPinnedKey(stored.hubPublicKey, of: stored.hubURL)
             logger.info("using stored credentials", metadata: ["agent.id": "\(stored.agentID)", "server.id": "\(stored.serverID)"])
             return stored
         }
@@ -98,6 +100,7 @@ public struct Agent: Service {
                 .notEnrolled,
                 "this agent has not enrolled yet: give --hub URL and --token TOKEN (no credentials in \(stateDirectory.path))")
         }
+        try checkAddress(hubURL)
         let client = HubClient(httpClient: httpClient, baseURL: hubURL)
         let request = Wire.Registration.Request(token: token, hostname: FactsCollector.hostname(), facts: configuration.facts.collect())
         var backoff = Backoff(cap: configuration.maxBackoffSeconds)
@@ -115,6 +118,8 @@ public struct Agent: Service {
                 try? await Task.sleep(for: .seconds(delay))
                 continue
             }
+            // Checked before anything is stored: an agent that finds another key keeps no credentials.
+            try checkPinnedKey(answer.hubPublicKey, of: hubURL)
             let credentials = AgentCredentials(
                 hubURL: normalised(hubURL), agentID: answer.agentID, agentSecret: answer.agentSecret,
                 serverID: answer.serverID, hubPublicKey: answer.hubPublicKey,
@@ -176,6 +181,25 @@ public struct Agent: Service {
                 }
             }
             try? await Task.sleep(for: .seconds(delay))
+        }
+    }
+
+    /// Refuses a hub URL that is not http(s), or plain http off loopback without `--insecure-http`.
+    private func checkAddress(_ url: String) throws(AgentError) {
+        if let problem = HubAddress.problem(with: url, allowInsecureHTTP: configuration.allowInsecureHTTP) {
+            throw AgentError(.insecureHub, problem)
+        }
+    }
+
+    /// Refuses a hub whose key is not the one `--hub-key` pinned (when one was given).
+    private func checkPinnedKey(_ publicKeyBase64: String, of hubURL: String) throws(AgentError) {
+        guard let pinned = configuration.hubKey else { return }
+        let presented = HubKeyFingerprint.of(publicKeyBase64: publicKeyBase64) ?? "an unreadable key"
+        guard presented == pinned else {
+            throw AgentError(
+                .hubKeyMismatch,
+                "\(hubURL) presents the key \(presented), not the \(pinned) given with --hub-key; not enrolling with it (is this the hub you meant, or is something in between?)"
+            )
         }
     }
 

@@ -6,6 +6,10 @@ public struct AgentConfiguration: Sendable {
     public var hubURL: String?
     /// A registration token; needed only until the agent has enrolled.
     public var registrationToken: String?
+    /// The fingerprint (`SHA256:…`) of the hub key this agent must find at enrollment (`--hub-key`).
+    public var hubKey: String?
+    /// Whether plain `http://` hubs off loopback may be used (`--insecure-http`).
+    public var allowInsecureHTTP = false
     public var stateDirectory: String
     public var facts = FactsCollector()
     /// Longest wait between attempts while the hub is unreachable.

@@ -15,6 +15,11 @@ public struct AgentError: Error, CustomStringConvertible, Sendable {
         /// Neither stored credentials nor a registration token were given, or the stored ones are damaged.
         public static let notEnrolled = Code(name: "not_enrolled", exitCode: 64)
         public static let stateUnreadable = Code(name: "state_unreadable", exitCode: 74)
+        /// The hub presented a signing key other than the one `--hub-key` pinned.
+        public static let hubKeyMismatch = Code(name: "hub_key_mismatch", exitCode: 78)
+        /// The hub's URL is not one the agent may use: not http(s), or plain http off loopback
+        /// without `--insecure-http`.
+        public static let insecureHub = Code(name: "insecure_hub", exitCode: 64)
         /// The `--policy` file cannot be read or is not valid.
         public static let policyInvalid = Code(name: "policy_invalid", exitCode: 65)
     }

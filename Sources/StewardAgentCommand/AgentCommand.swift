@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import StewardAgent
+import StewardCore
 import UnixSignals
 
 /// `steward agent` and `steward-agent`: the agent's options and its run, shared by both programs.
@@ -16,8 +17,9 @@ public struct AgentCommand: AsyncParsableCommand {
             directory (mode 0600) and used on every later start.
 
             Exit status: 0 after SIGTERM/SIGINT; 77 when the hub revoked this agent; 78 when the hub refused
-            the registration token; 64 when there are neither credentials nor a token; 74 when the state
-            directory cannot be read; 65 when the policy file is not valid.
+            the registration token or presented another key than --hub-key; 64 when there are neither
+            credentials nor a token, or the hub is plain http off loopback without --insecure-http; 74 when
+            the state directory cannot be read; 65 when the policy file is not valid.
             """
     )
 
@@ -26,6 +28,15 @@ public struct AgentCommand: AsyncParsableCommand {
 
     @Option(help: "A registration token (needed only until the agent has enrolled).")
     var token: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The fingerprint of the hub's key (SHA256:…, printed with the token): the agent refuses a hub that presents another. Also read from STEWARD_HUB_KEY.",
+            valueName: "fingerprint"))
+    var hubKey: String?
+
+    @Flag(help: "Allow a plain http:// hub off loopback (the agent's secret and results then cross the network unencrypted).")
+    var insecureHttp = false
 
     @Option(help: "Where the agent keeps its credentials.")
     var stateDir = "/var/lib/steward-agent"
@@ -78,6 +89,9 @@ public struct AgentCommand: AsyncParsableCommand {
             throw ValidationError("--containers-interval must be 0 (off) or between 5 and 3600 seconds")
         }
         if let backupDir, !backupDir.hasPrefix("/") { throw ValidationError("--backup-dir must be an absolute path") }
+        if let hubKey, !HubKeyFingerprint.isWellFormed(hubKey) {
+            throw ValidationError("--hub-key takes a fingerprint such as SHA256:<43 base64 characters>, as steward token create prints it")
+        }
         for word in secretEnvWord where word.wholeMatch(of: /[A-Za-z0-9_]{2,64}/) == nil {
             throw ValidationError("--secret-env-word \(word) must be 2 to 64 letters, digits or _")
         }
@@ -85,8 +99,15 @@ public struct AgentCommand: AsyncParsableCommand {
 
     public func run() async throws {
         let logger = logFormat.bootstrap(label: "steward.agent")
-        let token = self.token ?? ProcessInfo.processInfo.environment["STEWARD_REGISTRATION_TOKEN"]
+        let environment = ProcessInfo.processInfo.environment
+        let token = self.token ?? environment["STEWARD_REGISTRATION_TOKEN"]
         var configuration = AgentConfiguration(hubURL: hub, registrationToken: token, stateDirectory: stateDir)
+        configuration.hubKey = hubKey ?? environment["STEWARD_HUB_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let pinned = configuration.hubKey, !HubKeyFingerprint.isWellFormed(pinned) {
+            FileHandle.standardError.write(Data("steward agent: STEWARD_HUB_KEY is not a fingerprint (SHA256:…)\n".utf8))
+            throw ExitCode.validationFailure
+        }
+        configuration.allowInsecureHTTP = insecureHttp
         configuration.maxBackoffSeconds = maxBackoff
         configuration.concurrency = concurrency
         configuration.metricsInterval = metricsInterval

@@ -73,7 +73,8 @@ public func buildHubApplication(
     let accounts = AccountService(
         store: store, clock: configuration.clock, signIn: signIn, mailer: configuration.smtp.map(SMTPClient.init), logger: logger)
     AccountController(accounts: accounts).addRoutes(public: api, operators: operatorAPI)
-    RegistrationTokenController(store: store, clock: configuration.clock).addRoutes(to: operatorAPI.group("registration-tokens"))
+    RegistrationTokenController(store: store, clock: configuration.clock, hubKey: keys.fingerprint).addRoutes(
+        to: operatorAPI.group("registration-tokens"))
     ServerController(store: store, events: events, clock: configuration.clock, heartbeatInterval: configuration.heartbeatInterval)
         .addRoutes(
             to: operatorAPI.group("servers"))
@@ -117,7 +118,7 @@ public func buildHubApplication(
     let templates = try ConsoleTemplates.library()
     ConsoleController(
         store: store, events: events, jobs: jobs, clock: configuration.clock, catalog: catalog,
-        heartbeatInterval: configuration.heartbeatInterval,
+        heartbeatInterval: configuration.heartbeatInterval, hubKey: keys.fingerprint,
         templates: templates, signIn: signIn, accounts: accounts, metrics: metrics, alertRules: alertRules, logRules: logRules,
         channels: channels, installations: installations, rollouts: rollouts, schedules: schedules, configHistory: configHistory
     ).addRoutes(

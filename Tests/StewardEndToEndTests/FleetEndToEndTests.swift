@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Crypto
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -78,6 +79,52 @@ struct FleetEndToEndTests {
     }
 }
 
+extension FleetEndToEndTests {
+    @Test("--hub-key pins the hub's key at enrollment; plain http off loopback needs --insecure-http")
+    func hubKeyPinning() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let hub = try StewardProcess(
+            ["hub", "--data-dir", directory.path + "/hub", "--listen", "127.0.0.1:0"],
+            environment: ["STEWARD_BOOTSTRAP_TOKEN": Self.ownerToken], logPath: directory.path + "/hub.log")
+        defer { hub.signal(SIGTERM) }
+        let api = try await HubAPI.connect(to: hub)
+        let created = try await api.createdToken(maxUses: 2)
+        let signingKey = try Data(contentsOf: URL(fileURLWithPath: directory.path + "/hub/signing.key"))
+        let publicKey = try Curve25519.Signing.PrivateKey(rawRepresentation: signingKey).publicKey.rawRepresentation
+        #expect(created.hubKey == HubKeyFingerprint.of(publicKey: publicKey))
+
+        // Another key: refused with the reason, nothing stored, no restart (exit 78).
+        let otherKey = HubKeyFingerprint.of(publicKey: Curve25519.Signing.PrivateKey().publicKey.rawRepresentation)
+        let wrong = try StewardProcess(
+            ["agent", "--hub", api.baseURL, "--token", created.token, "--hub-key", otherKey, "--state-dir", directory.path + "/wrong"],
+            logPath: directory.path + "/wrong.log")
+        #expect(try await wrong.waitForExit() == AgentError.Code.hubKeyMismatch.exitCode)
+        #expect(wrong.output.contains("presents the key \(created.hubKey), not the \(otherKey)"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/wrong/credentials.json"))
+
+        // Plain http off loopback: refused before any request, with --insecure-http named.
+        let plain = try StewardProcess(
+            ["agent", "--hub", "http://192.0.2.1:8080", "--token", created.token, "--state-dir", directory.path + "/plain"],
+            logPath: directory.path + "/plain.log")
+        #expect(try await plain.waitForExit() == AgentError.Code.insecureHub.exitCode)
+        #expect(plain.output.contains("--insecure-http"))
+
+        // The right key, from the environment as the installer hands it over: enrolled; a later
+        // start with a different pin refuses the stored hub too.
+        let state = directory.path + "/right"
+        let right = try StewardProcess(
+            ["agent", "--hub", api.baseURL, "--token", created.token, "--state-dir", state],
+            environment: ["STEWARD_HUB_KEY": created.hubKey], logPath: directory.path + "/right.log")
+        try await eventually("the pinned agent enrolled") { FileManager.default.fileExists(atPath: state + "/credentials.json") }
+        right.signal(SIGTERM)
+        #expect(try await right.waitForExit() == 0)
+        let repinned = try StewardProcess(
+            ["agent", "--state-dir", state, "--hub-key", otherKey], logPath: directory.path + "/repinned.log")
+        #expect(try await repinned.waitForExit() == AgentError.Code.hubKeyMismatch.exitCode)
+    }
+}
+
 /// The operator API of a hub process, over AsyncHTTPClient.
 struct HubAPI {
     let baseURL: String
@@ -117,10 +164,15 @@ struct HubAPI {
     }
 
     func createToken(maxUses: Int) async throws -> String {
+        try await createdToken(maxUses: maxUses).token
+    }
+
+    /// A new registration token with everything the hub says about it (its key's fingerprint too).
+    func createdToken(maxUses: Int) async throws -> Wire.RegistrationToken.Created {
         let body = try Wire.makeEncoder().encode(Wire.RegistrationToken.CreateRequest(maxUses: maxUses))
         let answer = try await request(.POST, "/api/v1/registration-tokens", body: body)
         guard answer.status == .created else { throw TestFailure("token creation failed: \(answer.status)") }
-        return try Wire.makeDecoder().decode(Wire.RegistrationToken.Created.self, from: answer.body).token
+        return try Wire.makeDecoder().decode(Wire.RegistrationToken.Created.self, from: answer.body)
     }
 
     func servers() async throws -> [Wire.Server.Info] {

@@ -38,7 +38,7 @@ extension Wire {
         }
 
         /// Whether a token can still enroll a server, and if not, why.
-        public enum Status: String, Codable, Sendable {
+        public enum Status: String, Codable, Sendable, CaseIterable {
             case active
             case expired
             case usedUp = "used_up"
@@ -96,15 +96,20 @@ extension Wire {
         public struct Created: Codable, Sendable, Equatable {
             public var token: String
             public var info: Info
+            /// The fingerprint of the hub's signing key (``HubKeyFingerprint``), for the agent's
+            /// `--hub-key`: an agent given it refuses to enroll with a hub that presents another key.
+            public var hubKey: String
 
-            public init(token: String, info: Info) {
+            public init(token: String, info: Info, hubKey: String) {
                 self.token = token
                 self.info = info
+                self.hubKey = hubKey
             }
 
             enum CodingKeys: String, CodingKey {
                 case token
                 case info = "registration_token"
+                case hubKey = "hub_key"
             }
         }
     }

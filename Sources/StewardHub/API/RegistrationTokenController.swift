@@ -6,6 +6,8 @@ import StewardCore
 struct RegistrationTokenController {
     let store: Store
     let clock: HubClock
+    /// The hub signing key's fingerprint, printed with every new token.
+    let hubKey: String
 
     func addRoutes(to group: RouterGroup<OperatorRequestContext>) {
         group.post(use: create)
@@ -15,13 +17,14 @@ struct RegistrationTokenController {
 
     @Sendable func create(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: Wire.RegistrationToken.CreateRequest.self, context: context)
-        return try JSONResponse(status: .created, try await Self.issue(body, store: store, now: clock.now, context: context))
+        return try JSONResponse(
+            status: .created, try await Self.issue(body, store: store, now: clock.now, hubKey: hubKey, context: context))
     }
 
     /// Checks a request for a token and creates it, audited; the API and the console both issue
     /// tokens through here. Throws ``APIError/invalid(_:)`` with every field error.
     static func issue(
-        _ body: Wire.RegistrationToken.CreateRequest, store: Store, now: Date, context: some OperatorContext
+        _ body: Wire.RegistrationToken.CreateRequest, store: Store, now: Date, hubKey: String, context: some OperatorContext
     ) async throws -> Wire.RegistrationToken.Created {
         var problems: [Wire.FieldError] = []
         let description = (body.description ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -59,7 +62,7 @@ struct RegistrationTokenController {
         if !labels.isEmpty { detail["labels"] = labels.keys.sorted().map { "\($0)=\(labels[$0]!)" }.joined(separator: ",") }
         try await store.createRegistrationToken(
             record, audit: context.audit("registration_token.create", target: "registration_token:\(record.id)", detail: detail))
-        return Wire.RegistrationToken.Created(token: value, info: record.info(at: now))
+        return Wire.RegistrationToken.Created(token: value, info: record.info(at: now), hubKey: hubKey)
     }
 
     @Sendable func list(request: Request, context: OperatorRequestContext) async throws -> JSONResponse {

@@ -38,12 +38,11 @@ extension ConsoleController {
         let body = Wire.RegistrationToken.CreateRequest(
             description: form.description, expiresInSeconds: seconds > 0 ? seconds : nil, maxUses: maxUses, labels: labels)
         do {
-            let created = try await RegistrationTokenController.issue(body, store: store, now: clock.now, context: context)
-            let hub = Self.hubURL(request)
-            let command = "steward agent --hub \(hub) --token \(created.token)"
-            let installer = "curl -fsSL \(hub)/install.sh | STEWARD_TOKEN=\(created.token) sh"
+            let created = try await RegistrationTokenController.issue(body, store: store, now: clock.now, hubKey: hubKey, context: context)
+            let commands = EnrollmentCommands(hubURL: Self.hubURL(request), token: created.token, hubKey: created.hubKey)
             return try await renderEnroll(
-                context, form: .init(), created: .init(token: created.token, command: command, installer: installer))
+                context, form: .init(),
+                created: .init(token: created.token, hubKey: created.hubKey, command: commands.agent, installer: commands.installer))
         } catch let error as APIError where error.errors != nil {
             for problem in error.errors ?? [] {
                 switch problem.field {

@@ -18,6 +18,8 @@ struct ConsoleController {
     let clock: HubClock
     let catalog: AppCatalog
     let heartbeatInterval: Int
+    /// The hub signing key's fingerprint, shown with new registration tokens.
+    let hubKey: String
     let templates: MustacheLibrary
     let signIn: SignIn
     let accounts: AccountService

@@ -201,6 +201,8 @@ enum ConsolePages {
 
     struct Created {
         var token: String
+        /// The hub key's fingerprint that both commands pin (`--hub-key`).
+        var hubKey: String
         var command: String
         /// The one-line installer (`curl … /install.sh | STEWARD_TOKEN=… sh`).
         var installer: String

@@ -231,6 +231,8 @@ enum ConsoleTemplates {
           <p>Or, where <code>steward</code> itself is installed:</p>
           <pre class="command" id="agent-command">{{command}}</pre>
           <p class="hint">The token itself: <code id="token-value">{{token}}</code></p>
+          <p class="hint">This hub's key, which both commands pin (an agent refuses a hub that shows another):
+            <code id="hub-key">{{hubKey}}</code></p>
         </section>
         {{/created}}
         <section class="card">

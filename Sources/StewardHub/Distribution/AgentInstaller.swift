@@ -25,6 +25,8 @@ enum AgentInstaller {
         #   curl -fsSL @HUB@/install.sh | sudo STEWARD_TOKEN=stw_reg_... sh       install and enroll
         #   curl -fsSL @HUB@/install.sh | sudo sh                                 upgrade in place
         #   curl -fsSL @HUB@/install.sh | sudo sh -s -- --uninstall               remove everything
+        # Options: --hub-key SHA256:... (or STEWARD_HUB_KEY) pins the hub's key: the agent refuses to
+        # enroll with a hub that presents another. --insecure-http allows a plain http:// hub off loopback.
         set -eu
         HUB='@HUB@'
         BIN=/usr/local/bin/steward-agent
@@ -35,10 +37,29 @@ enum AgentInstaller {
         say() { printf 'steward-agent installer: %s\n' "$*" >&2; }
         die() { say "$*"; exit 1; }
 
+        uninstall=
+        insecure=
+        hub_key="${STEWARD_HUB_KEY:-}"
+        while [ $# -gt 0 ]; do
+          case "$1" in
+            --uninstall) uninstall=1 ;;
+            --insecure-http) insecure=1 ;;
+            --hub-key) [ $# -ge 2 ] || die "--hub-key needs the fingerprint steward token create prints"; hub_key="$2"; shift ;;
+            --hub-key=*) hub_key="${1#--hub-key=}" ;;
+            *) die "unknown option $1 (known: --hub-key SHA256:..., --insecure-http, --uninstall)" ;;
+          esac
+          shift
+        done
+        if [ -n "$hub_key" ]; then
+          case "$hub_key" in SHA256:*) ;; *) die "--hub-key takes SHA256:... as steward token create prints it" ;; esac
+          case "$hub_key" in *[!A-Za-z0-9+/:]*) die "--hub-key holds characters no fingerprint has" ;; esac
+          [ "${#hub_key}" -eq 50 ] || die "--hub-key is not a whole fingerprint (SHA256: and 43 characters)"
+        fi
+
         [ "$(id -u)" = 0 ] || die "run it as root (sudo)"
         command -v systemctl >/dev/null 2>&1 || die "this server has no systemd"
 
-        if [ "${1:-}" = "--uninstall" ]; then
+        if [ -n "$uninstall" ]; then
           systemctl disable --now steward-agent.service >/dev/null 2>&1 || true
           rm -f "$UNIT" "$BIN"
           systemctl daemon-reload
@@ -46,6 +67,14 @@ enum AgentInstaller {
           say "removed the agent, its unit, its credentials and its state"
           exit 0
         fi
+
+        agent_flags=
+        case "$HUB" in
+          http://127.*|http://localhost|http://localhost:*|http://\[::1\]*) ;;
+          http://*)
+            [ -n "$insecure" ] || die "$HUB is plain http: the agent's secret and results would cross the network unencrypted. Serve the hub over https, or add --insecure-http on a network you trust"
+            agent_flags=" --insecure-http" ;;
+        esac
 
         fetch() {
           if command -v curl >/dev/null 2>&1; then curl -fsSL --retry 3 -o "$2" "$1"
@@ -73,7 +102,7 @@ enum AgentInstaller {
         Wants=network-online.target
 
         [Service]
-        ExecStart=$BIN --hub $HUB --state-dir $STATE
+        ExecStart=$BIN --hub $HUB --state-dir $STATE$agent_flags
         EnvironmentFile=-$CONF/enroll.env
         Restart=on-failure
         RestartSec=5
@@ -111,16 +140,20 @@ enum AgentInstaller {
           *) die "STEWARD_TOKEN is not a registration token (they start with stw_reg_)" ;;
         esac
         case "$token" in *[!A-Za-z0-9_-]*) die "STEWARD_TOKEN holds characters no token has" ;; esac
-        ( umask 077; printf 'STEWARD_REGISTRATION_TOKEN=%s\n' "$token" >"$CONF/enroll.env" )
+        ( umask 077
+          printf 'STEWARD_REGISTRATION_TOKEN=%s\n' "$token" >"$CONF/enroll.env"
+          [ -z "$hub_key" ] || printf 'STEWARD_HUB_KEY=%s\n' "$hub_key" >>"$CONF/enroll.env" )
         systemctl enable steward-agent.service >/dev/null 2>&1
         systemctl restart steward-agent.service
         waited=0
         while [ ! -s "$STATE/credentials.json" ]; do
           waited=$((waited + 1))
-          if [ "$waited" -gt 60 ]; then
+          # Refused (token, key) or misconfigured: the unit does not restart, so there is no point waiting.
+          if [ "$waited" -gt 60 ] || systemctl is-failed --quiet steward-agent.service; then
             rm -f "$CONF/enroll.env"
+            systemctl disable --now steward-agent.service >/dev/null 2>&1 || true
             journalctl -u steward-agent.service -n 20 --no-pager >&2 2>/dev/null || true
-            die "the agent did not enroll within 60 s"
+            die "the agent did not enroll (its log is above)"
           fi
           sleep 1
         done

@@ -16,6 +16,11 @@ public struct HubKeys: Sendable {
         signingKey.publicKey.rawRepresentation.base64EncodedString()
     }
 
+    /// The public key's fingerprint, which operators give agents as `--hub-key`.
+    public var fingerprint: String {
+        HubKeyFingerprint.of(publicKey: signingKey.publicKey.rawRepresentation)
+    }
+
     /// Loads the keys from `dataDirectory`, creating any that do not exist yet.
     public static func loadOrCreate(in dataDirectory: String, environment: [String: String]) throws -> HubKeys {
         let masterKey: SymmetricKey

@@ -48,10 +48,10 @@ struct TokenCommand: AsyncParsableCommand {
                 let created: Wire.RegistrationToken.Created = try await api.post("/api/v1/registration-tokens", body: request)
                 if client.json { return try client.printJSON(created) }
                 print("Registration token \(created.info.id) (shown once):\n\n  \(created.token)\n")
-                print(
-                    "On the server, as root (installs the agent as a systemd service and enrolls it):\n\n  curl -fsSL \(api.baseURL)/install.sh | STEWARD_TOKEN=\(created.token) sh\n"
-                )
-                print("Or, where steward itself is installed:\n\n  steward agent --hub \(api.baseURL) --token \(created.token)\n")
+                let commands = EnrollmentCommands(hubURL: api.baseURL, token: created.token, hubKey: created.hubKey)
+                print("On the server, as root (installs the agent as a systemd service and enrolls it):\n\n  \(commands.installer)\n")
+                print("Or, where steward itself is installed:\n\n  \(commands.agent)\n")
+                print("The hub's key, which both pin: \(created.hubKey)")
             }
         }
     }
