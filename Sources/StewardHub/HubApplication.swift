@@ -60,6 +60,7 @@ public func buildHubApplication(
     router.add(middleware: LogRequestsMiddleware(.debug))
     let api = router.group("api/v1")
     HealthController(databaseKind: pool.kind).addRoutes(to: api)
+    OpenAPIController().addRoutes(to: api)
     DistributionController(distribution: AgentDistribution(directory: configuration.agentBinaries), publicURL: nil)
         .addRoutes(to: router)
     AgentController(

@@ -3,7 +3,7 @@ import Foundation
 extension Wire {
     /// Operator API for the fleet inventory: `/api/v1/servers`.
     public enum Server {
-        public enum Status: String, Codable, Sendable {
+        public enum Status: String, Codable, Sendable, CaseIterable {
             case online
             /// No heartbeat for three intervals.
             case offline

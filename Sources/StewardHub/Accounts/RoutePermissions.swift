@@ -175,7 +175,7 @@ public enum RoutePermissions {
     /// sign-in pages and assets, the two account routes whose body is the credential, and the
     /// agent's installer and binaries (a server has no credentials yet).
     public static let publicRoutes: Set<String> = [
-        "GET /api/v1/health",
+        "GET /api/v1/health", "GET /api/v1/openapi.json",
         "POST /api/v1/agent/register", "POST /api/v1/agent/heartbeat", "POST /api/v1/agent/jobs/next",
         "POST /api/v1/agent/jobs/{id}/logs", "POST /api/v1/agent/jobs/{id}/result",
         "POST /api/v1/agent/metrics", "POST /api/v1/agent/containers",
