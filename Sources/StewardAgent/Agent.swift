@@ -29,6 +29,12 @@ public struct Agent: Service {
             var agentLogger = self.logger
             agentLogger[metadataKey: "agent.id"] = .string(credentials.agentID)
             let logger = agentLogger
+            // Every loop talks to the current one of these; a hub that fails moves them all on.
+            let hubs = hubs(for: credentials)
+            for url in hubs { try checkAddress(url) }
+            let endpoints = HubEndpoints(hubs, logger: logger)
+            if hubs.count > 1 { logger.info("hubs to fail over between", metadata: ["hubs": "\(hubs.joined(separator: " "))"]) }
+            let client = HubClient(httpClient: httpClient, endpoints: endpoints)
             // What an earlier run of this agent left: scripts still running (stopped now, reported in
             // the first heartbeat), scripts that ended meanwhile and results not yet delivered (both
             // journaled, and held until the hub has them).
@@ -50,7 +56,7 @@ public struct Agent: Service {
             // This run's id: the hub hands jobs only to polls of the run its last hello named.
             let runID = UUID().uuidString.lowercased()
             let jobs = JobLoop(
-                client: HubClient(httpClient: httpClient, baseURL: credentials.hubURL), credentials: credentials,
+                client: client, credentials: credentials,
                 stateDirectory: stateDirectory, logger: logger, maxBackoffSeconds: configuration.maxBackoffSeconds,
                 policy: configuration.policy, concurrency: configuration.concurrency, held: held, journal: journal, ledger: ledger,
                 hello: hello, runID: runID, docker: DockerClient(http: httpClient, socketPath: configuration.dockerSocket),
@@ -59,19 +65,20 @@ public struct Agent: Service {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await heartbeatLoop(
-                        credentials: credentials, held: held, abandoned: abandoned, hello: hello, runID: runID, logger: logger)
+                        client: client, credentials: credentials, held: held, abandoned: abandoned, hello: hello, runID: runID,
+                        logger: logger)
                 }
                 group.addTask { try await jobs.run() }
                 if configuration.metricsInterval > 0 {
                     let metrics = MetricsLoop(
-                        client: HubClient(httpClient: httpClient, baseURL: credentials.hubURL), credential: credentials.credential,
+                        client: client, credential: credentials.credential,
                         interval: configuration.metricsInterval, bufferPath: stateDirectory.path + "/metrics-pending.jsonl", logger: logger)
                     group.addTask { await metrics.run() }
                 }
                 if configuration.containersInterval > 0 {
                     let containers = ContainerWatcher(
                         docker: DockerClient(http: httpClient, socketPath: configuration.dockerSocket),
-                        client: HubClient(httpClient: httpClient, baseURL: credentials.hubURL), credential: credentials.credential,
+                        client: client, credential: credentials.credential,
                         interval: configuration.containersInterval, secretWords: configuration.secretEnvWords, logger: logger)
                     group.addTask { await containers.run() }
                 }
@@ -84,27 +91,24 @@ public struct Agent: Service {
     /// The stored credentials, or new ones from enrolling with the registration token.
     /// `nil` when shutdown came first.
     func enrolledCredentials() async throws -> AgentCredentials? {
+        for url in configuration.hubURLs { try checkAddress(url) }
         if let stored = try stateDirectory.loadCredentials() {
-            if let hubURL = configuration.hubURL, normalised(hubURL) != normalised(stored.hubURL) {
-                logger.warning(
-                    "ignoring --hub: this agent is enrolled with another hub",
-                    metadata: ["hub.stored": "\(stored.hubURL)", "hub.given": "\(hubURL)"])
-            }
-            try checkAddress(stored.hubURL)
             try checkPinnedKey(stored.hubPublicKey, of: stored.hubURL)
             logger.info("using stored credentials", metadata: ["agent.id": "\(stored.agentID)", "server.id": "\(stored.serverID)"])
             return stored
         }
-        guard let hubURL = configuration.hubURL, let token = configuration.registrationToken else {
+        guard !configuration.hubURLs.isEmpty, let token = configuration.registrationToken else {
             throw AgentError(
                 .notEnrolled,
                 "this agent has not enrolled yet: give --hub URL and --token TOKEN (no credentials in \(stateDirectory.path))")
         }
-        try checkAddress(hubURL)
-        let client = HubClient(httpClient: httpClient, baseURL: hubURL)
+        // One try per hub in turn: a hub that is down hands the enrollment to the next.
+        let endpoints = HubEndpoints(configuration.hubURLs.map(normalised), logger: logger)
+        let client = HubClient(httpClient: httpClient, endpoints: endpoints)
         let request = Wire.Registration.Request(token: token, hostname: FactsCollector.hostname(), facts: configuration.facts.collect())
         var backoff = Backoff(cap: configuration.maxBackoffSeconds)
         while !Task.isCancelled {
+            let hubURL = endpoints.current
             let answer: Wire.Registration.Response
             do {
                 answer = try await client.register(request)
@@ -114,31 +118,40 @@ public struct Agent: Service {
                 let delay = backoff.nextDelay()
                 logger.warning(
                     "cannot enroll yet; retrying",
-                    metadata: ["reason": "\(reason)", "retry.seconds": "\(String(format: "%.1f", delay))"])
+                    metadata: ["hub": "\(hubURL)", "reason": "\(reason)", "retry.seconds": "\(String(format: "%.1f", delay))"])
                 try? await Task.sleep(for: .seconds(delay))
                 continue
             }
             // Checked before anything is stored: an agent that finds another key keeps no credentials.
             try checkPinnedKey(answer.hubPublicKey, of: hubURL)
             let credentials = AgentCredentials(
-                hubURL: normalised(hubURL), agentID: answer.agentID, agentSecret: answer.agentSecret,
+                hubURL: hubURL, hubURLs: endpoints.urls, agentID: answer.agentID, agentSecret: answer.agentSecret,
                 serverID: answer.serverID, hubPublicKey: answer.hubPublicKey,
                 heartbeatIntervalSeconds: answer.heartbeatIntervalSeconds)
             try stateDirectory.save(credentials)
-            logger.info("enrolled", metadata: ["agent.id": "\(answer.agentID)", "server.id": "\(answer.serverID)"])
+            logger.info("enrolled", metadata: ["agent.id": "\(answer.agentID)", "server.id": "\(answer.serverID)", "hub": "\(hubURL)"])
             return credentials
         }
         return nil
+    }
+
+    /// The hubs this run talks to: the stored ones (the enrolling hub first), then any `--hub`
+    /// given now that is not among them, so a hub can be added by restarting the agent with it.
+    func hubs(for credentials: AgentCredentials) -> [String] {
+        var urls = [credentials.hubURL] + (credentials.hubURLs ?? [])
+        urls += configuration.hubURLs.map(normalised)
+        var seen: Set<String> = []
+        return urls.filter { seen.insert($0).inserted }
     }
 
     /// Heartbeats until the agent stops. Each names the attempts the agent holds; the first one (the
     /// hello) also says the agent started afresh, with the attempts whose leftovers it stopped, and
     /// opens `hello` once the hub has taken it.
     func heartbeatLoop(
-        credentials: AgentCredentials, held: HeldAttempts, abandoned: [Wire.Heartbeat.AttemptRef], hello: StopSignal, runID: String,
+        client: HubClient, credentials: AgentCredentials, held: HeldAttempts, abandoned: [Wire.Heartbeat.AttemptRef], hello: StopSignal,
+        runID: String,
         logger: Logger
     ) async throws {
-        let client = HubClient(httpClient: httpClient, baseURL: credentials.hubURL)
         var interval = credentials.heartbeatIntervalSeconds
         // Facts go with the first heartbeat after a start, then only when they change.
         var acknowledgedFacts: Wire.Facts?

@@ -2,8 +2,10 @@ import StewardCore
 
 /// Everything `steward agent` can be told.
 public struct AgentConfiguration: Sendable {
-    /// The hub's base URL, e.g. `https://hub.example.com`. Needed only to enroll; afterwards the stored one is used.
-    public var hubURL: String?
+    /// The hubs' base URLs, e.g. `https://hub.example.com` (`--hub`, repeatable): hubs that share one
+    /// database and one set of keys, tried in order. Needed to enroll; afterwards the stored ones
+    /// are used, with any given here added.
+    public var hubURLs: [String]
     /// A registration token; needed only until the agent has enrolled.
     public var registrationToken: String?
     /// The fingerprint (`SHA256:…`) of the hub key this agent must find at enrollment (`--hub-key`).
@@ -31,8 +33,8 @@ public struct AgentConfiguration: Sendable {
     /// directory when `nil`.
     public var backupDirectory: String?
 
-    public init(hubURL: String?, registrationToken: String?, stateDirectory: String) {
-        self.hubURL = hubURL
+    public init(hubURLs: [String], registrationToken: String?, stateDirectory: String) {
+        self.hubURLs = hubURLs
         self.registrationToken = registrationToken
         self.stateDirectory = stateDirectory
     }

@@ -14,7 +14,8 @@ public struct AgentCommand: AsyncParsableCommand {
         abstract: "Run the agent on a server: enroll once, then keep in touch with the hub.",
         discussion: """
             The first start needs --hub and --token; the credentials it receives are written to the state
-            directory (mode 0600) and used on every later start.
+            directory (mode 0600) and used on every later start. With several --hub, a hub that stops
+            answering (or answers 5xx) hands every request to the next one.
 
             Exit status: 0 after SIGTERM/SIGINT; 77 when the hub revoked this agent; 78 when the hub refused
             the registration token or presented another key than --hub-key; 64 when there are neither
@@ -23,8 +24,11 @@ public struct AgentCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The hub's URL, e.g. http://127.0.0.1:8080.")
-    var hub: String?
+    @Option(
+        help: ArgumentHelp(
+            "A hub's URL, e.g. https://hub.example.com (repeatable: hubs sharing one database and one set of keys, which the agent fails over between).",
+            valueName: "url"))
+    var hub: [String] = []
 
     @Option(help: "A registration token (needed only until the agent has enrolled).")
     var token: String?
@@ -101,7 +105,7 @@ public struct AgentCommand: AsyncParsableCommand {
         let logger = logFormat.bootstrap(label: "steward.agent")
         let environment = ProcessInfo.processInfo.environment
         let token = self.token ?? environment["STEWARD_REGISTRATION_TOKEN"]
-        var configuration = AgentConfiguration(hubURL: hub, registrationToken: token, stateDirectory: stateDir)
+        var configuration = AgentConfiguration(hubURLs: hub, registrationToken: token, stateDirectory: stateDir)
         configuration.hubKey = hubKey ?? environment["STEWARD_HUB_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if let pinned = configuration.hubKey, !HubKeyFingerprint.isWellFormed(pinned) {
             FileHandle.standardError.write(Data("steward agent: STEWARD_HUB_KEY is not a fingerprint (SHA256:…)\n".utf8))

@@ -251,6 +251,71 @@ struct TwoHubEndToEndTests {
     }
 }
 
+extension TwoHubEndToEndTests {
+    @Test(
+        "an agent given two hubs moves to the other within 5 s of one being killed: a job running then finishes once, none is lost",
+        arguments: TestDatabase.available.filter { $0 == .postgresql })
+    func failover(database: TestDatabase) async throws {
+        try await database.withFreshLocation { (location: DatabaseLocation) -> Void in
+            guard case .postgresql(let url) = location else { return }
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            // Fixed ports, so that a hub started again is where the agent knows it.
+            let ports = [try freeLoopbackPort(), try freeLoopbackPort()]
+            var lives = 0
+            func startHub(_ index: Int) async throws -> (StewardProcess, HubAPI) {
+                lives += 1
+                let hub = try StewardProcess(
+                    [
+                        "hub", "--data-dir", directory.path + "/hub", "--listen", "127.0.0.1:\(ports[index])", "--heartbeat-interval", "1",
+                        "--no-builtin-catalog", "--catalog", Fixtures.jobsCatalog, "--database-url", url,
+                    ],
+                    environment: ["STEWARD_BOOTSTRAP_TOKEN": FleetEndToEndTests.ownerToken], logPath: directory.path + "/hub-\(lives).log")
+                return (hub, try await HubAPI.connect(to: hub))
+            }
+            var (hubA, apiA) = try await startHub(0)
+            let (hubB, apiB) = try await startHub(1)
+            let agent = try StewardProcess(
+                [
+                    "agent", "--hub", apiA.baseURL, "--hub", apiB.baseURL, "--token", try await apiA.createToken(maxUses: 1),
+                    "--state-dir", directory.path + "/agent",
+                ],
+                logPath: directory.path + "/agent.log")
+            try await eventually("the agent polls hub A") { agent.output.contains("the hub took this run's first heartbeat") }
+            let server = try #require(try await apiA.servers().first?.id)
+
+            // Hub A dies while the agent runs a job it took from A: the job ends once, recorded through B.
+            let ledger = directory.path + "/ledger"
+            let running = try await apiA.install("chaos", server: server, inputs: ["ledger": .text(ledger), "pause": "3"])
+            _ = try await apiB.waitForJob(running.id) { $0.status == .running }
+            hubA.signal(SIGKILL)
+            _ = try await hubA.waitForExit()
+            let finished = try await apiB.waitForJob(running.id) { $0.status.isFinal }
+            #expect(finished.status == .succeeded)
+            #expect(finished.attempt == 1)
+            let runs = try String(contentsOfFile: ledger, encoding: .utf8).split(separator: "\n")
+            #expect(runs.filter { $0.hasPrefix("start") }.count == 1, "\(runs)")
+            #expect(runs.filter { $0.hasPrefix("end") }.count == 1, "\(runs)")
+            #expect(agent.output.contains("hub unreachable; moving to the next"))
+
+            // A back, B killed while the agent waits on B: a job queued on A runs within 5 s of the kill.
+            (hubA, apiA) = try await startHub(0)
+            try await Task.sleep(for: .seconds(1))
+            hubB.signal(SIGKILL)
+            _ = try await hubB.waitForExit()
+            let killed = ContinuousClock.now
+            let marker = directory.path + "/after-failover"
+            let probe = try await apiA.install("probe", server: server, inputs: ["marker": .text(marker)])
+            let done = try await apiA.waitForJob(probe.id) { $0.status.isFinal }
+            let elapsed = ContinuousClock.now - killed
+            #expect(done.status == .succeeded)
+            #expect(elapsed < .seconds(5), "the job queued on A after B was killed took \(elapsed)")
+            #expect(try await apiA.servers().first?.status == .online)
+            for process in [agent, hubA] { await process.stop() }
+        }
+    }
+}
+
 extension HubAPI {
     func job(_ id: String) async throws -> Wire.Job.Info {
         try Wire.makeDecoder().decode(Wire.Job.Info.self, from: try await request(.GET, "/api/v1/jobs/\(id)").body)

@@ -38,12 +38,18 @@ public struct HubClient: Sendable {
     }
 
     let httpClient: HTTPClient
-    let baseURL: String
+    /// Where requests go: the current one of the agent's hubs.
+    let endpoints: HubEndpoints
     var timeout: TimeAmount = .seconds(30)
 
-    public init(httpClient: HTTPClient, baseURL: String) {
+    public init(httpClient: HTTPClient, endpoints: HubEndpoints) {
         self.httpClient = httpClient
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.endpoints = endpoints
+    }
+
+    /// A client of one hub.
+    public init(httpClient: HTTPClient, baseURL: String) {
+        self.init(httpClient: httpClient, endpoints: HubEndpoints([baseURL]))
     }
 
     public func register(_ request: Wire.Registration.Request) async throws(Failure) -> Wire.Registration.Response {
@@ -111,9 +117,12 @@ public struct HubClient: Sendable {
         }
     }
 
-    /// POSTs `body`; the answer's body, or `nil` for 204. 5xx and 429 are `unavailable`, other 4xx `refused`.
+    /// POSTs `body` to the current hub; the answer's body, or `nil` for 204. 5xx and 429 are
+    /// `unavailable`, other 4xx `refused`. A hub that cannot be reached or answers 5xx is left for
+    /// the next of ``endpoints``.
     private func send(_ path: String, body: Data, bearer: String?, timeout: TimeAmount) async throws(Failure) -> Data? {
-        var request = HTTPClientRequest(url: baseURL + path)
+        let hub = endpoints.current
+        var request = HTTPClientRequest(url: hub + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "steward-agent/\(StewardVersion.current)")
@@ -126,9 +135,15 @@ public struct HubClient: Sendable {
             status = response.status
             data = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
         } catch {
-            throw .unavailable(Self.describe(error))
+            let reason = Self.describe(error)
+            endpoints.failed(hub, reason: reason)
+            throw .unavailable(reason)
         }
-        if status.code >= 500 || status == .tooManyRequests {
+        if status.code >= 500 {
+            endpoints.failed(hub, reason: "HTTP \(status.code)")
+            throw .unavailable("HTTP \(status.code)")
+        }
+        if status == .tooManyRequests {
             throw .unavailable("HTTP \(status.code)")
         }
         guard (200..<300).contains(status.code) else {

@@ -98,7 +98,7 @@ struct LocalAgentService: Service {
         let apiToken = owner.credentials?.apiToken ?? Self.readToken(from: ownerFile)
 
         let stateDirectory = dataDirectory + "/local-agent"
-        var configuration = AgentConfiguration(hubURL: hubURL, registrationToken: nil, stateDirectory: stateDirectory)
+        var configuration = AgentConfiguration(hubURLs: [hubURL], registrationToken: nil, stateDirectory: stateDirectory)
         if try StateDirectory(path: stateDirectory).loadCredentials() == nil {
             guard let apiToken else {
                 throw AgentError(
