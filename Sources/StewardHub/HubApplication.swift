@@ -175,6 +175,8 @@ public func buildHubApplication(
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             logger.info("hub listening", metadata: ["http.address": "\(configuration.host):\(port)"])
+            // Migrated (before the server starts) and listening: ready, for a Type=notify unit.
+            SystemdNotifier.notify("READY=1\nSTATUS=listening on \(configuration.host):\(port)")
             onListening(configuration.host, port)
         },
         logger: logger
