@@ -21,10 +21,11 @@ public func buildHubApplication(
     let keys = try HubKeys.loadOrCreate(in: configuration.dataDirectory, environment: ProcessInfo.processInfo.environment)
     let catalog = try AppCatalog.load(
         directories: configuration.catalogDirectories, skipInvalid: configuration.skipInvalidApps, logger: logger)
+    let hubMetrics = HubMetrics()
     let pool: any DatabasePool & Service =
         switch configuration.database {
-        case .sqlite(let path): try await SQLitePool.open(path: path, logger: logger)
-        case .postgresql(let url): try PostgresPool(url: url, logger: logger)
+        case .sqlite(let path): try await SQLitePool.open(path: path, logger: logger, observeWait: hubMetrics.poolWaited)
+        case .postgresql(let url): try PostgresPool(url: url, logger: logger, observeWait: hubMetrics.poolWaited)
         }
     let store = Store(pool: pool)
     logger.info(
@@ -36,7 +37,6 @@ public func buildHubApplication(
         ])
 
     let notifier = JobNotifier()
-    let hubMetrics = HubMetrics()
     let events = EventBus(observer: JobDispatcher.wakesLongPolls(notifier))
     // A lease lasts three heartbeats and a margin: an agent renews the attempts it holds with each.
     let logScanner = LogScanner(store: store, clock: configuration.clock, logger: logger)

@@ -62,7 +62,7 @@ struct OperationsEndToEndTests {
             for name in [
                 "steward_http_requests", "steward_http_request_duration_seconds", "steward_jobs", "steward_job_queue_depth",
                 "steward_job_dispatch_latency_seconds", "steward_long_polls", "steward_agents_online", "steward_job_log_bytes",
-                "steward_sweeper_duration_seconds", "steward_sse_clients",
+                "steward_sweeper_duration_seconds", "steward_sse_clients", "steward_db_pool_wait_seconds",
             ] {
                 #expect(families.contains(Substring(name)), "no \(name) in \(families)")
             }
@@ -71,6 +71,7 @@ struct OperationsEndToEndTests {
             #expect(samples.contains { $0.hasPrefix("sample steward_agents_online{} 1") })
             #expect(samples.contains { $0.contains("route=/api/v1/jobs/{id}") && $0.contains("status=404") }, "ids never become labels")
             #expect(samples.contains { $0.hasPrefix("sample steward_job_dispatch_latency_seconds_count{} ") && !$0.hasSuffix(" 0.0") })
+            #expect(samples.contains { $0.hasPrefix("sample steward_db_pool_wait_seconds_count{} ") && !$0.hasSuffix(" 0.0") })
             #expect(!text.contains("nope"))
         }
     }

@@ -14,6 +14,7 @@ public final class HubMetrics: Sendable {
     private let dispatchLatency: CoreMetrics.Timer
     private let logBytes: CoreMetrics.Counter
     private let sweeps: CoreMetrics.Timer
+    private let poolWaits: CoreMetrics.Timer
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -23,11 +24,17 @@ public final class HubMetrics: Sendable {
             .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
             .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5), .seconds(30),
         ]
+        // Waiting for a database connection should take microseconds; milliseconds mean contention.
+        factory.durationHistogramBuckets["steward_db_pool_wait_seconds"] = [
+            .microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500),
+            .seconds(2), .seconds(10),
+        ]
         self.factory = factory
         polls = CoreMetrics.Meter(label: "steward_long_polls", factory: factory)
         dispatchLatency = CoreMetrics.Timer(label: "steward_job_dispatch_latency_seconds", factory: factory)
         logBytes = CoreMetrics.Counter(label: "steward_job_log_bytes_total", factory: factory)
         sweeps = CoreMetrics.Timer(label: "steward_sweeper_duration_seconds", factory: factory)
+        poolWaits = CoreMetrics.Timer(label: "steward_db_pool_wait_seconds", factory: factory)
     }
 
     /// One answered HTTP request, by route pattern (`/api/v1/jobs/{id}`, never the id itself).
@@ -37,7 +44,7 @@ public final class HubMetrics: Sendable {
         CoreMetrics.Timer(
             label: "steward_http_request_duration_seconds", dimensions: [("method", method), ("route", route)], factory: factory
         )
-        .recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        .recordNanoseconds(Self.nanoseconds(duration))
     }
 
     func pollStarted() { polls.increment() }
@@ -50,8 +57,17 @@ public final class HubMetrics: Sendable {
 
     func logIngested(bytes: Int) { logBytes.increment(by: bytes) }
 
+    /// How long a database access waited for its connection (SQLite's one, or PostgreSQL's pool of 20).
+    @Sendable func poolWaited(_ duration: Duration) {
+        poolWaits.recordNanoseconds(Self.nanoseconds(duration))
+    }
+
     func sweepTook(_ duration: Duration) {
-        sweeps.recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        sweeps.recordNanoseconds(Self.nanoseconds(duration))
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
     /// What only the database knows, read when scraped.

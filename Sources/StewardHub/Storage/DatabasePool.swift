@@ -9,6 +9,9 @@ import ServiceLifecycle
 /// A pool is also a `Service`: it lives as long as the hub's service group and releases its
 /// connections when the group shuts down.
 public protocol DatabasePool: Service {
+    /// Told how long each access waited for a connection (the hub's `steward_db_pool_wait_seconds`).
+    typealias WaitObserver = @Sendable (Duration) -> Void
+
     var kind: DatabaseKind { get }
 
     /// Runs `body` with a database for reads and single-statement writes that see only the rows of

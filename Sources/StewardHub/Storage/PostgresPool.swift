@@ -12,8 +12,9 @@ public final class PostgresPool: DatabasePool, Service {
     public let kind = DatabaseKind.postgresql
     let client: PostgresClient
     private let logger: Logger
+    private let observeWait: WaitObserver?
 
-    public init(url: String, logger: Logger) throws(ConfigurationError) {
+    public init(url: String, logger: Logger, observeWait: WaitObserver? = nil) throws(ConfigurationError) {
         guard let configuration = try? SQLPostgresConfiguration(url: url) else {
             throw ConfigurationError("--database-url is not a valid PostgreSQL URL")
         }
@@ -36,6 +37,7 @@ public final class PostgresPool: DatabasePool, Service {
         clientConfiguration.options.maximumConnections = 20
         self.client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         self.logger = logger
+        self.observeWait = observeWait
     }
 
     public func run() async throws {
@@ -50,7 +52,9 @@ public final class PostgresPool: DatabasePool, Service {
     }
 
     public func transaction<T: Sendable>(_ scope: RowScope, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
+        let asked = ContinuousClock.now
+        return try await client.withConnection { connection in
+            observeWait?(ContinuousClock.now - asked)
             let database = connection.sql(queryLogLevel: .trace)
             try await database.raw("BEGIN").run()
             do {

@@ -14,15 +14,16 @@ public final class SQLitePool: DatabasePool {
     private let connection: SQLiteConnection
     private let database: any SQLDatabase
     private let lock = AsyncLock()
+    private let observeWait: WaitObserver?
 
-    public static func open(path: String, logger: Logger) async throws -> SQLitePool {
+    public static func open(path: String, logger: Logger, observeWait: WaitObserver? = nil) async throws -> SQLitePool {
         let connection = try await SQLiteConnection.open(
             storage: .file(path: path),
             threadPool: .singleton,
             logger: logger,
             on: MultiThreadedEventLoopGroup.singleton.any()
         )
-        let pool = SQLitePool(connection: connection)
+        let pool = SQLitePool(connection: connection, observeWait: observeWait)
         try await pool.read(.hub) { db in
             try await db.raw("PRAGMA journal_mode = WAL").run()
             try await db.raw("PRAGMA synchronous = NORMAL").run()
@@ -31,20 +32,27 @@ public final class SQLitePool: DatabasePool {
         return pool
     }
 
-    private init(connection: SQLiteConnection) {
+    private init(connection: SQLiteConnection, observeWait: WaitObserver?) {
         self.connection = connection
+        self.observeWait = observeWait
         self.database = connection.sql(queryLogLevel: .trace)
     }
 
     /// SQLite has no row-level security: `scope` is enforced by the ``Store`` method's own conditions.
     public func read<T: Sendable>(_ scope: RowScope, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let database = self.database
-        return try await lock.withLock { try await body(database) }
+        let asked = ContinuousClock.now
+        return try await lock.withLock {
+            observeWait?(ContinuousClock.now - asked)
+            return try await body(database)
+        }
     }
 
     public func transaction<T: Sendable>(_ scope: RowScope, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let database = self.database
+        let asked = ContinuousClock.now
         return try await lock.withLock {
+            observeWait?(ContinuousClock.now - asked)
             try await database.raw("BEGIN IMMEDIATE").run()
             do {
                 let result = try await body(database)
