@@ -33,7 +33,9 @@ struct DistributionController {
         else {
             throw APIError(
                 .notFound, code: "not_found",
-                detail: "this hub serves no \(file); start it with --agent-binaries DIR holding steward-agent-linux-<arch>")
+                detail:
+                    "this hub serves no \(file): install the steward-agent package beside the hub (its binary is served), or start the hub with --agent-binaries DIR holding steward-agent-linux-<arch>"
+            )
         }
         if wantsDigest {
             let line = "\(try distribution.sha256(of: path))  \(name)\n"
