@@ -145,7 +145,8 @@ struct AgentMemoryBench: AsyncParsableCommand {
             String(
                 format:
                     "%@: binary %.1f MiB\n  idle:    RSS %.1f MiB, PSS %.1f MiB (median of %d samples), of which anonymous %.1f MiB (the rest: code and tables mapped from files)\n  running: RSS %.1f MiB, PSS %.1f MiB (median), peak RSS %.1f MiB\n  for scale: salt-minion idles at about 70 MiB RSS (the issue's figure, not measured here)",
-                report.agent, report.binaryMiB, report.idleRSSMiB, report.idlePSSMiB, idle.count, report.idleAnonymousMiB, report.busyRSSMiB, report.busyPSSMiB,
+                report.agent, report.binaryMiB, report.idleRSSMiB, report.idlePSSMiB, idle.count, report.idleAnonymousMiB,
+                report.busyRSSMiB, report.busyPSSMiB,
                 report.peakRSSMiB))
     }
 

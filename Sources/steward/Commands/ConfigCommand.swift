@@ -87,14 +87,10 @@ struct ConfigCommand: AsyncParsableCommand {
         var follow = false
 
         func run() async throws {
-            try await client.withClient { api in
-                let job: Wire.Job.Info = try await api.post(
-                    "/api/v1/servers/\(try PathSegment.encode(server))/config/versions/\(try PathSegment.encode(version))/restore",
-                    body: Wire.ConfigHistory.RestoreRequest(confirm: confirm))
-                if client.json && !follow { return try client.printJSON(job) }
-                Console.write("Queued job \(job.id): restore \(confirm) to version \(version).")
-                if follow { try await JobFollower(api: api).follow(job.id) }
-            }
+            try await client.queueJob(
+                "/api/v1/servers/\(try PathSegment.encode(server))/config/versions/\(try PathSegment.encode(version))/restore",
+                body: Wire.ConfigHistory.RestoreRequest(confirm: confirm), follow: follow
+            ) { _ in ": restore \(confirm) to version \(version)" }
         }
     }
 
@@ -110,13 +106,9 @@ struct ConfigCommand: AsyncParsableCommand {
         var follow = false
 
         func run() async throws {
-            try await client.withClient { api in
-                let job: Wire.Job.Info = try await api.post(
-                    "/api/v1/servers/\(try PathSegment.encode(server))/config/check", body: [String: String]())
-                if client.json && !follow { return try client.printJSON(job) }
-                Console.write("Queued job \(job.id): drift check.")
-                if follow { try await JobFollower(api: api).follow(job.id) }
-            }
+            try await client.queueJob(
+                "/api/v1/servers/\(try PathSegment.encode(server))/config/check", body: [String: String](), follow: follow
+            ) { _ in ": drift check" }
         }
     }
 

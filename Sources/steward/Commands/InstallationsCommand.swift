@@ -82,11 +82,8 @@ struct InstallationsCommand: AsyncParsableCommand {
         var follow = false
 
         func queue(_ action: String, body: some Encodable = [String: String](), saying what: String) async throws {
-            try await client.withClient { api in
-                let job: Wire.Job.Info = try await api.post("/api/v1/installations/\(try PathSegment.encode(id))/\(action)", body: body)
-                if client.json && !follow { return try client.printJSON(job) }
-                Console.write("Queued job \(job.id): \(what).")
-                if follow { try await JobFollower(api: api).follow(job.id) }
+            try await client.queueJob("/api/v1/installations/\(try PathSegment.encode(id))/\(action)", body: body, follow: follow) { _ in
+                ": \(what)"
             }
         }
     }

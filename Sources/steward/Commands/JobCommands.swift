@@ -23,13 +23,10 @@ struct InstallCommand: AsyncParsableCommand {
 
     func run() async throws {
         let inputs = try Formatting.inputValues(values)
-        try await client.withClient { api in
-            let job: Wire.Job.Info = try await api.post(
-                "/api/v1/apps/\(try PathSegment.encode(app))/install", body: Wire.Job.AppRequest(serverID: server, inputs: inputs))
-            if client.json && !follow { return try client.printJSON(job) }
-            Console.write("Queued job \(job.id): install \(app) on \(server).")
-            if follow { try await JobFollower(api: api).follow(job.id) }
-        }
+        try await client.queueJob(
+            "/api/v1/apps/\(try PathSegment.encode(app))/install", body: Wire.Job.AppRequest(serverID: server, inputs: inputs),
+            follow: follow
+        ) { _ in ": install \(app) on \(server)" }
     }
 }
 
@@ -138,13 +135,9 @@ struct RetryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let inputs = try Formatting.inputValues(values)
-        try await client.withClient { api in
-            let job: Wire.Job.Info = try await api.post(
-                "/api/v1/jobs/\(try PathSegment.encode(id))/retry", body: Wire.Job.RetryRequest(inputs: inputs))
-            if client.json && !follow { return try client.printJSON(job) }
-            Console.write("Queued job \(job.id) again (up to attempt \(job.maxAttempts)).")
-            if follow { try await JobFollower(api: api).follow(job.id) }
-        }
+        try await client.queueJob(
+            "/api/v1/jobs/\(try PathSegment.encode(id))/retry", body: Wire.Job.RetryRequest(inputs: inputs), follow: follow
+        ) { job in " again (up to attempt \(job.maxAttempts))" }
     }
 }
 

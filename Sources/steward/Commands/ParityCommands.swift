@@ -76,13 +76,10 @@ struct UninstallCommand: AsyncParsableCommand {
     @Flag(help: "Follow the job's log until it ends; exit 0 only if it succeeded.") var follow = false
 
     func run() async throws {
-        try await client.withClient { api in
-            let job: Wire.Job.Info = try await api.post(
-                "/api/v1/apps/\(try PathSegment.encode(app))/uninstall", body: Wire.Job.AppRequest(serverID: server, inputs: [:]))
-            if client.json && !follow { return try client.printJSON(job) }
-            Console.write("Queued job \(job.id): uninstall \(app) from \(server).")
-            if follow { try await JobFollower(api: api).follow(job.id) }
-        }
+        try await client.queueJob(
+            "/api/v1/apps/\(try PathSegment.encode(app))/uninstall", body: Wire.Job.AppRequest(serverID: server, inputs: [:]),
+            follow: follow
+        ) { _ in ": uninstall \(app) from \(server)" }
     }
 }
 
@@ -108,13 +105,9 @@ struct RunStepsCommand: AsyncParsableCommand {
         } else {
             throw ValidationError("\(stepsFile) is not a JSON array of steps nor {\"steps\": [...]}")
         }
-        try await client.withClient { api in
-            let job: Wire.Job.Info = try await api.post(
-                "/api/v1/jobs", body: Wire.Job.StepsRequest(serverID: server, steps: steps, timeoutSeconds: timeout))
-            if client.json && !follow { return try client.printJSON(job) }
-            Console.write("Queued job \(job.id): \(steps.count) step(s) on \(server).")
-            if follow { try await JobFollower(api: api).follow(job.id) }
-        }
+        try await client.queueJob(
+            "/api/v1/jobs", body: Wire.Job.StepsRequest(serverID: server, steps: steps, timeoutSeconds: timeout), follow: follow
+        ) { _ in ": \(steps.count) step(s) on \(server)" }
     }
 }
 

@@ -45,6 +45,18 @@ struct ClientOptions: ParsableArguments {
     }
 
     /// Prints `value` as indented JSON with the API's keys.
+    /// POSTs `body` to `path`, which queues a job, and says so: the job as JSON with `--json`, else
+    /// "Queued job ID: what"; with `follow`, then follows its log until it ends (exit 0 only if it
+    /// succeeded). Every command that queues a job goes through here.
+    func queueJob(_ path: String, body: some Encodable, follow: Bool, saying what: (Wire.Job.Info) -> String) async throws {
+        try await withClient { api in
+            let job: Wire.Job.Info = try await api.post(path, body: body)
+            if json && !follow { return try printJSON(job) }
+            Console.write("Queued job \(job.id)\(what(job)).")
+            if follow { try await JobFollower(api: api).follow(job.id) }
+        }
+    }
+
     func printJSON(_ value: some Encodable) throws {
         let encoder = Wire.makeEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
