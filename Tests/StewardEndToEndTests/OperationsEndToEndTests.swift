@@ -22,21 +22,8 @@ struct OperationsEndToEndTests {
                 print("sample", sample.name + "{" + labels + "}", sample.value)
         """
 
-    static func parse(_ text: String) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", parser]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func parse(_ text: String) throws -> ProgramRun {
+        try ProgramRun(["python3", "-c", parser], input: Data(text.utf8))
     }
 
     @Test(

@@ -10,20 +10,9 @@ import Testing
 /// What config history writes, held against real programs: its diffs apply with `patch`, and its
 /// export is a repository `git fsck` finds clean and `git log` reads.
 struct ConfigHistoryFormatTests {
-    /// Runs a program in `directory`; its status and what it printed (both streams).
-    static func run(_ arguments: [String], in directory: String, input: Data? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": directory, "GIT_CONFIG_NOSYSTEM": "1", "LC_ALL": "C"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    /// Runs a program in `directory` with a clean environment; its status and what it printed.
+    static func run(_ arguments: [String], in directory: String, input: Data? = nil) throws -> ProgramRun {
+        try ProgramRun(arguments, in: directory, environment: ProgramRun.toolEnvironment(home: directory), input: input)
     }
 
     @Test("diffs of random edits apply with patch and give the new text; equal texts give none")
