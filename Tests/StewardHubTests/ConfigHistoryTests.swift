@@ -75,6 +75,40 @@ struct ConfigHistoryTests {
             #expect(latest.map(\.path) == ["/srv/app/.env", "/srv/busy", "/srv/other"])
             #expect(latest.map(\.deleted) == [true, false, false])
             #expect(try await store.allConfigVersions(serverID: server, tenantID: Store.defaultTenant).count == 3 + 100 + 1)
+
+            // Which jobs left versions (a result sent again records only when its job left none).
+            var fromJob = Self.version(store, server: server, path: "/srv/jobbed", content: "j")
+            fromJob.jobID = "job-with-files"
+            _ = try await store.recordConfigVersions([fromJob])
+            #expect(try await store.hasConfigVersions(jobID: "job-with-files", tenantID: Store.defaultTenant))
+            #expect(try await !store.hasConfigVersions(jobID: "job-without", tenantID: Store.defaultTenant))
+            #expect(try await !store.hasConfigVersions(jobID: "job-with-files", tenantID: "another-tenant"))
+        }
+    }
+
+    @Test("a job's result sent again after a drift does not put its older content back on top", arguments: TestDatabase.available)
+    func resentResult(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            let harness = try ServiceHarness(store: store, keysIn: directory.path)
+            let server = try await JobStoreTests.server(store)
+            let path = "/srv/app/.env"
+            var step = Wire.Job.Step(type: .envSet)
+            step.path = path
+            step.set = ["PORT": "8080"]
+            _ = try await harness.jobs.queueSteps(.init(serverID: server, steps: [step]), by: harness.owner)
+            let claimed = try #require(try await store.claimNextJob(serverID: server, now: harness.clock.now, lease: 60))
+            let result = Wire.Job.Result(attempt: claimed.attempt, exitCode: 0, steps: [Self.file(path, "PORT=8080\n", type: .envSet)])
+            _ = try await harness.jobs.recordResult(result, for: claimed)
+            harness.clock.advance(by: 60)
+            _ = try await store.recordConfigVersions([
+                Self.version(store, server: server, path: path, content: "PORT=9090\n", source: .drift)
+            ])
+            // The agent did not hear the first answer and sends the same result again.
+            _ = try await harness.jobs.recordResult(result, for: claimed)
+            let versions = try await store.configVersions(serverID: server, path: path, tenantID: Store.defaultTenant)
+            #expect(versions.map(\.maskedContent) == ["PORT=9090\n", "PORT=8080\n"])
         }
     }
 

@@ -37,6 +37,19 @@ struct ConfigRecorder {
         }
     }
 
+    /// For a result the hub had already kept (the agent sent it again): records its files only if
+    /// none were recorded from it, as when the hub stopped between keeping the result and recording
+    /// them. Recording them again after a later drift would put the job's older content on top.
+    func recordAgain(_ result: Wire.Job.Result, of job: JobRecord) async {
+        do {
+            guard try await !store.hasConfigVersions(jobID: job.id, tenantID: job.tenantID) else { return }
+        } catch {
+            logger.error("cannot read config history", metadata: ["job.id": "\(job.id)", "error": "\(String(reflecting: error))"])
+            return
+        }
+        await record(result, of: job)
+    }
+
     private func versions(in result: Wire.Job.Result, of job: JobRecord) throws -> [ConfigVersionRecord] {
         let box = SecretBox(key: keys.masterKey)
         let steps = try job.sealedSteps.map { try box.open($0, as: [Wire.Job.Step].self) } ?? job.steps

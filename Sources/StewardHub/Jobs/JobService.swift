@@ -479,9 +479,8 @@ public struct JobService: Sendable {
             await configRecorder.record(result, of: job)
             await announce(recorded)
         case .duplicate:
-            // The hub may have stopped between keeping the result and recording the files: an
-            // unchanged file records nothing, so doing it again is safe.
-            await configRecorder.record(result, of: job)
+            // The hub may have stopped between keeping the result and recording the files.
+            await configRecorder.recordAgain(result, of: job)
         case .stale(let current):
             throw APIError(.conflict, code: "stale_attempt", detail: "job \(job.id) is at attempt \(current), not \(result.attempt)")
         }

@@ -137,6 +137,15 @@ extension Store {
         }
     }
 
+    /// Whether any version was recorded from the job `jobID`'s result.
+    public func hasConfigVersions(jobID: String, tenantID: String) async throws -> Bool {
+        try await pool.read(.tenant(tenantID)) { db in
+            try await db.raw(
+                "SELECT id FROM config_versions WHERE job_id = \(bind: jobID) AND tenant_id = \(bind: tenantID) LIMIT 1"
+            ).first() != nil
+        }
+    }
+
     /// Whether a drift check of the server is waiting or running already.
     public func hasOpenConfigCheck(serverID: String, tenantID: String) async throws -> Bool {
         try await pool.read(.tenant(tenantID)) { db in
