@@ -2,6 +2,8 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import StewardAgent
 import StewardCore
@@ -132,7 +134,10 @@ public struct AgentCommand: AsyncParsableCommand {
 /// Runs an agent in its own service group and turns an `AgentError` into its exit status.
 public enum AgentRunner {
     public static func run(configuration: AgentConfiguration, logger: Logger) async throws {
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HubClient.httpClientConfiguration)
+        // One event loop: the agent holds a connection or two to its hub and one to Docker; a loop per
+        // core (NIO's shared group) would only add threads and their stacks.
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .shared(loop), configuration: HubClient.httpClientConfiguration)
         do {
             let agent = Agent(configuration: configuration, httpClient: httpClient, logger: logger)
             let group = ServiceGroup(
@@ -141,8 +146,10 @@ public enum AgentRunner {
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
             try await httpClient.shutdown()
+            try? await loop.shutdownGracefully()
         } catch {
             try? await httpClient.shutdown()
+            try? await loop.shutdownGracefully()
             // The service group rethrows the error its service threw, unwrapped.
             if let agentError = error as? AgentError {
                 logger.critical("agent stopped", metadata: ["reason": "\(agentError.code)"])
