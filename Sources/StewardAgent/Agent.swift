@@ -91,7 +91,6 @@ public struct Agent: Service {
     /// The stored credentials, or new ones from enrolling with the registration token.
     /// `nil` when shutdown came first.
     func enrolledCredentials() async throws -> AgentCredentials? {
-        for url in configuration.hubURLs { try checkAddress(url) }
         if let stored = try stateDirectory.loadCredentials() {
             try checkPinnedKey(stored.hubPublicKey, of: stored.hubURL)
             logger.info("using stored credentials", metadata: ["agent.id": "\(stored.agentID)", "server.id": "\(stored.serverID)"])
@@ -102,6 +101,7 @@ public struct Agent: Service {
                 .notEnrolled,
                 "this agent has not enrolled yet: give --hub URL and --token TOKEN (no credentials in \(stateDirectory.path))")
         }
+        for url in configuration.hubURLs { try checkAddress(url) }
         // One try per hub in turn: a hub that is down hands the enrollment to the next.
         let endpoints = HubEndpoints(configuration.hubURLs.map(normalised), logger: logger)
         let client = HubClient(httpClient: httpClient, endpoints: endpoints)
@@ -211,7 +211,7 @@ public struct Agent: Service {
         guard presented == pinned else {
             throw AgentError(
                 .hubKeyMismatch,
-                "\(hubURL) presents the key \(presented), not the \(pinned) given with --hub-key; not enrolling with it (is this the hub you meant, or is something in between?)"
+                "\(hubURL) presents the key \(presented), not the \(pinned) given with --hub-key; refusing it (is this the hub you meant, or is something in between?)"
             )
         }
     }

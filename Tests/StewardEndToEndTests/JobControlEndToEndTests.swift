@@ -316,6 +316,38 @@ extension TwoHubEndToEndTests {
     }
 }
 
+extension TwoHubEndToEndTests {
+    @Test("a failover hub that does not know the agent (another database) is passed over, not taken for a revocation")
+    func unrelatedFailoverHub() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let port = try freeLoopbackPort()
+        func startHub(_ name: String, port: Int) async throws -> (StewardProcess, HubAPI) {
+            let hub = try StewardProcess(
+                ["hub", "--data-dir", directory.path + "/" + name, "--listen", "127.0.0.1:\(port)", "--heartbeat-interval", "1"],
+                environment: ["STEWARD_BOOTSTRAP_TOKEN": FleetEndToEndTests.ownerToken], logPath: directory.path + "/\(name)-\(UUID()).log")
+            return (hub, try await HubAPI.connect(to: hub))
+        }
+        var (own, api) = try await startHub("own", port: port)
+        let (other, otherAPI) = try await startHub("other", port: 0)
+        let agent = try StewardProcess(
+            [
+                "agent", "--hub", api.baseURL, "--hub", otherAPI.baseURL, "--token", try await api.createToken(maxUses: 1),
+                "--state-dir", directory.path + "/agent",
+            ],
+            logPath: directory.path + "/agent.log")
+        try await eventually("the agent polls its hub") { agent.output.contains("the hub took this run's first heartbeat") }
+        own.signal(SIGKILL)
+        _ = try await own.waitForExit()
+        try await eventually("the agent tried the other hub") { agent.output.contains("does not know this agent") }
+        try await Task.sleep(for: .seconds(2))
+        #expect(agent.isRunning, "the agent stopped: \(agent.output.suffix(600))")
+        (own, api) = try await startHub("own", port: port)
+        try await eventually("the agent is back with its own hub") { try await api.servers().first?.status == .online }
+        for process in [agent, own, other] { await process.stop() }
+    }
+}
+
 extension HubAPI {
     func job(_ id: String) async throws -> Wire.Job.Info {
         try Wire.makeDecoder().decode(Wire.Job.Info.self, from: try await request(.GET, "/api/v1/jobs/\(id)").body)

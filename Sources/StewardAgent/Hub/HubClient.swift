@@ -150,6 +150,13 @@ public struct HubClient: Sendable {
             let problem =
                 (try? Wire.makeDecoder().decode(Wire.Problem.self, from: data))
                 ?? Wire.Problem(code: "http_\(status.code)", title: status.reasonPhrase, status: Int(status.code))
+            // Only the hub the agent enrolled with (the first) may say it does not know the agent: a
+            // failover hub that does not is not on the same database, and is left for the next one,
+            // rather than stop the agent for good while its own hub is away.
+            if problem.code == "agent_credentials_invalid", hub != endpoints.urls.first {
+                endpoints.failed(hub, reason: "it does not know this agent")
+                throw .unavailable("\(hub) does not know this agent")
+            }
             throw .refused(problem)
         }
         return status == .noContent ? nil : data
