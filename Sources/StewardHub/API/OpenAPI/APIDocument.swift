@@ -55,8 +55,8 @@ public enum APIDocument {
                     description: "An error",
                     content: [Self.contentType("application/problem+json"): .b(.init(schema: problem, encoding: nil))])),
         ]
-        if operation.path == "/api/v1/agent/jobs/next" {
-            responses[.status(code: 204)] = .b(OpenAPI.Response(description: "No job came while the poll waited"))
+        if operation.mayAnswerNoContent {
+            responses[.status(code: 204)] = .b(OpenAPI.Response(description: "Nothing came while the request waited"))
         }
         let security: [OpenAPI.SecurityRequirement]
         switch operation.caller {

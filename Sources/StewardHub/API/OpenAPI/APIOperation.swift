@@ -37,6 +37,8 @@ struct APIOperation {
     var requestOptional = false
     var status: Int
     var response: Body
+    /// Whether it may also answer `204` with no body (a long poll that nothing came to).
+    var mayAnswerNoContent = false
 
     /// `"METHOD /path/{id}"`, as the router and ``RoutePermissions`` name a route.
     var route: String { "\(method.rawValue) \(path)" }

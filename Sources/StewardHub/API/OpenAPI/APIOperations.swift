@@ -16,11 +16,12 @@ enum APIOperations {
 
     private static func op(
         _ method: OpenAPI.HttpMethod, _ path: String, _ summary: String, caller: Op.Caller = .operator, query: [Op.Query] = [],
-        request: Op.Body = .none, requestOptional: Bool = false, status: Int = 200, _ response: Op.Body
+        request: Op.Body = .none, requestOptional: Bool = false, status: Int = 200, _ response: Op.Body,
+        mayAnswerNoContent: Bool = false
     ) -> Op {
         Op(
             method: method, path: path, summary: summary, caller: caller, query: query, request: request, requestOptional: requestOptional,
-            status: status, response: response)
+            status: status, response: response, mayAnswerNoContent: mayAnswerNoContent)
     }
 
     private static let hub: [Op] = [
@@ -259,7 +260,7 @@ enum APIOperations {
                 .query("wait", integer, "seconds to wait (0 to 60, default 30)"),
                 .query("concurrency", integer, "jobs the agent may run at once"),
                 .query("run_id", string, "the run of the agent that polls"),
-            ], .json(Wire.JobEnvelope.self)),
+            ], .json(Wire.JobEnvelope.self), mayAnswerNoContent: true),
         op(
             .post, "/api/v1/agent/jobs/{id}/logs", "A batch of a job's log lines", caller: .agent, request: .json(Wire.Job.LogBatch.self),
             status: 204, .none),
