@@ -42,7 +42,7 @@ struct LogRuleTests {
         let started = ContinuousClock.now
         #expect(pattern.match([String(repeating: "a", count: 64) + "!"], budget: .milliseconds(20)) == .overBudget)
         // Generous bounds: the point is "stopped", not "fast" (the machine may be busy).
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(10))
         #expect(throws: LogPattern.Problem.self) { try pattern.checkCost() }
         try LogPattern(#"\bERROR\b|panic:|Traceback \(most recent call last\)"#).checkCost()
     }
