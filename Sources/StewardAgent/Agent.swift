@@ -53,20 +53,22 @@ public struct Agent: Service {
             let held = HeldAttempts()
             for (_, entry) in journal.pending() { held.hold(.init(jobID: entry.jobID, attempt: entry.attempt)) }
             let hello = StopSignal()
+            let carried = CarriedHeartbeats(interval: credentials.heartbeatIntervalSeconds)
             // This run's id: the hub hands jobs only to polls of the run its last hello named.
             let runID = UUID().uuidString.lowercased()
             let jobs = JobLoop(
                 client: client, credentials: credentials,
                 stateDirectory: stateDirectory, logger: logger, maxBackoffSeconds: configuration.maxBackoffSeconds,
-                policy: configuration.policy, concurrency: configuration.concurrency, held: held, journal: journal, ledger: ledger,
+                policy: configuration.policy, concurrency: configuration.concurrency, held: held, carried: carried, journal: journal,
+                ledger: ledger,
                 hello: hello, runID: runID, docker: DockerClient(http: httpClient, socketPath: configuration.dockerSocket),
                 backups: BackupStore(root: configuration.backupDirectory ?? stateDirectory.path + "/backups"))
             // Heartbeats, jobs and metrics run side by side; whichever throws (revocation) ends them all.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     try await heartbeatLoop(
-                        client: client, credentials: credentials, held: held, abandoned: abandoned, hello: hello, runID: runID,
-                        logger: logger)
+                        client: client, credentials: credentials, held: held, carried: carried, abandoned: abandoned, hello: hello,
+                        runID: runID, logger: logger)
                 }
                 group.addTask { try await jobs.run() }
                 if configuration.metricsInterval > 0 {
@@ -146,11 +148,11 @@ public struct Agent: Service {
 
     /// Heartbeats until the agent stops. Each names the attempts the agent holds; the first one (the
     /// hello) also says the agent started afresh, with the attempts whose leftovers it stopped, and
-    /// opens `hello` once the hub has taken it.
+    /// opens `hello` once the hub has taken it. Later ones are sent only when no long poll has carried
+    /// one lately (see ``CarriedHeartbeats``) or the facts changed.
     func heartbeatLoop(
-        client: HubClient, credentials: AgentCredentials, held: HeldAttempts, abandoned: [Wire.Heartbeat.AttemptRef], hello: StopSignal,
-        runID: String,
-        logger: Logger
+        client: HubClient, credentials: AgentCredentials, held: HeldAttempts, carried: CarriedHeartbeats,
+        abandoned: [Wire.Heartbeat.AttemptRef], hello: StopSignal, runID: String, logger: Logger
     ) async throws {
         var interval = credentials.heartbeatIntervalSeconds
         // Facts go with the first heartbeat after a start, then only when they change.
@@ -160,6 +162,11 @@ public struct Agent: Service {
         while !Task.isCancelled {
             let facts = configuration.facts.collect()
             let changed = facts == acknowledgedFacts ? nil : facts
+            let due = carried.ownHeartbeatDue(now: .now)
+            if hello.isStopped, reachable, changed == nil, due > .now {
+                try? await Task.sleep(until: min(due, .now + .seconds(interval)))
+                continue
+            }
             let delay: Double
             do throws(HubClient.Failure) {
                 let freshStart = !hello.isStopped
@@ -173,6 +180,7 @@ public struct Agent: Service {
                 }
                 acknowledgedFacts = facts
                 interval = answer.heartbeatIntervalSeconds
+                carried.interval = interval
                 if !reachable {
                     logger.info("hub reachable again")
                     reachable = true
@@ -180,10 +188,7 @@ public struct Agent: Service {
                 backoff.reset()
                 delay = Double(interval)
             } catch  where error.revokesCredentials {
-                throw AgentError(
-                    .credentialsRevoked,
-                    "the hub no longer accepts this agent (\(error)); enroll again with a new registration token after removing \(stateDirectory.credentialsPath)"
-                )
+                throw AgentError.revoked(error, credentialsPath: stateDirectory.credentialsPath)
             } catch {
                 delay = min(Double(interval), backoff.nextDelay())
                 if reachable {

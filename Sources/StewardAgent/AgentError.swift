@@ -33,4 +33,12 @@ public struct AgentError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+
+    /// The hub no longer accepts this agent: `refusal` is its answer, to a heartbeat or a poll.
+    static func revoked(_ refusal: HubClient.Failure, credentialsPath: String) -> AgentError {
+        AgentError(
+            .credentialsRevoked,
+            "the hub no longer accepts this agent (\(refusal)); enroll again with a new registration token after removing \(credentialsPath)"
+        )
+    }
 }

@@ -143,6 +143,35 @@ struct AgentJobAPITests {
         }
     }
 
+    @Test("a long poll carries a heartbeat: the server is seen when it starts; a hello or a malformed list in it is refused")
+    func pollCarriesHeartbeat() async throws {
+        let clock = ManualClock()
+        try await HubTestApp.run(clock: clock.hubClock) { client in
+            let (bearer, serverID) = try await Self.agent(client)
+            func lastSeen() async throws -> Date? {
+                try await client.send(.get, "/api/v1/servers/\(serverID)").decode(Wire.Server.Info.self).lastSeenAt
+            }
+            clock.advance(by: 100)
+            let poll = try await client.send(
+                .post, "/api/v1/agent/jobs/next?wait=0", body: Wire.Heartbeat.Request(facts: nil, running: []), bearer: bearer)
+            #expect(poll.status == .noContent, "\(poll.text)")
+            let seen = try #require(try await lastSeen())
+            #expect(abs(seen.timeIntervalSince(clock.now)) < 0.01, "last seen \(seen), now \(clock.now)")
+
+            let hello = try await client.send(
+                .post, "/api/v1/agent/jobs/next?wait=0", body: Wire.Heartbeat.Request(facts: nil, freshStart: true, runID: "run-a"),
+                bearer: bearer)
+            #expect(hello.status == .unprocessableContent)
+            #expect(hello.problem?.errors?.map(\.field) == ["fresh_start"])
+            let odd = try await client.send(
+                .post, "/api/v1/agent/jobs/next?wait=0", json: #"{"running": [{"job_id": "../x", "attempt": 1}]}"#, bearer: bearer)
+            #expect(odd.status == .unprocessableContent)
+            #expect(odd.problem?.errors?.map(\.field) == ["running[0]"])
+            clock.advance(by: 5)
+            #expect(try await lastSeen() == seen, "a refused poll is not a heartbeat")
+        }
+    }
+
     @Test("a job runs the script it was queued with, even after the catalog changed; a retry runs it again")
     func fixedWhenQueued() async throws {
         let catalog = try TemporaryDirectory()

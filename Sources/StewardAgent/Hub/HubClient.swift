@@ -34,6 +34,10 @@ public struct HubClient: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(5)
+        // An idle agent's long polls carry its heartbeats over one kept-alive connection; a second one,
+        // opened for a metrics report sent while a poll is held, is closed soon after instead of being
+        // kept for a minute, so that a hub's open connections stay near one per agent.
+        configuration.connectionPool.idleTimeout = .seconds(2)
         return configuration
     }
 
@@ -64,14 +68,15 @@ public struct HubClient: Sendable {
         try await post("/api/v1/agent/heartbeat", body: request, bearer: credential.bearerValue)
     }
 
-    /// Long-polls for the next job; `nil` when none came within `wait` seconds. `runID` is the run
-    /// of this agent's process its hello named.
+    /// Long-polls for the next job; `nil` when none came within `wait` seconds. The poll carries
+    /// `heartbeat`, which the hub takes before it waits. `runID` is the run of this agent's process
+    /// its hello named.
     public func nextJob(
-        credential: Wire.AgentCredential, wait: Int, concurrency: Int = 1, runID: String? = nil
+        credential: Wire.AgentCredential, heartbeat: Wire.Heartbeat.Request, wait: Int, concurrency: Int = 1, runID: String? = nil
     ) async throws(Failure) -> Wire.JobEnvelope? {
         let run = runID.map { "&run_id=\($0)" } ?? ""
         let data = try await send(
-            "/api/v1/agent/jobs/next?wait=\(wait)&concurrency=\(concurrency)\(run)", body: Data("{}".utf8),
+            "/api/v1/agent/jobs/next?wait=\(wait)&concurrency=\(concurrency)\(run)", body: try encode(heartbeat),
             bearer: credential.bearerValue, timeout: .seconds(Int64(wait) + 15))
         guard let data else { return nil }
         do {

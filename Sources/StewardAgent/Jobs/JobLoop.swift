@@ -15,6 +15,8 @@ struct JobLoop {
     let concurrency: Int
     /// What this agent holds, for the heartbeats.
     let held: HeldAttempts
+    /// When polls carried heartbeats, for the heartbeat loop; and how long a poll may wait.
+    let carried: CarriedHeartbeats
     let journal: ResultJournal
     let ledger: ProcessLedger
     /// Set once the hub has taken this agent's first heartbeat, which lost whatever its previous life
@@ -57,19 +59,25 @@ struct JobLoop {
         var backoff = Backoff(cap: maxBackoffSeconds)
         while !Task.isCancelled {
             let envelope: Wire.JobEnvelope?
+            let sent = ContinuousClock.now
             do throws(HubClient.Failure) {
-                envelope = try await client.nextJob(credential: credentials.credential, wait: 30, concurrency: concurrency, runID: runID)
+                carried.sending(at: sent)
+                envelope = try await client.nextJob(
+                    credential: credentials.credential, heartbeat: Wire.Heartbeat.Request(facts: nil, running: held.current),
+                    wait: carried.pollWait, concurrency: concurrency, runID: runID)
                 backoff.reset()
             } catch  where error.revokesCredentials {
-                // The heartbeat loop reports revocation and stops the agent.
-                return
+                // An idle agent's polls are its heartbeats: a poll is where it learns this first.
+                throw AgentError.revoked(error, credentialsPath: stateDirectory.credentialsPath)
             } catch .refused(let problem) where problem.code == "superseded_run" {
+                carried.failed(sentAt: sent)
                 logger.error(
                     "the hub hands this agent's jobs to a newer run: is a second agent process using this state directory?",
                     metadata: ["agent.run": "\(runID)"])
                 try? await Task.sleep(for: .seconds(backoff.nextDelay()))
                 continue
             } catch {
+                carried.failed(sentAt: sent)
                 try? await Task.sleep(for: .seconds(backoff.nextDelay()))
                 continue
             }

@@ -61,13 +61,7 @@ struct AgentController {
         let body = try await request.decodeJSON(as: Wire.Heartbeat.Request.self, context: context, nul: .replace)
         let problems = (body.facts?.problems() ?? []) + body.problems()
         if !problems.isEmpty { throw APIError.invalid(problems) }
-        let now = jobs.clock.now
         try await jobs.heartbeat(body, agent: context.agent)
-        let cameOnline = try await store.recordHeartbeat(serverID: context.agent.serverID, facts: body.facts, at: now)
-        if cameOnline {
-            await events.publish(
-                Wire.Event(kind: .serverOnline, at: now, tenantID: context.agent.tenantID, serverID: context.agent.serverID))
-        }
         return try JSONResponse(Wire.Heartbeat.Response(heartbeatIntervalSeconds: heartbeatInterval))
     }
 

@@ -18,6 +18,10 @@ struct AgentJobController {
     /// `POST /api/v1/agent/jobs/next?wait=30&concurrency=1&run_id=…`: 200 with a signed envelope, or 204
     /// when none came in time. `concurrency` is how many jobs the agent runs at once; `run_id` the run
     /// of its process (409 `superseded_run` once the agent started another).
+    ///
+    /// The body is a heartbeat, taken before the wait: an idle agent that polls at least once per
+    /// heartbeat interval needs no separate heartbeats, and so only one connection to the hub. The
+    /// hello (`fresh_start`) is not taken here: it must be answered before the agent asks for jobs.
     @Sendable func next(request: Request, context: AgentRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         let seconds = try Self.integer(query["wait"], name: "wait", default: 30, range: 0...60, unit: " seconds")
@@ -26,6 +30,13 @@ struct AgentJobController {
         if let runID, !Wire.Heartbeat.isIdentifier(runID) {
             throw APIError.invalidQuery([.init(field: "run_id", message: "must be 1 to 64 letters, digits and dashes")])
         }
+        let heartbeat = try await request.decodeJSON(as: Wire.Heartbeat.Request.self, context: context, nul: .replace)
+        var problems = (heartbeat.facts?.problems() ?? []) + heartbeat.problems()
+        if heartbeat.freshStart {
+            problems.append(.init(field: "fresh_start", message: "the first heartbeat of a run goes to /api/v1/agent/heartbeat"))
+        }
+        if !problems.isEmpty { throw APIError.invalid(problems) }
+        try await jobs.heartbeat(heartbeat, agent: context.agent)
         guard
             let envelope = try await dispatcher.next(
                 for: context.agent, wait: .seconds(seconds), concurrency: concurrency, runID: runID)

@@ -391,9 +391,10 @@ public struct JobService: Sendable {
 
     // MARK: What agents report
 
-    /// Takes a heartbeat's account of the attempts the agent holds: those, and only those, keep their
-    /// leases. On the agent's first heartbeat after a start, every other attempt the hub thinks it runs
-    /// is lost at once and retried by the contract: its previous life died with them.
+    /// Takes a heartbeat, sent alone or carried by a long poll: the server is seen now (and back online
+    /// if it was not), its facts are kept when they came, and the attempts the agent holds, and only
+    /// those, keep their leases. On the agent's first heartbeat after a start, every other attempt the
+    /// hub thinks it runs is lost at once and retried by the contract: its previous life died with them.
     func heartbeat(_ request: Wire.Heartbeat.Request, agent: AgentRecord) async throws {
         let now = clock.now
         if request.freshStart {
@@ -416,6 +417,9 @@ public struct JobService: Sendable {
         }
         try await store.renewLeases(
             serverID: agent.serverID, attempts: request.running, until: now.addingTimeInterval(settings.leaseWindow))
+        if try await store.recordHeartbeat(serverID: agent.serverID, facts: request.facts, at: now) {
+            await events.publish(Wire.Event(kind: .serverOnline, at: now, tenantID: agent.tenantID, serverID: agent.serverID))
+        }
     }
 
     /// Appends a batch of the running attempt's log, masked again with what the hub knows. Throws 409

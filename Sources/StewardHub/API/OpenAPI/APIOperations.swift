@@ -255,12 +255,12 @@ enum APIOperations {
             .post, "/api/v1/agent/heartbeat", "An agent's heartbeat", caller: .agent, request: .json(Wire.Heartbeat.Request.self),
             .json(Wire.Heartbeat.Response.self)),
         op(
-            .post, "/api/v1/agent/jobs/next", "Long poll for the next signed job (204: none came)", caller: .agent,
+            .post, "/api/v1/agent/jobs/next", "Long poll for the next signed job (204: none came); the body is a heartbeat", caller: .agent,
             query: [
                 .query("wait", integer, "seconds to wait (0 to 60, default 30)"),
                 .query("concurrency", integer, "jobs the agent may run at once"),
                 .query("run_id", string, "the run of the agent that polls"),
-            ], .json(Wire.JobEnvelope.self), mayAnswerNoContent: true),
+            ], request: .json(Wire.Heartbeat.Request.self), .json(Wire.JobEnvelope.self), mayAnswerNoContent: true),
         op(
             .post, "/api/v1/agent/jobs/{id}/logs", "A batch of a job's log lines", caller: .agent, request: .json(Wire.Job.LogBatch.self),
             status: 204, .none),
