@@ -30,10 +30,15 @@ struct JobDispatcher: Sendable {
         while true {
             // Read before looking: a job queued after this moment ends the wait below at once.
             let seen = await notifier.generation(of: agent.serverID)
-            let claimed: JobRecord?
+            // Most polls find nothing to do: a read says so without a write transaction.
+            let earliest = try await store.earliestWaitingJob(serverID: agent.serverID)
+            let due = earliest.map { $0 <= jobs.clock.now } ?? false
+            var claimed: JobRecord?
             do {
-                claimed = try await store.claimNextJob(
-                    serverID: agent.serverID, now: jobs.clock.now, lease: jobs.settings.leaseWindow, concurrency: concurrency, run: run)
+                if due {
+                    claimed = try await store.claimNextJob(
+                        serverID: agent.serverID, now: jobs.clock.now, lease: jobs.settings.leaseWindow, concurrency: concurrency, run: run)
+                }
             } catch is AgentRun.Superseded {
                 throw APIError(
                     .conflict, code: "superseded_run",
@@ -54,10 +59,11 @@ struct JobDispatcher: Sendable {
             }
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { return nil }
-            // Sleep until a job is queued, a retry falls due, or the poll ends.
+            // Sleep until a job is queued, a retry falls due, or the poll ends. A due job that could not
+            // be claimed waits for a running one to end (which notifies); then the next due time counts.
             var timeout = remaining
-            if let due = try await store.nextDueTime(serverID: agent.serverID) {
-                let untilDue = Duration.milliseconds(max(0, Int64(due.timeIntervalSince(jobs.clock.now) * 1000)) + 1)
+            if let next = due ? try await store.nextDueTime(serverID: agent.serverID) : earliest {
+                let untilDue = Duration.milliseconds(max(0, Int64(next.timeIntervalSince(jobs.clock.now) * 1000)) + 1)
                 timeout = min(timeout, untilDue)
             }
             // A hub shutting down answers its long polls at once instead of holding shutdown for them.

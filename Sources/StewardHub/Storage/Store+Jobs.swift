@@ -282,6 +282,21 @@ extension Store {
     /// When the server's next waiting job becomes due, if it has one that can run by time alone: not
     /// while another job runs there, and not for jobs still waiting for their predecessor (a result
     /// or a notification wakes those), or a long poll would spin on them.
+    /// When the server's earliest waiting job (one whose chain predecessor, if any, succeeded) is or
+    /// was due; `nil` when none waits. One indexed read: a long poll asks this before it opens a claim
+    /// transaction, which an idle fleet's polls then never need.
+    public func earliestWaitingJob(serverID: String) async throws -> Date? {
+        try await pool.read(.hub) { db in
+            try await db.raw(
+                """
+                SELECT MIN(next_run_at) AS due FROM jobs WHERE server_id = \(bind: serverID)
+                AND status IN \(Self.list(Wire.Job.Status.waiting))
+                AND (after_job_id IS NULL OR after_job_id IN (SELECT id FROM jobs WHERE status = 'succeeded'))
+                """
+            ).first()?.decode(column: "due", as: Int64?.self).map(Millis.date)
+        }
+    }
+
     public func nextDueTime(serverID: String) async throws -> Date? {
         try await pool.read(.hub) { db in
             try await db.raw(

@@ -83,6 +83,11 @@ extension Store {
                     """
                 ).run()
             } else {
+                // The common case, an online server's keep-alive, is this one statement.
+                let online = try await db.raw(
+                    "UPDATE servers SET last_seen_at = \(bind: millis) WHERE id = \(bind: serverID) AND presence = 'online' RETURNING id"
+                ).first()
+                if online != nil { return false }
                 try await db.raw("UPDATE servers SET last_seen_at = \(bind: millis) WHERE id = \(bind: serverID)").run()
             }
             guard
