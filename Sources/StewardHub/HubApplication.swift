@@ -128,7 +128,7 @@ public func buildHubApplication(
             .add(middleware: RequireTwoFactorSetup())
             .group(context: ConsoleRequestContext.self).add(middleware: ConsoleErrorPages(templates: templates))
             .add(middleware: PermissionMiddleware<ConsoleRequestContext>()))
-    AgentJobController(dispatcher: dispatcher)
+    AgentJobController(dispatcher: dispatcher, keepAlives: KeepAliveBatch(store: store, events: events, clock: jobs.clock, logger: logger))
         .addRoutes(to: api.group("agent/jobs").add(middleware: AgentAuthMiddleware(store: store)).group(context: AgentRequestContext.self))
 
     // Every route as `METHOD /path/{id}`, for the test that holds them against the permission table.

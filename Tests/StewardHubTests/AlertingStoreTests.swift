@@ -42,6 +42,33 @@ struct AlertingStoreTests {
     }
 
     @Test(
+        "keep-alives written in a batch: every server is seen, only the offline ones come back, each with one event",
+        arguments: TestDatabase.available)
+    func keepAliveBatch(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            let servers = [try await Self.server(store, hostname: "a"), try await Self.server(store, hostname: "b")]
+            let gone = try await store.markSilentServersOffline(cutoff: Self.t0.addingTimeInterval(1), at: Self.t0.addingTimeInterval(60))
+            #expect(Set(gone.map(\.id)) == Set(servers.map(\.id)))
+            let third = try await Self.server(store, hostname: "c")
+            let later = Self.t0.addingTimeInterval(120)
+            #expect(try await store.recordHeartbeats(serverIDs: [], at: later).isEmpty)
+            let back = try await store.recordHeartbeats(serverIDs: servers.map(\.id) + [third.id], at: later)
+            #expect(Set(back.map(\.id)) == Set(servers.map(\.id)), "the third was online all along")
+            for server in servers + [third] {
+                #expect(try await store.server(id: server.id, tenantID: Store.defaultTenant)?.lastSeenAt == later)
+            }
+            let events = try await store.fleetEvents(tenantID: Store.defaultTenant, kind: "server.online", limit: 10)
+            #expect(events.filter { $0.createdAt == later }.compactMap(\.serverID).sorted() == servers.map(\.id).sorted())
+            // Written again: nobody comes back twice.
+            #expect(try await store.recordHeartbeats(serverIDs: servers.map(\.id), at: later.addingTimeInterval(15)).isEmpty)
+            // More servers than one statement binds.
+            let many = (0..<1_200).map { "no-such-server-\($0)" } + [third.id]
+            #expect(try await store.recordHeartbeats(serverIDs: many, at: later.addingTimeInterval(30)).isEmpty)
+            #expect(try await store.server(id: third.id, tenantID: Store.defaultTenant)?.lastSeenAt == later.addingTimeInterval(30))
+        }
+    }
+
+    @Test(
         "an offline rule: pending, fires after for_seconds from going offline, resolves on return, quiet within its cooldown",
         arguments: TestDatabase.available)
     func offlineRule(database: TestDatabase) async throws {

@@ -6,6 +6,8 @@ import StewardCore
 /// Agent routes for jobs: long-poll for the next one, stream its log, report its result.
 struct AgentJobController {
     let dispatcher: JobDispatcher
+    /// Where idle agents' keep-alives go, to be written together.
+    let keepAlives: KeepAliveBatch
 
     var jobs: JobService { dispatcher.jobs }
 
@@ -20,8 +22,10 @@ struct AgentJobController {
     /// of its process (409 `superseded_run` once the agent started another).
     ///
     /// The body is a heartbeat, taken before the wait: an idle agent that polls at least once per
-    /// heartbeat interval needs no separate heartbeats, and so only one connection to the hub. The
-    /// hello (`fresh_start`) is not taken here: it must be answered before the agent asks for jobs.
+    /// heartbeat interval needs no separate heartbeats, and so only one connection to the hub. One
+    /// that names no attempt and brings no facts only says "seen", which ``KeepAliveBatch`` writes
+    /// with others. The hello (`fresh_start`) is not taken here: it must be answered before the agent
+    /// asks for jobs.
     @Sendable func next(request: Request, context: AgentRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         let seconds = try Self.integer(query["wait"], name: "wait", default: 30, range: 0...60, unit: " seconds")
@@ -36,7 +40,11 @@ struct AgentJobController {
             problems.append(.init(field: "fresh_start", message: "the first heartbeat of a run goes to /api/v1/agent/heartbeat"))
         }
         if !problems.isEmpty { throw APIError.invalid(problems) }
-        try await jobs.heartbeat(heartbeat, agent: context.agent)
+        if heartbeat.facts == nil, heartbeat.running.isEmpty {
+            await keepAlives.seen(context.agent.serverID)
+        } else {
+            try await jobs.heartbeat(heartbeat, agent: context.agent)
+        }
         guard
             let envelope = try await dispatcher.next(
                 for: context.agent, wait: .seconds(seconds), concurrency: concurrency, runID: runID)

@@ -109,7 +109,7 @@ extension Store {
                     """
                     SELECT * FROM jobs WHERE server_id = \(bind: serverID) AND status IN \(Self.list(Wire.Job.Status.waiting))
                     AND next_run_at <= \(bind: Millis.from(now))
-                    AND (after_job_id IS NULL OR after_job_id IN (SELECT id FROM jobs WHERE status = 'succeeded'))
+                    AND (after_job_id IS NULL OR EXISTS (SELECT 1 FROM jobs AS before WHERE before.id = jobs.after_job_id AND before.status = 'succeeded'))
                     ORDER BY created_at, id LIMIT 1
                     """
                 ).first().map(JobRecord.init(row:))
@@ -291,7 +291,7 @@ extension Store {
                 """
                 SELECT MIN(next_run_at) AS due FROM jobs WHERE server_id = \(bind: serverID)
                 AND status IN \(Self.list(Wire.Job.Status.waiting))
-                AND (after_job_id IS NULL OR after_job_id IN (SELECT id FROM jobs WHERE status = 'succeeded'))
+                AND (after_job_id IS NULL OR EXISTS (SELECT 1 FROM jobs AS before WHERE before.id = jobs.after_job_id AND before.status = 'succeeded'))
                 """
             ).first()?.decode(column: "due", as: Int64?.self).map(Millis.date)
         }
@@ -303,7 +303,7 @@ extension Store {
                 """
                 SELECT MIN(next_run_at) AS due FROM jobs WHERE server_id = \(bind: serverID)
                 AND status IN \(Self.list(Wire.Job.Status.waiting))
-                AND (after_job_id IS NULL OR after_job_id IN (SELECT id FROM jobs WHERE status = 'succeeded'))
+                AND (after_job_id IS NULL OR EXISTS (SELECT 1 FROM jobs AS before WHERE before.id = jobs.after_job_id AND before.status = 'succeeded'))
                 AND NOT EXISTS (SELECT 1 FROM jobs WHERE server_id = \(bind: serverID) AND status = 'running')
                 """
             ).first()?.decode(column: "due", as: Int64?.self).map(Millis.date)

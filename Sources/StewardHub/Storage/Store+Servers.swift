@@ -103,6 +103,30 @@ extension Store {
         }
     }
 
+    /// Marks many servers as seen at `now` in one transaction, and those that were offline as online
+    /// again (recording a `server.online` event each, and returning them): the batched form of
+    /// ``recordHeartbeat(serverID:facts:at:)`` for keep-alives that bring nothing else.
+    public func recordHeartbeats(serverIDs: [String], at now: Date) async throws -> [ServerRecord] {
+        guard !serverIDs.isEmpty else { return [] }
+        let millis = Millis.from(now)
+        return try await pool.transaction(.hub) { db in
+            var back: [ServerRecord] = []
+            // Well under every database's limit of bound values per statement.
+            for start in stride(from: 0, to: serverIDs.count, by: 500) {
+                let ids: [any Encodable & Sendable] = Array(serverIDs[start..<min(start + 500, serverIDs.count)])
+                try await db.raw("UPDATE servers SET last_seen_at = \(bind: millis) WHERE id IN (\(binds: ids))").run()
+                back += try await db.raw(
+                    """
+                    UPDATE servers SET presence = 'online', presence_changed_at = \(bind: millis)
+                    WHERE id IN (\(binds: ids)) AND presence = 'offline' RETURNING *
+                    """
+                ).all().map(ServerRecord.init(row:))
+            }
+            for server in back { try await Self.record(server.presenceEvent(online: true, at: now), on: db) }
+            return back
+        }
+    }
+
     /// Marks servers not seen since `cutoff` offline as of `now`, records a `server.offline` event
     /// for each and returns them. Each transition is returned by exactly one caller, however many
     /// hubs sweep at once.
