@@ -148,6 +148,6 @@ struct BackupStore: Sendable {
             hasher.update(data: chunk)
             size += Int64(chunk.count)
         }
-        return (size, hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return (size, Hex.encode(hasher.finalize()))
     }
 }

@@ -27,7 +27,7 @@ struct FileTracker {
         }
         do {
             let (data, _) = try StepExecutor.read(path, limit: Self.maxHashedBytes, followLinks: true)
-            let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            let digest = Hex.encode(SHA256.hash(data: data))
             let content = data.count <= Wire.Job.FileState.maxContentBytes ? data.base64EncodedString() : nil
             return .init(path: path, exists: true, sha256: digest, size: Int64(data.count), content: content)
         } catch {

@@ -42,7 +42,7 @@ struct StepExecutor {
     /// `true` when the step has a payload that fits it: a script step's bytes match their SHA-256.
     static func scriptBytes(of step: Wire.Job.Step) -> Data? {
         guard let text = step.script, let script = Data(base64Encoded: text),
-            SHA256.hash(data: script).map({ String(format: "%02x", $0) }).joined() == step.scriptSHA256
+            Hex.encode(SHA256.hash(data: script)) == step.scriptSHA256
         else { return nil }
         return script
     }

@@ -39,7 +39,7 @@ public enum SecretToken {
         public var hash: String
 
         public init(of secret: String) {
-            let hex = SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+            let hex = Hex.encode(SHA256.hash(data: Data(secret.utf8)))
             self.hash = hex
             self.lookupKey = String(hex.prefix(16))
         }

@@ -63,6 +63,6 @@ enum TwoFactor {
     /// How a backup code is stored: SHA-256 of its normalised form.
     static func backupCodeHash(_ code: String) -> String {
         let normalised = code.lowercased().filter { $0.isLetter || $0.isNumber }
-        return SHA256.hash(data: Data(normalised.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(SHA256.hash(data: Data(normalised.utf8)))
     }
 }

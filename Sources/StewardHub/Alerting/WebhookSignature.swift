@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StewardCore
 
 /// The `X-Steward-Signature` header of a webhook: `t=<unix seconds>,v1=<hex HMAC-SHA256 of
 /// "<t>.<body>" keyed with the channel's secret>`. A receiver recomputes it, compares in constant
@@ -30,6 +31,6 @@ public enum WebhookSignature {
         var signed = Data("\(seconds).".utf8)
         signed.append(body)
         let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8)))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(mac)
     }
 }

@@ -43,7 +43,7 @@ struct ConfigMasker {
 
     func fingerprint(_ value: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: fingerprintKey)
-        return SecretMasker.mask + "~" + code.prefix(4).map { String(format: "%02x", $0) }.joined()
+        return SecretMasker.mask + "~" + Hex.encode(code.prefix(4))
     }
 
     nonisolated(unsafe) private static let assignment = /(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_.\-]*)(\s*[=:]\s*|\s+)(.*)/

@@ -2,6 +2,7 @@ import CompressNIO
 import Crypto
 import Foundation
 import NIOCore
+import StewardCore
 
 /// Writes a bare git repository from scratch: loose objects (zlib-compressed, named by SHA-1),
 /// `refs/heads/main` and `HEAD`. Enough for `git clone`, `git log` and a clean `git fsck`; no git
@@ -76,7 +77,7 @@ struct GitRepository {
     private mutating func writeObject(_ type: String, _ content: Data) throws -> String {
         var raw = Data("\(type) \(content.count)\0".utf8)
         raw.append(content)
-        let id = Insecure.SHA1.hash(data: raw).map { String(format: "%02x", $0) }.joined()
+        let id = Hex.encode(Insecure.SHA1.hash(data: raw))
         let path = "objects/\(id.prefix(2))/\(id.dropFirst(2))"
         if files[path] == nil {
             var buffer = ByteBuffer(bytes: raw)

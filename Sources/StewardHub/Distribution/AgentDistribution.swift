@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StewardCore
 import Synchronization
 
 /// The agent binaries the hub serves to servers (`GET /downloads/steward-agent-linux-<arch>`, and
@@ -41,7 +42,7 @@ final class AgentDistribution: Sendable {
         defer { try? handle.close() }
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(hasher.finalize())
         digests.withLock { $0[path] = (size, modified, digest) }
         return digest
     }

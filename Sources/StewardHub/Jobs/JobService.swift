@@ -617,6 +617,6 @@ public struct JobService: Sendable {
 extension SHA256 {
     /// The digest of `data` as lower-case hex.
     static func hex(of data: Data) -> String {
-        hash(data: data).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(hash(data: data))
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import StewardCore
 
 /// How a `metric_samples` row keeps its series.
 ///
@@ -22,7 +23,7 @@ enum MetricEncoding {
             self.keys = keys.sorted()
             let digest = SHA256.hash(data: Data((tenantID + "\n" + self.keys.joined(separator: "\n")).utf8))
             // 96 bits: no two key sets a hub will ever see share an id.
-            id = digest.prefix(12).map { String(format: "%02x", $0) }.joined()
+            id = Hex.encode(digest.prefix(12))
         }
 
         var storedKeys: String { keys.joined(separator: "\n") }
