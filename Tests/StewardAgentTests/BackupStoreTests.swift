@@ -27,8 +27,10 @@ struct BackupStoreTests {
 
         func run(_ step: Wire.Job.Step, environment: [String: String] = [:]) async -> (StepExecutor.Outcome, [String]) {
             let lines = ScriptRunnerTests.Lines()
+            // A generous deadline: these tests are about what is archived, not about time. Alone a round
+            // trip takes 0.1 s; beside the whole suite its tar once ran past a 30 s deadline (2026-12-07).
             let context = StepExecutor.Context(
-                environment: environment, secrets: [], deadline: .now + .seconds(30), stop: StopSignal(), onLine: { await lines.add($0) })
+                environment: environment, secrets: [], deadline: .now + .seconds(300), stop: StopSignal(), onLine: { await lines.add($0) })
             let executor = StepExecutor(
                 policy: AgentPolicy(), runner: ScriptRunner(workRoot: base + "/work"), backups: BackupStore(root: backups))
             return (await executor.run(step, index: 0, context: context), await lines.all)
