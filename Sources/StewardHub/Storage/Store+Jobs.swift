@@ -279,9 +279,6 @@ extension Store {
         }
     }
 
-    /// When the server's next waiting job becomes due, if it has one that can run by time alone: not
-    /// while another job runs there, and not for jobs still waiting for their predecessor (a result
-    /// or a notification wakes those), or a long poll would spin on them.
     /// When the server's earliest waiting job (one whose chain predecessor, if any, succeeded) is or
     /// was due; `nil` when none waits. One indexed read: a long poll asks this before it opens a claim
     /// transaction, which an idle fleet's polls then never need.
@@ -297,6 +294,9 @@ extension Store {
         }
     }
 
+    /// When the server's next waiting job becomes due, if it has one that can run by time alone: not
+    /// while another job runs there, and not for jobs still waiting for their predecessor (a result
+    /// or a notification wakes those), or a long poll would spin on them.
     public func nextDueTime(serverID: String) async throws -> Date? {
         try await pool.read(.hub) { db in
             try await db.raw(
