@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "StewardCore", targets: ["StewardCore"]),
         .library(name: "StewardHub", targets: ["StewardHub"]),
         .library(name: "StewardAgent", targets: ["StewardAgent"]),
+        .library(name: "StewardLicensing", targets: ["StewardLicensing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
@@ -90,6 +91,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The license service (`steward licensing`): its own database and API on the hub's storage
+        // layer. The hub never imports it.
+        .target(
+            name: "StewardLicensing",
+            dependencies: [
+                "StewardCore",
+                "StewardHub",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The agent's command line, shared by `steward agent` and `steward-agent`.
         .target(
             name: "StewardAgentCommand",
@@ -124,6 +140,7 @@ let package = Package(
                 "StewardHub",
                 "StewardAgent",
                 "StewardAgentCommand",
+                "StewardLicensing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -181,6 +198,22 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StewardLicensingTests",
+            dependencies: [
+                "StewardCore",
+                "StewardHub",
+                "StewardLicensing",
+                "StewardTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

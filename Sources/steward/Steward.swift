@@ -11,7 +11,7 @@ struct Steward: AsyncParsableCommand {
             JobsCommand.self, JobCommand.self, LogsCommand.self, CancelCommand.self, RetryCommand.self, CatalogCommand.self,
             InstallationsCommand.self, RolloutsCommand.self, SchedulesCommand.self, LoginCommand.self, LogoutCommand.self,
             ConfigCommand.self, AppsCommand.self, UninstallCommand.self, RunStepsCommand.self, AuditCommand.self, EventsCommand.self,
-            AdminCommand.self, BenchCommand.self,
+            AdminCommand.self, BenchCommand.self, LicensingCommand.self,
         ]
     )
 }

@@ -15,10 +15,26 @@ public enum SecretToken {
         /// A web console session, carried in a cookie.
         case session = "stw_ses_"
         case invitation = "stw_inv_"
+        /// A hub's license, issued by the license service.
+        case licenseKey = "stw_lic_"
+        /// What a licensed hub sends its telemetry with.
+        case hubKey = "stw_hk_"
+        /// The license service's administrator key.
+        case licensingAdminKey = "stw_adm_"
     }
 
     public static func generate(_ kind: Kind) -> String {
-        kind.rawValue + randomBase64URL(byteCount: 32)
+        switch kind {
+        // The license service's keys are 32 hex digits (128 random bits), easy to read out and type.
+        case .licenseKey, .hubKey: kind.rawValue + randomHex(byteCount: 16)
+        default: kind.rawValue + randomBase64URL(byteCount: 32)
+        }
+    }
+
+    /// `byteCount` random bytes, lower-case hex.
+    public static func randomHex(byteCount: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Hex.encode((0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 
     /// `byteCount` random bytes, base64url without padding.

@@ -36,7 +36,7 @@ public struct APIError: HTTPResponseError, Sendable {
 }
 
 extension APIError {
-    static func invalid(_ errors: [Wire.FieldError]) -> APIError {
+    package static func invalid(_ errors: [Wire.FieldError]) -> APIError {
         APIError(
             .unprocessableContent, code: "validation_failed",
             detail: errors.count == 1 ? "\(errors[0].field): \(errors[0].message)" : "\(errors.count) fields are invalid",
@@ -44,13 +44,13 @@ extension APIError {
     }
 
     /// 400 for query parameters that are not what the route takes, each named.
-    static func invalidQuery(_ errors: [Wire.FieldError]) -> APIError {
+    package static func invalidQuery(_ errors: [Wire.FieldError]) -> APIError {
         APIError(
             .badRequest, code: "invalid_query", detail: errors.map { "\($0.field) \($0.message)" }.joined(separator: "; "), errors: errors)
     }
 
     /// A `limit` query parameter: `fallback` when absent, else a whole number from 1 to `max`.
-    static func limit(_ text: Substring?, fallback: Int, max: Int, problems: inout [Wire.FieldError]) -> Int {
+    package static func limit(_ text: Substring?, fallback: Int, max: Int, problems: inout [Wire.FieldError]) -> Int {
         guard let text else { return fallback }
         guard let value = Int(text), (1...max).contains(value) else {
             problems.append(.init(field: "limit", message: "must be an integer from 1 to \(max)"))
@@ -59,7 +59,7 @@ extension APIError {
         return value
     }
 
-    static func notFound(_ what: String, id: String) -> APIError {
+    package static func notFound(_ what: String, id: String) -> APIError {
         APIError(.notFound, code: "not_found", detail: "no \(what) with id \(id)")
     }
 

@@ -11,8 +11,18 @@ import StewardCore
 ///
 /// Errors the client caused become a 4xx that says what was wrong. Anything else is a bug: it is logged
 /// at `error` with the request id and answered with a 500 that reveals nothing about the internals.
-struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// What the 500 answer calls the server ("the hub could not complete this request").
+    let serviceName: String
+    /// Where an error page's one link leads, and its words.
+    let home: (path: String, label: String)
+
+    package init(serviceName: String = "the hub", home: (path: String, label: String) = ("/servers", "Back to the servers")) {
+        self.serviceName = serviceName
+        self.home = home
+    }
+
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var error: APIError
         do {
             return try await next(request, context)
@@ -31,10 +41,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 "request failed", metadata: ["error": "\(String(reflecting: error))", "http.path": "\(request.uri.path)"])
             throw APIError(
                 .internalServerError, code: "internal_error",
-                detail: "the hub could not complete this request; the request id in the hub's log has the details")
+                detail: "\(serviceName) could not complete this request; the request id in its log has the details")
         }
         guard Self.wantsPage(request) else { throw error }
-        return Self.page(for: error)
+        return page(for: error)
     }
 
     /// A browser asking for a page, not a client of the API.
@@ -42,7 +52,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         !request.uri.path.hasPrefix("/api/") && (request.headers[.accept]?.contains("text/html") ?? false)
     }
 
-    private static func page(for error: APIError) -> Response {
+    private func page(for error: APIError) -> Response {
         let heading = error.status == .notFound ? "Not found" : error.status.reasonPhrase
         let message = error.detail.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
         let html = """
@@ -50,7 +60,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(heading) · Steward</title><link rel="stylesheet" href="/assets/console.css"></head>
             <body><main id="main"><section class="card narrow"><h1>\(heading)</h1><p>\(message)</p>
-            <p><a href="/servers">Back to the servers</a></p></section></main></body></html>
+            <p><a href="\(home.path)">\(home.label)</a></p></section></main></body></html>
             """
         var response = Response(
             status: error.status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))

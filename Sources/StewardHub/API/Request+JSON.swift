@@ -6,13 +6,13 @@ extension Request {
     /// What to do with NUL characters (`\u0000`) in a body's strings: no database column can hold
     /// them (PostgreSQL refuses them in text), so an operator's request with one is refused, and
     /// what an agent reports (a script may print anything) gets U+FFFD in their place.
-    enum NULCharacters {
+    package enum NULCharacters {
         case refuse, replace
     }
 
     /// Decodes a JSON body, turning every way it can be wrong into a 4xx that names the field.
     /// `ifEmpty` is the value of a request sent without a body; without it, a body is required.
-    func decodeJSON<T: Decodable>(
+    package func decodeJSON<T: Decodable>(
         as type: T.Type, context: some RequestContext, ifEmpty: T? = nil, nul: NULCharacters = .refuse
     ) async throws -> T {
         let buffer = try await body.collect(upTo: context.maxUploadSize)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A token bucket per key (a source address): `capacity` requests at once, refilled at `capacity` per `period`.
-actor RateLimiter {
+package actor RateLimiter {
     private struct Bucket {
         var tokens: Double
         var updated: Date
@@ -13,14 +13,14 @@ actor RateLimiter {
     /// The table never holds more keys than this: keys are often a client's choice (an e-mail).
     private let maxKeys: Int
 
-    init(capacity: Int, period: TimeInterval, maxKeys: Int = 10_000) {
+    package init(capacity: Int, period: TimeInterval, maxKeys: Int = 10_000) {
         self.capacity = Double(capacity)
         self.refillPerSecond = Double(capacity) / period
         self.maxKeys = maxKeys
     }
 
     /// Takes one token for `key`. Returns `nil` when allowed, or the seconds to wait when not.
-    func acquire(_ key: String, now: Date) -> Int? {
+    package func acquire(_ key: String, now: Date) -> Int? {
         var bucket = buckets[key] ?? Bucket(tokens: capacity, updated: now)
         bucket.tokens = min(capacity, bucket.tokens + now.timeIntervalSince(bucket.updated) * refillPerSecond)
         bucket.updated = now

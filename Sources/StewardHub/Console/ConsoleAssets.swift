@@ -1,6 +1,6 @@
 /// The console's stylesheet and its one script, served from the binary at /assets/.
-enum ConsoleAssets {
-    static let stylesheet = """
+package enum ConsoleAssets {
+    package static let stylesheet = """
         :root { --ink: #1d2330; --muted: #5b6476; --line: #d9dde5; --bg: #f6f7f9; --card: #fff; --accent: #2456c7;
           --ok: #1c7c3a; --off: #9a3412; --danger: #b42318; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
         * { box-sizing: border-box; }

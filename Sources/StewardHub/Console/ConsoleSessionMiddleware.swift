@@ -106,13 +106,15 @@ struct ConsoleRequestContext: ChildRequestContext, OperatorContext {
 
 /// Headers on every console page and asset: a Content-Security-Policy that allows only the hub's own
 /// script and stylesheet (no inline script), no framing, no sniffing, no referrer.
-struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var contentSecurityPolicy: String {
+package struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    package init() {}
+
+    package static var contentSecurityPolicy: String {
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; "
             + "frame-ancestors 'none'; base-uri 'none'"
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         do {
             response = try await next(request, context)

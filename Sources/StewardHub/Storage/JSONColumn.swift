@@ -1,14 +1,14 @@
 import Foundation
 
 /// Structured values kept as JSON text, the one representation both SQLite and PostgreSQL store alike.
-enum JSONColumn {
-    static func encode(_ value: some Encodable) throws -> String {
+package enum JSONColumn {
+    package static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 }

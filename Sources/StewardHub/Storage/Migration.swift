@@ -1,7 +1,13 @@
 /// One versioned step of the schema. Once shipped, a migration is never edited: add a new one.
-struct Migration: Sendable {
-    var version: Int
-    var name: String
+package struct Migration: Sendable {
+    package var version: Int
+    package var name: String
     /// The statements for each database kind, run in order inside one transaction.
-    var statements: @Sendable (DatabaseKind) -> [String]
+    package var statements: @Sendable (DatabaseKind) -> [String]
+
+    package init(version: Int, name: String, statements: @escaping @Sendable (DatabaseKind) -> [String]) {
+        self.version = version
+        self.name = name
+        self.statements = statements
+    }
 }

@@ -7,21 +7,30 @@ import SQLKit
 /// Several hubs may start at once against one PostgreSQL database: the whole run happens in one
 /// transaction holding an advisory lock, so exactly one of them migrates and the others then see
 /// the result.
-struct Migrator {
-    var pool: any DatabasePool
-    var migrations: [Migration] = Migrations.all
-    var logger: Logger
+package struct Migrator {
+    package var pool: any DatabasePool
+    package var migrations: [Migration] = Migrations.all
+    package var logger: Logger
+    /// Names "this schema's migrations" among PostgreSQL's advisory locks.
+    package var advisoryLock: Int64 = 727_100_001
+
+    package init(pool: any DatabasePool, migrations: [Migration] = Migrations.all, logger: Logger, advisoryLock: Int64 = 727_100_001) {
+        self.pool = pool
+        self.migrations = migrations
+        self.logger = logger
+        self.advisoryLock = advisoryLock
+    }
 
     /// The versions that were applied by this call.
     @discardableResult
-    func migrate() async throws -> [Int] {
+    package func migrate() async throws -> [Int] {
         let kind = pool.kind
         let migrations = self.migrations
         let logger = self.logger
+        let advisoryLock = self.advisoryLock
         return try await pool.transaction(.hub) { db in
             if kind == .postgresql {
-                // An arbitrary constant that names "Steward migrations" among advisory locks.
-                try await db.raw("SELECT pg_advisory_xact_lock(727100001)").run()
+                try await db.raw("SELECT pg_advisory_xact_lock(\(bind: advisoryLock))").run()
             }
             try await db.raw(
                 """

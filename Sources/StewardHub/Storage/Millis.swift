@@ -1,14 +1,14 @@
 import Foundation
 
 /// Times as stored: milliseconds since the Unix epoch, UTC.
-enum Millis {
-    static var now: Int64 { from(Date()) }
+package enum Millis {
+    package static var now: Int64 { from(Date()) }
 
-    static func from(_ date: Date) -> Int64 {
+    package static func from(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
-    static func date(_ millis: Int64) -> Date {
+    package static func date(_ millis: Int64) -> Date {
         Date(timeIntervalSince1970: Double(millis) / 1000)
     }
 }

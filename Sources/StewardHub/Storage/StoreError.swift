@@ -2,7 +2,7 @@
 public struct StoreError: Error, CustomStringConvertible {
     public var description: String
 
-    init(_ description: String) {
+    package init(_ description: String) {
         self.description = description
     }
 }
