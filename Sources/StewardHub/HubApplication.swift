@@ -49,6 +49,13 @@ public func buildHubApplication(
     let dispatcher = JobDispatcher(jobs: jobs, notifier: notifier, metrics: hubMetrics)
     let metrics = MetricsService(store: store, clock: configuration.clock, retention: configuration.metricsRetention)
 
+    let box = SecretBox(key: keys.masterKey)
+    let license = HubLicense(
+        settings: configuration.license, store: store, clock: configuration.clock, box: box, hubKeyFingerprint: keys.fingerprint,
+        logger: logger)
+    // One HTTP client for everything the hub calls out to: notifications and the license service.
+    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: NotificationTransport.httpConfiguration)
+
     let migrated = StartupGate()
     let router = Router(context: HubRequestContext.self)
     let proxies = TrustedProxies(configuration.trustedProxies.compactMap(TrustedProxies.Network.init))
@@ -65,14 +72,16 @@ public func buildHubApplication(
         .addRoutes(to: router)
     AgentController(
         store: store, keys: keys, events: events, jobs: jobs, heartbeatInterval: configuration.heartbeatInterval,
-        registrationLimiter: RateLimiter(capacity: configuration.registrationsPerMinute, period: 60)
+        registrationLimiter: RateLimiter(capacity: configuration.registrationsPerMinute, period: 60), license: license
     ).addRoutes(to: api.group("agent").add(middleware: AgentAuthMiddleware(store: store)))
     let operatorAPI = api.group().add(middleware: OperatorAuthMiddleware(store: store, clock: configuration.clock))
         .group(context: OperatorRequestContext.self).add(middleware: PermissionMiddleware<OperatorRequestContext>())
     let passwords = PasswordVerifier()
     let signIn = SignIn(store: store, clock: configuration.clock, passwords: passwords, box: SecretBox(key: keys.masterKey))
     let accounts = AccountService(
-        store: store, clock: configuration.clock, signIn: signIn, mailer: configuration.smtp.map(SMTPClient.init), logger: logger)
+        store: store, clock: configuration.clock, signIn: signIn, mailer: configuration.smtp.map(SMTPClient.init), logger: logger,
+        license: license)
+    LicenseController(license: license).addRoutes(to: operatorAPI.group("license"))
     AccountController(accounts: accounts).addRoutes(public: api, operators: operatorAPI)
     RegistrationTokenController(store: store, clock: configuration.clock, hubKey: keys.fingerprint).addRoutes(
         to: operatorAPI.group("registration-tokens"))
@@ -83,9 +92,8 @@ public func buildHubApplication(
     metricsController.addOperatorRoutes(to: operatorAPI.group("servers"))
     metricsController.addAgentRoutes(
         to: api.group("agent/metrics").add(middleware: AgentAuthMiddleware(store: store)).group(context: AgentRequestContext.self))
-    let box = SecretBox(key: keys.masterKey)
     let transport = NotificationTransport(
-        http: HTTPClient(eventLoopGroupProvider: .singleton, configuration: NotificationTransport.httpConfiguration),
+        http: http,
         mailer: configuration.smtp.map(SMTPClient.init),
         targets: NotificationTargetGuard(allowPrivate: configuration.alerting.allowPrivateTargets), consoleURL: nil)
     let channels = ChannelService(store: store, clock: configuration.clock, box: box, transport: transport)
@@ -124,7 +132,7 @@ public func buildHubApplication(
         channels: channels, installations: installations, rollouts: rollouts, schedules: schedules, configHistory: configHistory
     ).addRoutes(
         public: console,
-        signedIn: console.group().add(middleware: RequireSignIn()).add(middleware: LoadConsoleTenants(store: store))
+        signedIn: console.group().add(middleware: RequireSignIn()).add(middleware: LoadConsoleTenants(store: store, license: license))
             .add(middleware: RequireTwoFactorSetup())
             .group(context: ConsoleRequestContext.self).add(middleware: ConsoleErrorPages(templates: templates))
             .add(middleware: PermissionMiddleware<ConsoleRequestContext>()))
@@ -154,6 +162,12 @@ public func buildHubApplication(
             history: configHistory, interval: TimeInterval(configuration.configCheckInterval), period: .seconds(30), ready: migrated,
             logger: logger),
     ]
+    if let settings = configuration.license {
+        services.append(
+            TelemetryReporter(
+                license: license, client: LicenseClient(http: http, baseURL: settings.serverURL), interval: settings.telemetryInterval,
+                database: pool.kind, ready: migrated, logger: logger))
+    }
     if let listen = configuration.metricsListen {
         let endpoint = MetricsEndpoint(metrics: hubMetrics, store: store, events: events, clock: configuration.clock)
         services.append(

@@ -37,6 +37,8 @@ public struct HubConfiguration: Sendable {
     public var retention: RetentionSettings
     /// Where invitation links are e-mailed from (`--smtp-url`); without it they are only shown.
     public var smtp: SMTPSettings?
+    /// The license service and key (`--license-server`); unlicensed when `nil`.
+    public var license: LicenseSettings?
     /// Values for the very first start: the owner's API token, password and e-mail.
     public var bootstrap: OwnerBootstrap.Settings
     /// Called once, on the first start, with the owner's new credentials; the only place they appear.
@@ -62,6 +64,7 @@ public struct HubConfiguration: Sendable {
         metricsListen: (host: String, port: Int)? = nil,
         agentBinaries: String? = nil,
         retention: RetentionSettings = .init(),
+        license: LicenseSettings? = nil,
         bootstrap: OwnerBootstrap.Settings = .init(),
         announceOwner: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = { _ in }
     ) {
@@ -84,6 +87,7 @@ public struct HubConfiguration: Sendable {
         self.metricsListen = metricsListen
         self.agentBinaries = agentBinaries
         self.retention = retention
+        self.license = license
         self.bootstrap = bootstrap
         self.announceOwner = announceOwner
     }

@@ -22,6 +22,7 @@ struct HubTestApp {
         smtp: SMTPSettings? = nil,
         alerting: AlertingSettings = .init(),
         agentBinaries: String? = nil,
+        license: LicenseSettings? = nil,
         onRoutes: ([String]) -> Void = { _ in },
         _ body: @Sendable (Client) async throws -> Void
     ) async throws {
@@ -31,7 +32,7 @@ struct HubTestApp {
             let configuration = HubConfiguration(
                 dataDirectory: directory.path, database: location, heartbeatInterval: 15,
                 registrationsPerMinute: registrationsPerMinute, catalogDirectories: catalogDirectories, clock: clock, smtp: smtp,
-                alerting: alerting, agentBinaries: agentBinaries,
+                alerting: alerting, agentBinaries: agentBinaries, license: license,
                 bootstrap: .init(apiToken: ownerToken, password: "correct horse battery staple", email: "owner@example.com"))
             let app = try await buildHubApplication(configuration: configuration, logger: TestDatabase.logger, onRoutes: onRoutes)
             try await app.test(.router) { client in

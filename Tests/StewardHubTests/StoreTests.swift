@@ -44,7 +44,7 @@ struct StoreTests {
                     try $0.decode(column: "version", as: Int.self)
                 }
             }
-            #expect(versions == Array(1...22))
+            #expect(versions == Array(1...23))
             let tenants = try await store.pool.read(.hub) { db in
                 try await db.raw("SELECT id FROM tenants").all().map { try $0.decode(column: "id", as: String.self) }
             }

@@ -256,5 +256,40 @@ extension Wire {
                 case droppedFields = "dropped_fields"
             }
         }
+
+        /// `GET /api/v1/license` on a hub: where its license stands and what it counts against it.
+        public struct HubStatus: Codable, Sendable, Equatable {
+            /// `unlicensed` (no license service configured), `pending` (not activated yet), or the
+            /// license's own state: `active`, `suspended`, `expired`, `deleted`.
+            public var state: String
+            public var instanceID: String?
+            public var entitlements: Entitlements?
+            /// When the license service last said where the license stands.
+            public var checkedAt: Date?
+            public var servers: Int
+            /// Users who can sign in and open invitations.
+            public var users: Int
+            /// What operators should know, when anything.
+            public var message: String?
+
+            public init(
+                state: String, instanceID: String?, entitlements: Entitlements?, checkedAt: Date?, servers: Int, users: Int,
+                message: String?
+            ) {
+                self.state = state
+                self.instanceID = instanceID
+                self.entitlements = entitlements
+                self.checkedAt = checkedAt
+                self.servers = servers
+                self.users = users
+                self.message = message
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case state, entitlements, servers, users, message
+                case instanceID = "instance_id"
+                case checkedAt = "checked_at"
+            }
+        }
     }
 }

@@ -11,6 +11,8 @@ struct AgentController {
     let jobs: JobService
     let heartbeatInterval: Int
     let registrationLimiter: RateLimiter
+    /// Refuses enrollments past the license's `max_servers`, or under a license that is not active.
+    let license: HubLicense
 
     func addRoutes(to group: RouterGroup<HubRequestContext>) {
         group.post("register", use: register)
@@ -35,6 +37,7 @@ struct AgentController {
             problems.append(.init(field: "token", message: "must be a registration token"))
         }
         guard problems.isEmpty else { throw APIError.invalid(problems) }
+        try await license.admitServer()
 
         let secret = SecretToken.generate(.agentSecret)
         let enrollment = EnrollmentRequest(

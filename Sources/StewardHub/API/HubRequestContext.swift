@@ -23,6 +23,8 @@ public struct HubRequestContext: RequestContext {
     /// Whether the console user must turn two-factor sign-in on first: the session's tenant requires
     /// it of admins and owners.
     var mustSetUpTwoFactor = false
+    /// What the console says about the hub's license on every page, set with ``consoleTenants``.
+    var licenseNotice: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

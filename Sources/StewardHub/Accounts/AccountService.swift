@@ -15,6 +15,8 @@ struct AccountService: Sendable {
     /// Sends invitation links when the hub has `--smtp-url`; without it they are only shown.
     var mailer: SMTPClient?
     var logger: Logger
+    /// Refuses invitations past the license's `max_users`.
+    var license: HubLicense
     /// Seals TOTP secrets with the master key.
     var box: SecretBox { signIn.box }
 
@@ -158,6 +160,7 @@ struct AccountService: Sendable {
         if role >= .admin, !requester.identity.allows(.manageAdmins) {
             throw APIError(.forbidden, code: "forbidden", detail: "only an owner may invite admins and owners")
         }
+        try await license.admitUser()
         let token = SecretToken.generate(.invitation)
         let now = clock.now
         let invitation = InvitationRecord(

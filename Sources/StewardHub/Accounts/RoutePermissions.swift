@@ -22,6 +22,7 @@ public enum RoutePermissions {
         "POST /api/v1/registration-tokens": .enrollServers,
         "DELETE /api/v1/registration-tokens/{id}": .enrollServers,
         "GET /api/v1/audit": .read,
+        "GET /api/v1/license": .read,
         "GET /api/v1/events": .read,
         "GET /api/v1/apps": .read,
         "GET /api/v1/apps/{id}": .read,

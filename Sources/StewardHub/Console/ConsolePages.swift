@@ -25,6 +25,8 @@ enum ConsolePages {
         /// The other tenants the user may switch to; the switcher shows when there is any.
         var otherTenants: [Option]
         var hasOtherTenants: Bool
+        /// What operators should know about the hub's license, on every page.
+        var licenseNotice: String?
 
         init(_ context: ConsoleRequestContext) {
             csrf = context.session.csrfToken
@@ -35,6 +37,7 @@ enum ConsolePages {
                 Option(value: $0.slug, label: $0.name, selected: false)
             }
             hasOtherTenants = !otherTenants.isEmpty
+            licenseNotice = context.licenseNotice
         }
     }
 

@@ -47,15 +47,17 @@ struct RequireSignIn: RouterMiddleware {
     }
 }
 
-/// Loads, for signed-in pages only (not assets), the tenants the switcher offers, and whether the
-/// session's tenant requires a second factor the user has not turned on.
+/// Loads, for signed-in pages only (not assets), the tenants the switcher offers, whether the
+/// session's tenant requires a second factor the user has not turned on, and the license's notice.
 struct LoadConsoleTenants: RouterMiddleware {
     typealias Context = HubRequestContext
     let store: Store
+    let license: HubLicense
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let identity = context.operatorIdentity else { return try await next(request, context) }
         var context = context
+        context.licenseNotice = license.notice()
         var tenants = try await store.tenants(of: identity.userID).map(\.tenant)
         if identity.isHubAdmin {
             let known = Set(tenants.map(\.id))
@@ -90,6 +92,7 @@ struct ConsoleRequestContext: ChildRequestContext, OperatorContext {
     let sourceAddress: String
     let tenants: [TenantRecord]
     let mustSetUpTwoFactor: Bool
+    let licenseNotice: String?
 
     init(context: HubRequestContext) throws {
         guard let identity = context.operatorIdentity, let session = context.session else { throw APIError.unauthenticated }
@@ -99,6 +102,7 @@ struct ConsoleRequestContext: ChildRequestContext, OperatorContext {
         self.sourceAddress = context.sourceAddress
         self.tenants = context.consoleTenants
         self.mustSetUpTwoFactor = context.mustSetUpTwoFactor
+        self.licenseNotice = context.licenseNotice
     }
 
     var maxUploadSize: Int { 1 << 20 }

@@ -68,6 +68,7 @@ enum ConsoleTemplates {
             </form>
           </div>
         </header>
+        {{#licenseNotice}}<p class="notice" role="status" id="license-notice">{{licenseNotice}}</p>{{/licenseNotice}}
         {{/chrome}}
         <main id="main">
         {{$body}}{{/body}}

@@ -8,7 +8,7 @@ enum Migrations {
     static let all: [Migration] = [
         foundation, jobs, presence, steps, chains, exclusive, sessions, fixedJobs, secretOutputs, teams, twoFactor,
         rowLevelSecurity, metrics, alerting, compactMetrics, containers, agentRuns, logRules, installations, rolloutsAndSchedules,
-        configHistory, retention,
+        configHistory, retention, licensing,
     ]
 
     static let foundation = Migration(version: 1, name: "foundation") { kind in
@@ -718,6 +718,36 @@ enum Migrations {
             "CREATE INDEX jobs_finished ON jobs (finished_at)",
             "CREATE INDEX audit_log_created ON audit_log (created_at)",
             "CREATE INDEX sessions_expires ON sessions (expires_at)",
+        ]
+    }
+
+    /// A licensed hub's activation (one row, its telemetry key sealed) and the outbox of telemetry
+    /// windows, each kept until the license service has it. Hub-wide tables: no tenant's data.
+    static let licensing = Migration(version: 23, name: "licensing") { _ in
+        [
+            """
+            CREATE TABLE license_activation (
+                id TEXT PRIMARY KEY,
+                license_key_hash TEXT NOT NULL,
+                instance_id TEXT NOT NULL,
+                sealed_hub_key TEXT NOT NULL,
+                state TEXT NOT NULL,
+                entitlements TEXT NOT NULL,
+                activated_at BIGINT NOT NULL,
+                checked_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE telemetry_outbox (
+                window_start BIGINT PRIMARY KEY,
+                window_end BIGINT NOT NULL,
+                body TEXT NOT NULL,
+                attempts BIGINT NOT NULL,
+                next_attempt_at BIGINT NOT NULL,
+                sent_at BIGINT
+            )
+            """,
+            "CREATE INDEX telemetry_outbox_due ON telemetry_outbox (sent_at, next_attempt_at)",
         ]
     }
 }

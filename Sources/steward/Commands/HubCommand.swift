@@ -9,7 +9,8 @@ import StewardHub
 struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hub", abstract: "Run the hub (the default), or back it up and restore it.",
-        subcommands: [HubRunCommand.self, HubBackupCommand.self, HubRestoreCommand.self], defaultSubcommand: HubRunCommand.self)
+        subcommands: [HubRunCommand.self, HubBackupCommand.self, HubRestoreCommand.self, HubTelemetryCommand.self],
+        defaultSubcommand: HubRunCommand.self)
 }
 
 struct HubRunCommand: AsyncParsableCommand {
@@ -120,6 +121,47 @@ struct HubOptions: ParsableArguments {
     @Option(help: "Log format: text or json.")
     var logFormat = LogFormat.text
 
+    @Option(
+        help: ArgumentHelp(
+            "The license service this hub activates against and reports telemetry to, e.g. https://licensing.example.com.",
+            discussion:
+                "The key comes from STEWARD_LICENSE_KEY or --license-key-file. Without a license server the hub is unlicensed: it enforces nothing and sends nothing."
+        ))
+    var licenseServer: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Not accepted: the process list would show it. Use STEWARD_LICENSE_KEY or --license-key-file.", visibility: .hidden))
+    var licenseKey: String?
+
+    @Option(help: "A file (mode 600) that holds the license key.")
+    var licenseKeyFile: String?
+
+    @Option(help: "Seconds between telemetry windows sent to the license service.")
+    var telemetryInterval = 3600.0
+
+    /// The license settings from the flags and `STEWARD_LICENSE_KEY`; `nil` without a license server.
+    func licenseSettings(environment: [String: String]) throws -> LicenseSettings? {
+        if licenseKey != nil {
+            throw ConfigurationError(
+                "--license-key on the command line is visible to every user of this machine; put the key in STEWARD_LICENSE_KEY or a file for --license-key-file"
+            )
+        }
+        guard let server = licenseServer ?? environment["STEWARD_LICENSE_SERVER"] else {
+            if licenseKeyFile != nil { throw ConfigurationError("--license-key-file needs --license-server") }
+            return nil
+        }
+        let key: String
+        if let licenseKeyFile {
+            key = try LicenseSettings.readKeyFile(licenseKeyFile)
+        } else if let fromEnvironment = environment["STEWARD_LICENSE_KEY"], !fromEnvironment.isEmpty {
+            key = fromEnvironment
+        } else {
+            throw ConfigurationError("--license-server needs the license key in STEWARD_LICENSE_KEY or --license-key-file")
+        }
+        return try LicenseSettings(serverURL: server, licenseKey: key, telemetryInterval: telemetryInterval)
+    }
+
     func configuration(
         announce: @escaping @Sendable (OwnerBootstrap.Credentials) -> Void = announceOwner
     )
@@ -139,6 +181,7 @@ struct HubOptions: ParsableArguments {
                 allowPrivateTargets: allowPrivateNotificationTargets || environment["STEWARD_ALLOW_PRIVATE_NOTIFICATION_TARGETS"] == "1"),
             configCheckInterval: configCheckInterval, metricsListen: metricsListen.map { ($0.host, $0.port) }, agentBinaries: agentBinaries,
             retention: .init(jobDays: jobRetentionDays, logDays: logRetentionDays, auditDays: auditRetentionDays),
+            license: try licenseSettings(environment: environment),
             bootstrap: .init(environment: environment), announceOwner: announce)
     }
 }

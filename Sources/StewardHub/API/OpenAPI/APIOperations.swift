@@ -32,6 +32,9 @@ enum APIOperations {
             .get, "/downloads/{file}", "The agent binary steward-agent-linux-<arch>, or its .sha256", caller: .anyone,
             .media("application/octet-stream")),
         op(
+            .get, "/api/v1/license", "Where this hub's license stands (unlicensed without a license service) and what it counts",
+            .json(Wire.Licensing.HubStatus.self)),
+        op(
             .get, "/api/v1/audit", "The audit log, newest first, a page at a time",
             query: [
                 .query("limit", integer, "at most this many entries (1 to 500, default 50)"),
