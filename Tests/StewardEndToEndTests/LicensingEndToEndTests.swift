@@ -174,5 +174,19 @@ struct LicensingEndToEndTests {
         await hubA.stop()
         await hubB.stop()
         await service.stop()
+
+        // What would go next, exactly as it would: the allow-listed window, the server's host name nowhere.
+        let preview = try StewardProcess(
+            ["hub", "telemetry", "preview", "--data-dir", directory.path + "/hub-a"], logPath: directory.path + "/preview.log")
+        #expect(try await preview.waitForExit() == 0)
+        let printed = preview.output
+        let json = try #require(printed.firstRange(of: "{").map { String(printed[$0.lowerBound...]) })
+        let window = try Wire.makeDecoder().decode(JSONValue.self, from: Data(json.utf8))
+        guard case .object(let fields) = window else { throw TestFailure("the preview is not an object: \(printed)") }
+        #expect(fields["instance_id"] == .string(licenseA.instance.id))
+        #expect(fields["servers"] != nil)
+        // The agent enrolled with this machine's host name; servers are only counted.
+        let hostname = ProcessInfo.processInfo.hostName
+        #expect(hostname.count < 6 || !printed.contains(hostname))
     }
 }

@@ -56,10 +56,12 @@ struct LicensingAPITests {
         }
     }
 
-    @Test("activation gives an instance id, a hub key and the entitlements; every refusal has its own code")
-    func activation() async throws {
+    @Test(
+        "activation gives an instance id, a hub key and the entitlements; every refusal has its own code",
+        arguments: TestDatabase.available)
+    func activation(database: TestDatabase) async throws {
         let clock = ManualClock()
-        try await LicensingTestApp.run(clock: clock.hubClock) { app, _ in
+        try await LicensingTestApp.run(database: database, clock: clock.hubClock) { app, _ in
             let expiry = clock.now.addingTimeInterval(86_400)
             let issued = try await app.makeInstance(.init(name: "eu-1", maxServers: 2, expiresAt: expiry, features: ["rollouts"]))
             let id = issued.instance.id
@@ -94,9 +96,9 @@ struct LicensingAPITests {
         }
     }
 
-    @Test("rotating the license or the hub key refuses the old one at once")
-    func rotation() async throws {
-        try await LicensingTestApp.run { app, _ in
+    @Test("rotating the license or the hub key refuses the old one at once", arguments: TestDatabase.available)
+    func rotation(database: TestDatabase) async throws {
+        try await LicensingTestApp.run(database: database) { app, _ in
             let issued = try await app.makeInstance()
             let id = issued.instance.id
             let first = try await app.activate(issued.licenseKey).decode(Wire.Licensing.Activation.self)
@@ -120,9 +122,9 @@ struct LicensingAPITests {
         }
     }
 
-    @Test("a window is stored once however often it is sent; the receipt carries the license's state")
-    func telemetryOnce() async throws {
-        try await LicensingTestApp.run { app, _ in
+    @Test("a window is stored once however often it is sent; the receipt carries the license's state", arguments: TestDatabase.available)
+    func telemetryOnce(database: TestDatabase) async throws {
+        try await LicensingTestApp.run(database: database) { app, _ in
             let issued = try await app.makeInstance()
             let id = issued.instance.id
             let hubKey = try await app.activate(issued.licenseKey).decode(Wire.Licensing.Activation.self).hubAPIKey

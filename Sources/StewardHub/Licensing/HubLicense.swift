@@ -77,6 +77,20 @@ public final class HubLicense: Sendable {
         }
     }
 
+    /// Takes the stored activation when another hub of the same database replaced it (hubs sharing
+    /// PostgreSQL are one instance): returns whether it changed, so the caller sends with the new
+    /// key instead of activating again and taking the key from the other hub in turn.
+    func reloadStoredActivation() async throws -> Bool {
+        guard let settings, let stored = try await store.licenseActivation(),
+            ConstantTime.equals(stored.licenseKeyHash, SecretToken.Digest(of: settings.licenseKey).hash)
+        else { return false }
+        return activation.withLock { current in
+            guard current?.sealedHubKey != stored.sealedHubKey else { return false }
+            current = stored
+            return true
+        }
+    }
+
     /// Whether the service refused the last activation.
     var isRefused: Bool { refusal.withLock { $0 != nil } }
 

@@ -72,9 +72,12 @@ struct TelemetryReporter: Service {
                     try await store.markTelemetrySent(start: window.windowStart, at: now)
                     try await license.apply(receipt)
                 case .refused(let problem) where problem.code == "invalid_hub_key":
-                    // The key was rotated (or the instance deleted): activate again, send later.
-                    logger.warning("the license service refused the telemetry key; activating again")
-                    license.forgetActivation()
+                    // Another hub of this database activated anew (send with its key), or the key
+                    // was rotated or the instance deleted (activate again). Either way, send later.
+                    if try await !license.reloadStoredActivation() {
+                        logger.warning("the license service refused the telemetry key; activating again")
+                        license.forgetActivation()
+                    }
                     try await store.postponeTelemetry(start: window.windowStart, until: now)
                     return 1
                 case .refused(let problem):
