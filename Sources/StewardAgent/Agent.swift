@@ -154,7 +154,6 @@ public struct Agent: Service {
         client: HubClient, credentials: AgentCredentials, held: HeldAttempts, carried: CarriedHeartbeats,
         abandoned: [Wire.Heartbeat.AttemptRef], hello: StopSignal, runID: String, logger: Logger
     ) async throws {
-        var interval = credentials.heartbeatIntervalSeconds
         // Facts go with the first heartbeat after a start, then only when they change.
         var acknowledgedFacts: Wire.Facts?
         var backoff = Backoff(cap: configuration.maxBackoffSeconds)
@@ -164,7 +163,7 @@ public struct Agent: Service {
             let changed = facts == acknowledgedFacts ? nil : facts
             let due = carried.ownHeartbeatDue(now: .now)
             if hello.isStopped, reachable, changed == nil, due > .now {
-                try? await Task.sleep(until: min(due, .now + .seconds(interval)))
+                try? await Task.sleep(until: min(due, .now + .seconds(carried.interval)))
                 continue
             }
             let delay: Double
@@ -179,18 +178,17 @@ public struct Agent: Service {
                     hello.stop()
                 }
                 acknowledgedFacts = facts
-                interval = answer.heartbeatIntervalSeconds
-                carried.interval = interval
+                carried.interval = answer.heartbeatIntervalSeconds
                 if !reachable {
                     logger.info("hub reachable again")
                     reachable = true
                 }
                 backoff.reset()
-                delay = Double(interval)
+                delay = Double(carried.interval)
             } catch  where error.revokesCredentials {
                 throw AgentError.revoked(error, credentialsPath: stateDirectory.credentialsPath)
             } catch {
-                delay = min(Double(interval), backoff.nextDelay())
+                delay = min(Double(carried.interval), backoff.nextDelay())
                 if reachable {
                     logger.warning("heartbeat failed; retrying with backoff", metadata: ["reason": "\(error)"])
                     reachable = false

@@ -22,11 +22,12 @@ struct LicensingEndToEndTests {
     /// The license service's admin API.
     struct LicensingAPI {
         let baseURL: String
+        var adminKey = LicensingEndToEndTests.adminKey
 
         func send(_ method: HTTPMethod, _ path: String, json: String? = nil) async throws -> (status: HTTPResponseStatus, body: Data) {
             var request = HTTPClientRequest(url: baseURL + path)
             request.method = method
-            request.headers.add(name: "X-Admin-Api-Key", value: LicensingEndToEndTests.adminKey)
+            request.headers.add(name: "X-Admin-Api-Key", value: adminKey)
             if let json {
                 request.headers.add(name: "Content-Type", value: "application/json")
                 request.body = .bytes(ByteBuffer(string: json))
@@ -170,6 +171,14 @@ struct LicensingEndToEndTests {
         }
         #expect(hubA.output.contains("refused the telemetry key"))
         try await eventually("hub A is active again") { try await status(apiA).state == "active" }
+
+        // The administrator key is replaced by a local command while the service runs: the old one stops at once.
+        let rotate = try StewardProcess(
+            ["licensing", "rotate-admin-key", "--data-dir", directory.path + "/licensing"], logPath: directory.path + "/rotate.log")
+        #expect(try await rotate.waitForExit() == 0)
+        let newKey = try #require(rotate.output.firstMatch(of: /admin key: (stw_adm_\S+)/).map { String($0.1) })
+        #expect(try await admin.send(.GET, "/api/v1/admin/clients").status == .unauthorized)
+        #expect(try await LicensingAPI(baseURL: serviceURL, adminKey: newKey).send(.GET, "/api/v1/admin/clients").status == .ok)
 
         await hubA.stop()
         await hubB.stop()

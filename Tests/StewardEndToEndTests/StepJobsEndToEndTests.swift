@@ -163,12 +163,13 @@ struct StepJobsEndToEndTests {
     @Test("an agent with --concurrency 2 runs two shell jobs side by side, and an install still runs alone")
     func concurrency() async throws {
         try await Self.withPolicyFleet(agentArguments: ["--concurrency", "2"]) { api, serverID, root, _, _ in
-            let sleep: [[String: Any]] = [["type": "shell", "command": "/bin/sleep", "arguments": ["2"]]]
+            // Sleeps long enough that a loaded machine still claims the second while the first runs.
+            let sleep: [[String: Any]] = [["type": "shell", "command": "/bin/sleep", "arguments": ["6"]]]
             let first = try #require(try await Self.steps(api, server: serverID, sleep).job)
             let second = try #require(try await Self.steps(api, server: serverID, sleep).job)
             // Queued behind them: a catalog script, which must not overlap with anything.
             let install = try await api.install("probe", server: serverID, inputs: ["marker": .text(root + "/marker")])
-            try await eventually("both sleeps run at once", timeout: .seconds(5)) {
+            try await eventually("both sleeps run at once", timeout: .seconds(20)) {
                 let statuses = [try await api.job(first.id).status, try await api.job(second.id).status]
                 return statuses == [.running, .running]
             }

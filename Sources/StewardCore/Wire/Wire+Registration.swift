@@ -99,9 +99,9 @@ extension Wire {
                 case runID = "run_id"
             }
 
-            /// What is wrong with the attempt lists, as field errors.
+            /// What is wrong with the facts and the attempt lists, as field errors.
             public func problems() -> [FieldError] {
-                var problems: [FieldError] = []
+                var problems = facts?.problems() ?? []
                 for (field, list) in [("running", running), ("abandoned", abandoned)] {
                     if list.count > Self.maxAttempts {
                         problems.append(.init(field: field, message: "at most \(Self.maxAttempts) attempts"))

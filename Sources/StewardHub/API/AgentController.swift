@@ -62,7 +62,7 @@ struct AgentController {
 
     @Sendable func heartbeat(request: Request, context: AgentRequestContext) async throws -> JSONResponse {
         let body = try await request.decodeJSON(as: Wire.Heartbeat.Request.self, context: context, nul: .replace)
-        let problems = (body.facts?.problems() ?? []) + body.problems()
+        let problems = body.problems()
         if !problems.isEmpty { throw APIError.invalid(problems) }
         try await jobs.heartbeat(body, agent: context.agent)
         return try JSONResponse(Wire.Heartbeat.Response(heartbeatIntervalSeconds: heartbeatInterval))

@@ -35,7 +35,7 @@ struct AgentJobController {
             throw APIError.invalidQuery([.init(field: "run_id", message: "must be 1 to 64 letters, digits and dashes")])
         }
         let heartbeat = try await request.decodeJSON(as: Wire.Heartbeat.Request.self, context: context, nul: .replace)
-        var problems = (heartbeat.facts?.problems() ?? []) + heartbeat.problems()
+        var problems = heartbeat.problems()
         if heartbeat.freshStart {
             problems.append(.init(field: "fresh_start", message: "the first heartbeat of a run goes to /api/v1/agent/heartbeat"))
         }

@@ -62,7 +62,7 @@ struct JobDispatcher: Sendable {
             // Sleep until a job is queued, a retry falls due, or the poll ends. A due job that could not
             // be claimed waits for a running one to end (which notifies); then the next due time counts.
             var timeout = remaining
-            if let next = due ? try await store.nextDueTime(serverID: agent.serverID) : earliest {
+            if let next = due ? try await store.earliestWaitingJob(serverID: agent.serverID, unlessRunning: true) : earliest {
                 let untilDue = Duration.milliseconds(max(0, Int64(next.timeIntervalSince(jobs.clock.now) * 1000)) + 1)
                 timeout = min(timeout, untilDue)
             }

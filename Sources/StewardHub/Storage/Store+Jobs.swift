@@ -109,7 +109,7 @@ extension Store {
                     """
                     SELECT * FROM jobs WHERE server_id = \(bind: serverID) AND status IN \(Self.list(Wire.Job.Status.waiting))
                     AND next_run_at <= \(bind: Millis.from(now))
-                    AND (after_job_id IS NULL OR EXISTS (SELECT 1 FROM jobs AS before WHERE before.id = jobs.after_job_id AND before.status = 'succeeded'))
+                    AND \(Self.predecessorSucceeded)
                     ORDER BY created_at, id LIMIT 1
                     """
                 ).first().map(JobRecord.init(row:))
@@ -282,33 +282,27 @@ extension Store {
     /// When the server's earliest waiting job (one whose chain predecessor, if any, succeeded) is or
     /// was due; `nil` when none waits. One indexed read: a long poll asks this before it opens a claim
     /// transaction, which an idle fleet's polls then never need.
-    public func earliestWaitingJob(serverID: String) async throws -> Date? {
+    ///
+    /// With `unlessRunning`, `nil` also while another job runs there: the time a poll that could not
+    /// claim a due job sleeps until (a job that ends notifies it), or it would spin on that job. Jobs
+    /// still waiting for their predecessor never count; a result or a notification wakes those.
+    public func earliestWaitingJob(serverID: String, unlessRunning: Bool = false) async throws -> Date? {
         try await pool.read(.hub) { db in
-            try await db.raw(
-                """
+            var query: SQLQueryString = """
                 SELECT MIN(next_run_at) AS due FROM jobs WHERE server_id = \(bind: serverID)
-                AND status IN \(Self.list(Wire.Job.Status.waiting))
-                AND (after_job_id IS NULL OR EXISTS (SELECT 1 FROM jobs AS before WHERE before.id = jobs.after_job_id AND before.status = 'succeeded'))
+                AND status IN \(Self.list(Wire.Job.Status.waiting)) AND \(Self.predecessorSucceeded)
                 """
-            ).first()?.decode(column: "due", as: Int64?.self).map(Millis.date)
+            if unlessRunning {
+                query = query + " AND NOT EXISTS (SELECT 1 FROM jobs WHERE server_id = \(bind: serverID) AND status = 'running')"
+            }
+            return try await db.raw(query).first()?.decode(column: "due", as: Int64?.self).map(Millis.date)
         }
     }
 
-    /// When the server's next waiting job becomes due, if it has one that can run by time alone: not
-    /// while another job runs there, and not for jobs still waiting for their predecessor (a result
-    /// or a notification wakes those), or a long poll would spin on them.
-    public func nextDueTime(serverID: String) async throws -> Date? {
-        try await pool.read(.hub) { db in
-            try await db.raw(
-                """
-                SELECT MIN(next_run_at) AS due FROM jobs WHERE server_id = \(bind: serverID)
-                AND status IN \(Self.list(Wire.Job.Status.waiting))
-                AND (after_job_id IS NULL OR EXISTS (SELECT 1 FROM jobs AS before WHERE before.id = jobs.after_job_id AND before.status = 'succeeded'))
-                AND NOT EXISTS (SELECT 1 FROM jobs WHERE server_id = \(bind: serverID) AND status = 'running')
-                """
-            ).first()?.decode(column: "due", as: Int64?.self).map(Millis.date)
-        }
-    }
+    /// The condition that a job of the `jobs` table waits for no predecessor, or for one that
+    /// succeeded: looked up by its id, so it never reads the finished jobs as a whole.
+    static let predecessorSucceeded: SQLQueryString =
+        "(after_job_id IS NULL OR EXISTS (SELECT 1 FROM jobs AS before WHERE before.id = jobs.after_job_id AND before.status = 'succeeded'))"
 
     /// Appends masked lines to the running attempt's log, as far as the job's log stays within
     /// `cap` bytes; what goes over is counted (``JobRecord/logDroppedBytes``) and said in one line

@@ -155,7 +155,7 @@ struct FleetBench: AsyncParsableCommand {
     ) async throws {
         let hubURL = api.baseURL
         let recorder = FleetRecorder()
-        let benchCPUStart = Self.ownCPUSeconds()
+        let benchCPUStart = BenchSupport.cpuSeconds(getpid())
         let fleetStart = ContinuousClock.now
         let fleet = Task {
             await withTaskGroup(of: Void.self) { group in
@@ -206,7 +206,7 @@ struct FleetBench: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(200))
         }
         hubMemory = max(hubMemory, BenchSupport.residentMiB(hub.processIdentifier))
-        let benchCores = (Self.ownCPUSeconds() - benchCPUStart) / BenchSupport.milliseconds(.now - fleetStart) * 1000
+        let benchCores = (BenchSupport.cpuSeconds(getpid()) - benchCPUStart) / BenchSupport.milliseconds(.now - fleetStart) * 1000
 
         let report = Report(
             agents: agents, heartbeatIntervalS: heartbeatInterval, enrollS: enrollSeconds, hubIdleCores: idleCores,
@@ -241,11 +241,5 @@ struct FleetBench: AsyncParsableCommand {
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { throw BenchSupport.Failure(description: "getrlimit failed") }
         limit.rlim_cur = limit.rlim_max
         guard setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { throw BenchSupport.Failure(description: "setrlimit failed") }
-    }
-
-    static func ownCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 }
