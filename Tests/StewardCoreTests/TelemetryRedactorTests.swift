@@ -86,3 +86,12 @@ struct TelemetryRedactorTests {
         #expect(TelemetryRedactor.allows(text, by: rule) == allowed)
     }
 }
+
+struct JSONValueTests {
+    @Test("a document nested beyond reason is refused, not followed down until the stack ends")
+    func deepNesting() {
+        let depth = 100_000
+        let text = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        #expect(throws: (any Error).self) { try Wire.makeDecoder().decode(JSONValue.self, from: Data(text.utf8)) }
+    }
+}

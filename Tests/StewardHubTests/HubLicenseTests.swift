@@ -34,7 +34,7 @@ struct HubLicenseTests {
         }
     }
 
-    @Test("license settings refuse keys and URLs that cannot be right")
+    @Test("license settings refuse keys and URLs that cannot be right, and plain http off loopback")
     func settings() {
         #expect(throws: ConfigurationError.self) {
             try LicenseSettings(serverURL: "ftp://x", licenseKey: "stw_lic_" + String(repeating: "0", count: 32))
@@ -45,6 +45,13 @@ struct HubLicenseTests {
         }
         #expect(throws: ConfigurationError.self) {
             try LicenseSettings(serverURL: "https://licensing.example.com", licenseKey: "stw_lic_short")
+        }
+        // The keys would cross the network in clear.
+        #expect(throws: ConfigurationError.self) {
+            try LicenseSettings(serverURL: "http://licensing.example.com", licenseKey: "stw_lic_" + String(repeating: "0", count: 32))
+        }
+        #expect(throws: Never.self) {
+            try LicenseSettings(serverURL: "http://127.0.0.1:8200/", licenseKey: "stw_lic_" + String(repeating: "0", count: 32))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StewardCore
 
 /// How a hub reaches its license service (`--license-server`, the key from `STEWARD_LICENSE_KEY` or
 /// `--license-key-file`, `--telemetry-interval`). Without it the hub is unlicensed: nothing is
@@ -11,11 +12,11 @@ public struct LicenseSettings: Sendable {
 
     public init(serverURL: String, licenseKey: String, telemetryInterval: TimeInterval = 3600) throws(ConfigurationError) {
         let url = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
-        guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme ?? ""), components.host != nil,
-            components.user == nil, components.password == nil, components.query == nil
-        else {
+        // The license key and the telemetry key travel in the requests: plain http only on loopback.
+        if HubAddress.problem(with: url, allowInsecureHTTP: false) != nil {
             throw ConfigurationError(
-                "--license-server must be an http:// or https:// URL without credentials, such as https://licensing.example.com")
+                "--license-server must be an https:// URL without credentials, such as https://licensing.example.com (plain http only on loopback)"
+            )
         }
         let key = licenseKey.trimmingCharacters(in: .whitespacesAndNewlines)
         guard key.wholeMatch(of: /stw_lic_[0-9a-f]{32}/) != nil else {

@@ -15,7 +15,7 @@ struct TelemetryReporter: Service {
     let database: DatabaseKind
     let ready: StartupGate
     let logger: Logger
-    /// A number in -1...1 for the jitter; tests pass a fixed one.
+    /// Where the jitter comes from: a number in -1...1.
     var jitter: @Sendable () -> Double = { Double.random(in: -1...1) }
 
     func run() async throws {
