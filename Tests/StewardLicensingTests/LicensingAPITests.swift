@@ -189,4 +189,27 @@ struct LicensingAPITests {
             #expect(try await app.consolePage("/instances/\(issued.instance.id)").contains("hub-fingerprint-one"))
         }
     }
+
+    @Test("an instance's terms change by PATCH: left out stays, null removes a limit; the hub learns them with its next window")
+    func changeTerms() async throws {
+        try await LicensingTestApp.run { app, _ in
+            let issued = try await app.makeInstance(.init(name: "eu-1", maxServers: 2, maxUsers: 5))
+            let id = issued.instance.id
+            let hubKey = try await app.activate(issued.licenseKey).decode(Wire.Licensing.Activation.self).hubAPIKey
+            let changed = try await app.send(.patch, "/api/v1/admin/instances/\(id)", json: #"{"max_servers":10,"max_users":null}"#)
+                .decode(Wire.Licensing.Instance.self)
+            #expect(changed.name == "eu-1" && changed.entitlements.maxServers == 10 && changed.entitlements.maxUsers == nil)
+            let receipt = try await app.sendTelemetry(
+                id, hubKey: hubKey, json: Self.window(id, start: Date(timeIntervalSince1970: 1_796_000_000))
+            )
+            .decode(Wire.Licensing.TelemetryReceipt.self)
+            #expect(receipt.entitlements == changed.entitlements)
+            let invalid = try await app.send(
+                .patch, "/api/v1/admin/instances/\(id)", json: #"{"name":"","max_servers":-1,"features":["Bad Name"]}"#)
+            #expect(invalid.status == .unprocessableContent)
+            #expect(Set(invalid.problem?.errors?.map(\.field) ?? []) == ["name", "max_servers", "features"])
+            _ = try await app.send(.delete, "/api/v1/admin/instances/\(id)")
+            #expect(try await app.send(.patch, "/api/v1/admin/instances/\(id)", json: #"{"max_servers":1}"#).status == .notFound)
+        }
+    }
 }

@@ -90,6 +90,11 @@ struct LicensingStoreTests {
             #expect(record.instance.fingerprint == "fp-0001" && record.instance.version == "0.1.0" && record.hubKeyHash == "h1")
             #expect(record.instance.moveAllowed && record.instance.activatedAt == Self.now)
 
+            let terms = Wire.Licensing.Entitlements(maxServers: nil, maxUsers: 4, expiresAt: Self.now, features: ["backups"])
+            try await store.changeInstance(id: instance.id, .terms(name: "eu-2", terms), at: Self.now)
+            record = try #require(try await store.instance(id: instance.id))
+            #expect(record.instance.name == "eu-2" && record.instance.entitlements == terms)
+
             let rotated = SecretToken.Digest(of: "stw_lic_" + String(repeating: "c", count: 32))
             try await store.changeInstance(id: instance.id, .license(rotated), at: Self.now)
             #expect(try await store.instance(licenseLookup: license.lookupKey) == nil)

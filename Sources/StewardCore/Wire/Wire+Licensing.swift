@@ -142,6 +142,56 @@ extension Wire {
             }
         }
 
+        /// `PATCH /api/v1/admin/instances/{id}`: members left out stay as they are; a limit or date
+        /// given as `null` is removed (no limit, no expiry).
+        public struct InstancePatch: Codable, Sendable {
+            public var name: String?
+            public var maxServers: Int??
+            public var maxUsers: Int??
+            public var expiresAt: Date??
+            public var features: [String]?
+
+            public init(
+                name: String? = nil, maxServers: Int?? = nil, maxUsers: Int?? = nil, expiresAt: Date?? = nil, features: [String]? = nil
+            ) {
+                self.name = name
+                self.maxServers = maxServers
+                self.maxUsers = maxUsers
+                self.expiresAt = expiresAt
+                self.features = features
+            }
+
+            public init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                /// Absent: `nil` (unchanged); `null`: `.some(nil)` (removed); a value: `.some(value)`.
+                func present<T: Decodable>(_ key: CodingKeys, _ type: T.Type) throws -> T?? {
+                    guard container.contains(key) else { return nil }
+                    return .some(try container.decodeNil(forKey: key) ? nil : container.decode(T.self, forKey: key))
+                }
+                name = try container.decodeIfPresent(String.self, forKey: .name)
+                maxServers = try present(.maxServers, Int.self)
+                maxUsers = try present(.maxUsers, Int.self)
+                expiresAt = try present(.expiresAt, Date.self)
+                features = try container.decodeIfPresent([String].self, forKey: .features)
+            }
+
+            public func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encodeIfPresent(name, forKey: .name)
+                if let maxServers { try container.encode(maxServers, forKey: .maxServers) }
+                if let maxUsers { try container.encode(maxUsers, forKey: .maxUsers) }
+                if let expiresAt { try container.encode(expiresAt, forKey: .expiresAt) }
+                try container.encodeIfPresent(features, forKey: .features)
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case name, features
+                case maxServers = "max_servers"
+                case maxUsers = "max_users"
+                case expiresAt = "expires_at"
+            }
+        }
+
         /// The answer to creating an instance or rotating its license: the key, shown this once.
         public struct IssuedLicense: Codable, Sendable {
             public var instance: Instance

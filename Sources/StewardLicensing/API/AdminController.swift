@@ -17,6 +17,7 @@ struct AdminController {
         group.post("clients/{id}/instances", use: createInstance)
         group.get("clients/{id}/instances", use: listInstances)
         group.get("instances/{id}", use: getInstance)
+        group.patch("instances/{id}", use: updateInstance)
         group.delete("instances/{id}", use: deleteInstance)
         group.get("instances/{id}/telemetry", use: telemetry)
         group.post("instances/{id}/rotate-license") { _, context in
@@ -70,6 +71,11 @@ struct AdminController {
 
     @Sendable func getInstance(request: Request, context: LicensingRequestContext) async throws -> JSONResponse {
         try JSONResponse(try await licenses.instance(id: context.parameters.require("id")))
+    }
+
+    @Sendable func updateInstance(request: Request, context: LicensingRequestContext) async throws -> JSONResponse {
+        let body = try await request.decodeJSON(as: Wire.Licensing.InstancePatch.self, context: context)
+        return try JSONResponse(try await licenses.updateInstance(id: context.parameters.require("id"), body))
     }
 
     @Sendable func deleteInstance(request: Request, context: LicensingRequestContext) async throws -> Response {

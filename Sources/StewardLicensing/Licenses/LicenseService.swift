@@ -80,27 +80,46 @@ public struct LicenseService: Sendable {
 
     func createInstance(clientID: String, _ request: Wire.Licensing.InstanceRequest) async throws -> Wire.Licensing.IssuedLicense {
         _ = try await client(id: clientID)
+        let entitlements = Wire.Licensing.Entitlements(
+            maxServers: request.maxServers, maxUsers: request.maxUsers, expiresAt: request.expiresAt, features: request.features ?? [])
+        let name = try Self.checkTerms(name: request.name, entitlements)
+        let key = SecretToken.generate(.licenseKey)
+        let instance = Wire.Licensing.Instance(
+            id: UUID().uuidString.lowercased(), clientID: clientID, name: name, state: .active, entitlements: entitlements,
+            fingerprint: nil, moveAllowed: false, activatedAt: nil, lastTelemetryAt: nil, version: nil, createdAt: clock.now)
+        try await store.insertInstance(instance, license: SecretToken.Digest(of: key))
+        return .init(instance: instance, licenseKey: key)
+    }
+
+    /// Renames an instance or changes what its license allows; the hub learns it with its next window.
+    func updateInstance(id: String, _ patch: Wire.Licensing.InstancePatch) async throws -> Wire.Licensing.Instance {
+        let current = try await instance(id: id)
+        var entitlements = current.entitlements
+        if let maxServers = patch.maxServers { entitlements.maxServers = maxServers }
+        if let maxUsers = patch.maxUsers { entitlements.maxUsers = maxUsers }
+        if let expiresAt = patch.expiresAt { entitlements.expiresAt = expiresAt }
+        if let features = patch.features { entitlements.features = features }
+        let name = try Self.checkTerms(name: patch.name ?? current.name, entitlements)
+        try await change(id, .terms(name: name, entitlements))
+        return try await instance(id: id)
+    }
+
+    /// The trimmed name, or 422 naming every field that is wrong.
+    private static func checkTerms(name: String, _ entitlements: Wire.Licensing.Entitlements) throws -> String {
         var problems: [Wire.FieldError] = []
-        let name = request.name.trimmingCharacters(in: .whitespaces)
+        let name = name.trimmingCharacters(in: .whitespaces)
         if name.isEmpty || name.count > 200 { problems.append(.init(field: "name", message: "must be 1 to 200 characters")) }
-        for (field, limit) in [("max_servers", request.maxServers), ("max_users", request.maxUsers)] {
+        for (field, limit) in [("max_servers", entitlements.maxServers), ("max_users", entitlements.maxUsers)] {
             if let limit, !(0...10_000_000).contains(limit) {
                 problems.append(.init(field: field, message: "must be from 0 to 10000000, or left out for no limit"))
             }
         }
-        let features = request.features ?? []
+        let features = entitlements.features
         if features.count > 50 || !features.allSatisfy({ $0.wholeMatch(of: /[a-z0-9][a-z0-9._-]{0,63}/) != nil }) {
             problems.append(.init(field: "features", message: "must be at most 50 names of lower-case letters, digits, '.', '_' and '-'"))
         }
         if !problems.isEmpty { throw APIError.invalid(problems) }
-        let key = SecretToken.generate(.licenseKey)
-        let instance = Wire.Licensing.Instance(
-            id: UUID().uuidString.lowercased(), clientID: clientID, name: name, state: .active,
-            entitlements: .init(
-                maxServers: request.maxServers, maxUsers: request.maxUsers, expiresAt: request.expiresAt, features: features),
-            fingerprint: nil, moveAllowed: false, activatedAt: nil, lastTelemetryAt: nil, version: nil, createdAt: clock.now)
-        try await store.insertInstance(instance, license: SecretToken.Digest(of: key))
-        return .init(instance: instance, licenseKey: key)
+        return name
     }
 
     func instances(clientID: String) async throws -> [Wire.Licensing.Instance] {

@@ -57,6 +57,8 @@ extension LicensingStore {
         case hubKey(hash: String?)
         case state(Wire.Licensing.State)
         case moveAllowed
+        /// A new name and what the license allows.
+        case terms(name: String, Wire.Licensing.Entitlements)
         /// A successful activation: who activated, with which version, and the telemetry key it got.
         case activated(fingerprint: String, version: String, hubKeyHash: String)
     }
@@ -73,6 +75,11 @@ extension LicensingStore {
             case .state(.deleted): "state = \(bind: Wire.Licensing.State.deleted.rawValue), hub_key_hash = NULL"
             case .state(let state): "state = \(bind: state.rawValue)"
             case .moveAllowed: "move_allowed = \(bind: true)"
+            case .terms(let name, let entitlements):
+                """
+                name = \(bind: name), max_servers = \(bind: entitlements.maxServers), max_users = \(bind: entitlements.maxUsers),
+                expires_at = \(bind: entitlements.expiresAt.map(Millis.from)), features = \(bind: try JSONColumn.encode(entitlements.features))
+                """
             case .activated(let fingerprint, let version, let hubKeyHash):
                 """
                 fingerprint = \(bind: fingerprint), version = \(bind: version), hub_key_hash = \(bind: hubKeyHash),
