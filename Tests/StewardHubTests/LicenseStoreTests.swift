@@ -53,8 +53,14 @@ struct LicenseStoreTests {
 
             try await store.markTelemetrySent(start: Self.t0 + hour, at: now)
             #expect(try await store.dueTelemetry(at: now + 30, limit: 10).map(\.windowStart) == [Self.t0])
+            // The newest window stays, sent or not: the next one starts where it ended.
             try await store.pruneTelemetry(sentBefore: now + 1)
-            #expect(try await store.telemetryOutbox(limit: 10).map(\.windowStart) == [Self.t0])
+            #expect(try await store.telemetryOutbox(limit: 10).map(\.windowStart) == [Self.t0 + hour, Self.t0])
+            #expect(try await store.enqueueTelemetry(start: Self.t0 + 2 * hour, end: Self.t0 + 3 * hour, body: "{}", at: now))
+            try await store.markTelemetrySent(start: Self.t0 + 2 * hour, at: now)
+            try await store.markTelemetrySent(start: Self.t0, at: now)
+            try await store.pruneTelemetry(sentBefore: now + 2 * hour)
+            #expect(try await store.telemetryOutbox(limit: 10).map(\.windowStart) == [Self.t0 + 2 * hour])
         }
     }
 

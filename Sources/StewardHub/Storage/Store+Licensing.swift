@@ -107,10 +107,16 @@ extension Store {
         }
     }
 
-    /// Forgets sent windows older than `cutoff`.
+    /// Forgets sent windows that ended before `cutoff`, but never the newest: the next window starts
+    /// where it ended, however long the hub was down.
     public func pruneTelemetry(sentBefore cutoff: Date) async throws {
         try await pool.read(.hub) { db in
-            try await db.raw("DELETE FROM telemetry_outbox WHERE sent_at IS NOT NULL AND window_end < \(bind: Millis.from(cutoff))").run()
+            try await db.raw(
+                """
+                DELETE FROM telemetry_outbox WHERE sent_at IS NOT NULL AND window_end < \(bind: Millis.from(cutoff))
+                AND window_end < (SELECT MAX(window_end) FROM telemetry_outbox)
+                """
+            ).run()
         }
     }
 
